@@ -1,0 +1,35 @@
+# One entry point for set-up: `make setup` creates .venv/ and installs videokit with every
+# dependency pinned by requirements/constraints.txt. `make demo` and `make test` set up first.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: setup demo test test-fast annotations bench clean
+
+setup: $(STAMP)
+
+$(STAMP): setup.cfg pyproject.toml requirements/constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade "pip>=23.2"
+	$(BIN)/python -m pip install -q --only-binary=av,decord -c requirements/constraints.txt -e ".[test]"
+	$(BIN)/python -c "from mmaction.utils import register_all_modules; register_all_modules(); import mmaction.models, videokit"
+	touch $(STAMP)
+
+demo: setup
+	$(BIN)/videokit demo
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+test-fast: setup
+	$(BIN)/python -m pytest -q -m "not slow"
+
+annotations: setup
+	VIDEOKIT=$(BIN)/videokit bash annotations/regenerate.sh
+
+bench: setup
+	$(BIN)/python benchmarks/bench_annotations.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -1,0 +1,30 @@
+"""One module per annotation format; this table maps format names to their reader and writer.
+
+Adding a format is one new module and one line here.
+"""
+from __future__ import annotations
+
+from typing import Callable, Dict
+
+from . import activitynet, canonical, frames, mmaction, nurvid, ophnet, tables
+
+READERS: Dict[str, Callable] = {
+    "nurvid": nurvid.read,
+    "ophnet": ophnet.read,
+    "anet": activitynet.read,
+    "mmaction": mmaction.read,
+    "canonical": canonical.read,
+}
+
+WRITERS: Dict[str, Callable] = {
+    "anet": activitynet.write,
+    "mmaction": mmaction.write,
+    "frames": frames.write,
+    "canonical": canonical.write,
+    "nurvid": nurvid.write,
+    "ophnet": ophnet.write,
+    "taxonomy": tables.write_taxonomy,
+    "splits": tables.write_splits,
+}
+
+__all__ = ["READERS", "WRITERS"]

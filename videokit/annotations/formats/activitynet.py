@@ -1,0 +1,110 @@
+"""ActivityNet-style JSON, one file per level: what ActionFormer, OpenTAD and OphNet's TAL code read.
+
+``{"version", "taxonomy", "database": {video: {"subset", "duration", "fps", "annotations":
+[{"label", "label_id", "segment": [start, end]}]}}}``. ``label`` is the class name (the id as text
+where no names are known); ``subset`` keeps the source's split names.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any, Dict, Optional
+
+from ...utils import atomic_write_text
+from ..errors import AnnotationError
+from ..model import AnnotationSet, ClassInfo, Level, Segment, Taxonomy, VideoAnnotation, trimmed_segments
+from ._common import PathLike, parse_float, parse_int, parse_segment, read_json, require
+
+_KNOWN_VIDEO_KEYS = ("subset", "duration", "fps", "annotations")
+
+
+def read(src: PathLike, level: Optional[str] = None, **_: object) -> AnnotationSet:
+    """One level (named ``level``, default ``action``) of segments from an ActivityNet JSON."""
+    file = str(src)
+    data = read_json(src)
+    database = require(data, "database", file, "top", dict)
+    name = level or "action"
+    classes: Dict[int, ClassInfo] = {}
+    by_name: Dict[str, int] = {}
+    pending = []  # (segment, label name) whose id is assigned after all named ids are known
+    videos: Dict[str, VideoAnnotation] = {}
+    for vid, rec in database.items():
+        record = f"database.{vid}"
+        anns = require(rec, "annotations", file, record, list)
+        duration = rec.get("duration")
+        duration = None if duration is None else parse_float(duration, file, record, "duration")
+        fps = rec.get("fps")
+        fps = None if fps is None else parse_float(fps, file, record, "fps")
+        segments = []
+        for j, ann in enumerate(anns):
+            where = f"{record}.annotations[{j}]"
+            start, end = parse_segment(require(ann, "segment", file, where), file, where)
+            label_name = ann.get("label")
+            if label_name is not None and not isinstance(label_name, (str, int)):
+                raise AnnotationError(file, where, "label", "expected a string", label_name)
+            label_name = None if label_name is None else str(label_name)
+            if "label_id" in ann:
+                cid = parse_int(ann["label_id"], file, where, "label_id", minimum=0)
+                known = classes.get(cid)
+                if known is not None and label_name is not None and known.name != label_name:
+                    raise AnnotationError(file, where, "label_id",
+                                          f"id {cid} is {known.name!r} elsewhere, here {label_name!r}", cid)
+                if label_name is not None and by_name.get(label_name, cid) != cid:
+                    raise AnnotationError(file, where, "label",
+                                          f"{label_name!r} has id {by_name[label_name]} elsewhere", cid)
+                classes.setdefault(cid, ClassInfo(cid, label_name if label_name is not None else str(cid)))
+                if label_name is not None:
+                    by_name[label_name] = cid
+                seg = Segment(name, cid, start, end, origin=(file, where))
+            elif label_name is not None:
+                seg = Segment(name, -1, start, end, origin=(file, where))
+                pending.append((seg, label_name))
+            else:
+                raise AnnotationError(file, where, "label", "missing field (need label or label_id)")
+            extra = {k: v for k, v in ann.items() if k not in ("label", "label_id", "segment")}
+            if extra:
+                seg.attrs.update(extra)
+            segments.append(seg)
+        attrs = {k: v for k, v in rec.items() if k not in _KNOWN_VIDEO_KEYS}
+        videos[vid] = VideoAnnotation(vid, None, duration, fps, rec.get("subset"), [], segments, attrs,
+                                      origin=(file, record))
+    next_id = max(classes) + 1 if classes else 0
+    for label_name in sorted({n for _, n in pending} - set(by_name)):
+        classes[next_id] = ClassInfo(next_id, label_name)
+        by_name[label_name] = next_id
+        next_id += 1
+    for seg, label_name in pending:
+        seg.label = by_name[label_name]
+    taxonomy = Taxonomy(str(data.get("dataset") or ""), [Level(name, classes)])
+    return AnnotationSet(taxonomy, videos, file)
+
+
+def to_dict(annotations: AnnotationSet, level: Optional[str] = None,
+            subset: Optional[str] = None) -> Dict[str, Any]:
+    """The ActivityNet dictionary for one level (default: the finest)."""
+    level = level or annotations.levels[-1]
+    classes = annotations.taxonomy.level(level)
+    database: Dict[str, Any] = {}
+    for video in annotations.subset(subset):
+        entry: Dict[str, Any] = {"subset": video.split}
+        if video.duration is not None:
+            entry["duration"] = video.duration
+        if video.fps is not None:
+            entry["fps"] = video.fps
+        entry["annotations"] = []
+        database[video.video_id] = entry
+    for item in trimmed_segments(annotations, level):
+        entry = database.get(item.video.video_id)
+        if entry is not None:
+            entry["annotations"].append({"label": classes.class_name(item.label), "label_id": item.label,
+                                         "segment": [item.segment.start, item.segment.end]})
+    return {"version": f"videokit {annotations.taxonomy.dataset} {level}".strip(),
+            "dataset": annotations.taxonomy.dataset, "level": level,
+            "taxonomy": [{"id": c.id, "name": c.name} for c in (classes.classes[k] for k in sorted(classes.classes))],
+            "database": database}
+
+
+def write(annotations: AnnotationSet, out: PathLike, level: Optional[str] = None,
+          subset: Optional[str] = None, **_: object) -> None:
+    if level is not None and level not in annotations.levels:
+        raise AnnotationError(out, None, "level", f"expected one of {annotations.levels}", level)
+    atomic_write_text(out, json.dumps(to_dict(annotations, level, subset), ensure_ascii=False))

@@ -1,0 +1,36 @@
+"""The ``videokit`` command: one small module per verb, each a thin layer over a library function."""
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import List, Optional
+
+from ..annotations import AnnotationError
+from . import convert, stats, validate
+
+VERBS = [convert, validate, stats]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="videokit", description=__doc__)
+    from .. import __version__
+
+    parser.add_argument("--version", action="version", version=f"videokit {__version__}")
+    sub = parser.add_subparsers(dest="verb", metavar="VERB", required=True)
+    for verb in VERBS:
+        verb.add_parser(sub)
+    return parser
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    """Run one verb; data errors print one ``error:`` line naming file, record and field, exit 1."""
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.run(args) or 0)
+    except AnnotationError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,45 @@
+"""``videokit convert``: read annotations in one format, check them, write another format."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ..annotations import validate, write_annotations
+from ..annotations.formats import WRITERS
+from ._common import add_source_arguments, read_source
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("convert", help="convert annotations between formats",
+                            description="Convert annotations. Errors found by validation stop the "
+                                        "conversion before anything is written.")
+    add_source_arguments(parser)
+    parser.add_argument("--to", dest="dst_format", required=True, choices=sorted(WRITERS), help="target format")
+    parser.add_argument("-o", "--out", required=True, help="output file (folder for nurvid / ophnet)")
+    parser.add_argument("--level", default=None, help="taxonomy level to write (default: the finest)")
+    parser.add_argument("--subset", default=None, help="only this split (e.g. train)")
+    parser.add_argument("--fps", type=float, default=1.0, help="frames: label rate in Hz (default 1)")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    annotations = read_source(args)
+    report = validate(annotations)
+    if not report.ok:
+        for finding in report.errors:
+            print(f"error: {finding}", file=sys.stderr)
+        print(f"error: {args.src}: {len(report.errors)} error(s); nothing written "
+              f"(see `videokit validate`)", file=sys.stderr)
+        return 1
+    options = {"level": args.level, "subset": args.subset}
+    if args.dst_format == "frames":
+        options["fps"] = args.fps
+    if args.dst_format == "mmaction":
+        options["style"] = args.style
+    if args.dst_format == "ophnet":
+        options["variant"] = args.variant
+    write_annotations(annotations, args.out, args.dst_format, **options)
+    segments = sum(len(v.segments) for v in annotations)
+    print(f"wrote {args.out} ({args.dst_format}) from {len(annotations)} videos, {segments} segments; "
+          f"{len(report.warnings)} warning(s)", file=sys.stderr)
+    return 0

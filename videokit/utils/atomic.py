@@ -1,0 +1,62 @@
+"""Write-to-temp-then-rename, so that a failed run never leaves a partial output behind."""
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Iterator, Union
+
+PathLike = Union[str, os.PathLike]
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+@contextlib.contextmanager
+def atomic_output(path: PathLike, directory: bool = False) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; move it onto ``path`` only if the block succeeds.
+
+    With ``directory=True`` the temporary path is a fresh folder (for writers of several files).
+    """
+    final = Path(path)
+    parent = final.parent if str(final.parent) else Path(".")
+    parent.mkdir(parents=True, exist_ok=True)
+    if directory:
+        tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".tmp", dir=parent))
+    else:
+        fd, name = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".tmp", dir=parent)
+        os.close(fd)
+        tmp = Path(name)
+    os.chmod(tmp, (0o777 if directory else 0o666) & ~_umask())
+    try:
+        yield tmp
+        if directory:
+            if final.exists():
+                backup = final.with_name(f".{final.name}.old")
+                shutil.rmtree(backup, ignore_errors=True)
+                final.rename(backup)
+                tmp.rename(final)
+                shutil.rmtree(backup, ignore_errors=True)
+            else:
+                tmp.rename(final)
+        else:
+            os.replace(tmp, final)
+    except BaseException:
+        if directory:
+            shutil.rmtree(tmp, ignore_errors=True)
+        else:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+        raise
+
+
+def atomic_write_text(path: PathLike, text: str, encoding: str = "utf-8", newline: str = "\n") -> None:
+    """Write ``text`` to ``path`` atomically."""
+    with atomic_output(path) as tmp:
+        with open(tmp, "w", encoding=encoding, newline=newline) as handle:
+            handle.write(text)

@@ -6,9 +6,9 @@ import sys
 from typing import List, Optional
 
 from ..annotations import AnnotationError
-from . import convert, stats, validate
+from . import convert, demo, stats, validate
 
-VERBS = [convert, validate, stats]
+VERBS = [convert, validate, stats, demo]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -28,8 +28,8 @@ def run(args: argparse.Namespace) -> int:
     if not report.ok:
         for finding in report.errors:
             print(f"error: {finding}", file=sys.stderr)
-        print(f"error: {args.src}: {len(report.errors)} error(s); nothing written "
-              f"(see `videokit validate`)", file=sys.stderr)
+        print(f"nothing written: {len(report.errors)} error(s) in {args.src} "
+              f"(`videokit validate` lists warnings too)", file=sys.stderr)
         return 1
     options = {"level": args.level, "subset": args.subset}
     if args.dst_format == "frames":

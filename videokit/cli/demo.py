@@ -1,0 +1,21 @@
+"""``videokit demo``: the bundled demo, end to end on CPU (see videokit/demo/pipeline.py)."""
+from __future__ import annotations
+
+import argparse
+
+from ..demo import DemoSpec, run_demo
+from ..demo.pipeline import format_result
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("demo", help="make a small synthetic dataset and run videokit on it")
+    parser.add_argument("--out", default="demo_output", help="output folder (default: demo_output)")
+    parser.add_argument("--videos-per-procedure", type=int, default=DemoSpec.videos_per_procedure)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    result = run_demo(args.out, DemoSpec(videos_per_procedure=args.videos_per_procedure, seed=args.seed))
+    print(format_result(result))
+    return 0

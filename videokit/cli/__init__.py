@@ -6,9 +6,9 @@ import sys
 from typing import List, Optional
 
 from ..annotations import AnnotationError
-from . import convert, demo, stats, validate
+from . import convert, demo, preprocess, probe, stats, validate
 
-VERBS = [convert, validate, stats, demo]
+VERBS = [convert, validate, stats, probe, preprocess, demo]
 
 
 def build_parser() -> argparse.ArgumentParser:

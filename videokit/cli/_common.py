@@ -7,10 +7,10 @@ from ..annotations import AnnotationSet, read_annotations
 from ..annotations.formats import READERS
 
 
-def add_source_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("src", metavar="SRC",
+def add_source_arguments(parser: argparse.ArgumentParser, optional: bool = False) -> None:
+    parser.add_argument("src", metavar="SRC", nargs="?" if optional else None,
                         help="NurViD annotations folder, an OphNet folder or CSV, or a file of the named format")
-    parser.add_argument("--from", dest="src_format", required=True, choices=sorted(READERS),
+    parser.add_argument("--from", dest="src_format", required=not optional, choices=sorted(READERS),
                         help="format of SRC")
     parser.add_argument("--variant", default="challenge", choices=["all", "challenge"],
                         help="OphNet folder: which operation table to read (default: challenge)")

@@ -1,6 +1,7 @@
-"""Glue between videokit and mmengine's Runner. Importing it makes mmengine checkpoints load safely."""
+"""Glue between videokit and mmengine's Runner: safe checkpoint loading (applied on import) and hooks."""
 from .checkpoint import CheckpointRefused, allow_mmengine_checkpoints
+from .hooks import SkippedVideosHook
 
 allow_mmengine_checkpoints()
 
-__all__ = ["CheckpointRefused", "allow_mmengine_checkpoints"]
+__all__ = ["CheckpointRefused", "SkippedVideosHook", "allow_mmengine_checkpoints"]

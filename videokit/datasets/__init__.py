@@ -1,0 +1,20 @@
+"""Stage 3: mmaction2 / mmengine adapters over annotations/ and video/ (registered on import).
+
+DATASETS: ``UntrimmedVideoDataset``, ``SegmentClipDataset``.
+TRANSFORMS: ``VideoInit``, ``SampleTimeRangeFrames``, ``VideoDecode``.
+"""
+import warnings
+
+# mmcv-lite has no compiled ops; mmcv says so on every import although videokit never uses them
+warnings.filterwarnings("ignore", message=".*MultiScaleDeformableAttention.*")
+
+import cv2
+
+# OpenCV's thread pool does not survive fork: a DataLoader worker forked after the parent resized an
+# image hangs in its first cv2 call. mmengine's Runner sets the same (env_cfg.mp_cfg.opencv_num_threads=0).
+cv2.setNumThreads(0)
+
+from .recognition import SegmentClipDataset, UntrimmedVideoDataset
+from .transforms import SampleTimeRangeFrames, VideoDecode, VideoInit
+
+__all__ = ["SampleTimeRangeFrames", "SegmentClipDataset", "UntrimmedVideoDataset", "VideoDecode", "VideoInit"]

@@ -1,0 +1,99 @@
+"""mmaction2 DATASETS built straight from the annotation model (no intermediate list files).
+
+- :class:`UntrimmedVideoDataset`: one sample per video with its top-level label (NurViD task 1), or
+  all its labels (``multi_label=True``: OphNet surgery types).
+- :class:`SegmentClipDataset`: one sample per segment of a level, read from the untrimmed file's
+  time range (NurViD procedure / action, OphNet phase / operation); ``with_levels=True`` adds the
+  sample's class at every level (``level_labels``) for multi-level models.
+
+``ann_file`` is any source videokit reads (``ann_format``: canonical, nurvid, ophnet, anet, mmaction).
+"""
+from __future__ import annotations
+
+import os.path as osp
+from typing import Callable, Dict, List, Optional, Sequence, Union
+
+from mmaction.datasets import BaseActionDataset
+from mmaction.registry import DATASETS
+
+from ..annotations import AnnotationSet, label_at, read_annotations, trimmed_segments
+from .skipping import SkipBrokenVideosMixin
+
+
+class _AnnotationDataset(SkipBrokenVideosMixin, BaseActionDataset):
+    """Shared loading: read the annotations once, expose the taxonomy as ``metainfo``."""
+
+    def __init__(self, ann_file: str, pipeline: List[Union[Dict, Callable]], ann_format: str = "canonical",
+                 split: Optional[str] = None, level: Optional[str] = None, metadata: Optional[str] = None,
+                 ann_options: Optional[Dict] = None, data_prefix: Dict = dict(video=""),
+                 test_mode: bool = False, **kwargs) -> None:
+        self.ann_format, self.split, self.level = ann_format, split, level
+        self.metadata, self.ann_options = metadata, dict(ann_options or {})
+        self.annotations: Optional[AnnotationSet] = None
+        super().__init__(ann_file, pipeline, data_prefix=data_prefix, test_mode=test_mode, **kwargs)
+
+    def _load_annotations(self) -> AnnotationSet:
+        if self.annotations is None:
+            self.annotations = read_annotations(self.ann_file, self.ann_format, metadata=self.metadata,
+                                                **self.ann_options)
+            level = self.annotations.taxonomy.level(self.level or self.annotations.levels[0])
+            self._metainfo.update(dataset=self.annotations.taxonomy.dataset, level=level.name,
+                                  classes=tuple(level.names()), levels=tuple(self.annotations.levels))
+        return self.annotations
+
+    def _path(self, video) -> str:
+        return osp.join(self.data_prefix["video"], video.path or f"{video.video_id}.mp4")
+
+    def full_init(self) -> None:
+        super().full_init()
+        self._init_skip_flags()
+
+
+@DATASETS.register_module()
+class UntrimmedVideoDataset(_AnnotationDataset):
+    """Whole videos with their video-level label(s)."""
+
+    def __init__(self, ann_file: str, pipeline: List, multi_label: bool = False, **kwargs) -> None:
+        self.multi_label = multi_label
+        if multi_label:
+            kwargs.setdefault("multi_class", True)
+        super().__init__(ann_file, pipeline, **kwargs)
+
+    def load_data_list(self) -> List[Dict]:
+        annotations = self._load_annotations()
+        if self.multi_label and self.num_classes is None:
+            self.num_classes = annotations.taxonomy.top.num_classes
+        data = []
+        for video in annotations.subset(self.split):
+            if not video.labels:
+                continue
+            data.append(dict(filename=self._path(video), video_id=video.video_id,
+                             label=list(video.labels) if self.multi_label else video.primary_label,
+                             start=None, end=None))
+        return data
+
+
+@DATASETS.register_module()
+class SegmentClipDataset(_AnnotationDataset):
+    """Trimmed samples at ``level``, decoded from the time range of the untrimmed video."""
+
+    def __init__(self, ann_file: str, pipeline: List, level: str, with_levels: bool = False,
+                 min_length: float = 0.0, **kwargs) -> None:
+        self.with_levels, self.min_length = with_levels, min_length
+        super().__init__(ann_file, pipeline, level=level, **kwargs)
+
+    def load_data_list(self) -> List[Dict]:
+        annotations = self._load_annotations()
+        levels: Sequence[str] = annotations.levels
+        data = []
+        for item in trimmed_segments(annotations, self.level, self.split):
+            seg = item.segment
+            if seg.length < self.min_length:
+                continue
+            info = dict(filename=self._path(item.video), video_id=item.video.video_id, k=item.k,
+                        label=item.label, start=float(seg.start), end=float(seg.end))
+            if self.with_levels:
+                found = [label_at(item.video, seg, name, levels) for name in levels]
+                info["level_labels"] = [-1 if x is None else int(x) for x in found]
+            data.append(info)
+        return data

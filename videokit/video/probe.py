@@ -1,0 +1,110 @@
+"""What a video file is: duration, fps, frame count, resolution, codec; for one file or a folder.
+
+The folder table (``videokit probe``) is the metadata table that fills the durations OphNet's CSVs
+lack: ``read_annotations(..., metadata="meta.csv")``.
+"""
+from __future__ import annotations
+
+import concurrent.futures as futures
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Iterable, List, Optional, Union
+
+import pandas as pd
+
+from ..utils import atomic_output
+from .decode import BrokenVideoError, DecordReader
+
+PathLike = Union[str, Path]
+VIDEO_EXTENSIONS = (".mp4", ".avi", ".mkv", ".mov", ".webm", ".m4v", ".mpg", ".mpeg")
+COLUMNS = ["video_id", "path", "duration", "fps", "num_frames", "width", "height", "codec", "error"]
+
+
+@dataclass
+class VideoInfo:
+    """One row of the metadata table; ``error`` is set (and the rest empty) for an unreadable file."""
+
+    video_id: str
+    path: str
+    duration: Optional[float] = None
+    fps: Optional[float] = None
+    num_frames: Optional[int] = None
+    width: Optional[int] = None
+    height: Optional[int] = None
+    codec: Optional[str] = None
+    error: Optional[str] = None
+
+
+def _codec_name(path: Path) -> Optional[str]:
+    import av
+
+    try:
+        with av.open(str(path)) as container:
+            return container.streams.video[0].codec_context.name
+    except Exception:
+        return None
+
+
+def probe(path: PathLike, root: Optional[PathLike] = None) -> VideoInfo:
+    """Probe one file with decord (frames, fps, size, duration) and FFmpeg's header (codec)."""
+    path = Path(path)
+    rel = str(path.relative_to(root)) if root is not None else str(path)
+    info = VideoInfo(path.stem, rel)
+    try:
+        reader = DecordReader(path)
+    except BrokenVideoError as exc:
+        info.error = exc.reason
+        return info
+    info.num_frames = reader.num_frames
+    info.fps = round(reader.fps, 6)
+    info.width, info.height = int(reader.width), int(reader.height)
+    info.duration = round(reader.duration, 6)
+    info.codec = _codec_name(path)
+    reader.close()
+    return info
+
+
+def find_videos(folder: PathLike, extensions: Iterable[str] = VIDEO_EXTENSIONS) -> List[Path]:
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"{folder}: no such folder")
+    wanted = {e.lower() for e in extensions}
+    return sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in wanted)
+
+
+def _save(rows: List[VideoInfo], out: PathLike) -> pd.DataFrame:
+    table = pd.DataFrame([asdict(r) for r in rows], columns=COLUMNS).sort_values("path", kind="stable")
+    for column in ("num_frames", "width", "height"):
+        table[column] = pd.to_numeric(table[column]).astype("Int64")
+    with atomic_output(out) as tmp:
+        table.to_csv(tmp, index=False)
+    return table
+
+
+def probe_folder(folder: PathLike, out: PathLike, workers: int = 2, resume: bool = True,
+                 save_every: int = 50, progress: bool = True) -> pd.DataFrame:
+    """Probe every video under ``folder`` in parallel into the CSV ``out``.
+
+    With ``resume``, rows already in ``out`` are kept and their files skipped; the table is saved
+    (atomically) every ``save_every`` files, so an interrupted run loses at most that many probes.
+    """
+    from tqdm import tqdm
+
+    folder = Path(folder)
+    paths = find_videos(folder)
+    rows: List[VideoInfo] = []
+    done = set()
+    if resume and Path(out).exists():
+        old = pd.read_csv(out, dtype={"video_id": str, "path": str, "codec": str, "error": str})
+        old = old.astype(object).where(old.notna(), None)
+        rows = [VideoInfo(**{k: r[k] for k in COLUMNS}) for r in old.to_dict("records")]
+        done = {r.path for r in rows}
+    todo = [p for p in paths if str(p.relative_to(folder)) not in done]
+    with futures.ProcessPoolExecutor(max_workers=max(1, workers)) as pool:
+        jobs = [pool.submit(probe, p, folder) for p in todo]
+        bar = tqdm(futures.as_completed(jobs), total=len(jobs), desc="probe", unit="video", disable=not progress)
+        for n, job in enumerate(bar, start=1):
+            rows.append(job.result())
+            if n % save_every == 0:
+                _save(rows, out)
+    return _save(rows, out)

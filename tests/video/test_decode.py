@@ -91,3 +91,18 @@ def test_check_video_and_probe(tmp_path):
     assert (info.num_frames, info.fps, info.width, info.height, info.codec) == (50, 10.0, 160, 96, "h264")
     assert info.duration == pytest.approx(5.0)
     assert probe(tmp_path / "nope.mp4").error == "missing file"
+
+
+def test_skipping_unwanted_frames_keeps_pixels_exact(tmp_path):
+    """PyAV decodes packets nobody asked for with non-reference frames skipped; what it returns is
+    still pixel-identical to a sequential decode, for any mix of continuing and seeking."""
+    path = make_video(tmp_path / "b.mp4", num_frames=150, gop=50, bframes=3)
+    reference = sequential_frames(path)
+    reader = open_video(path, "pyav", cache=False)
+    rng = np.random.default_rng(4)
+    for _ in range(25):
+        indices = np.sort(rng.choice(150, size=int(rng.integers(1, 10)), replace=False))
+        assert np.array_equal(reader.get_frames(indices), reference[indices])
+    plain = open_video(path, "pyav", cache=False)
+    plain.skip_unwanted = False
+    assert np.array_equal(plain.get_frames([1, 2, 3, 77]), reference[[1, 2, 3, 77]])

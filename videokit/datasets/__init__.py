@@ -3,11 +3,6 @@
 DATASETS: ``UntrimmedVideoDataset``, ``SegmentClipDataset``.
 TRANSFORMS: ``VideoInit``, ``SampleTimeRangeFrames``, ``VideoDecode``.
 """
-import warnings
-
-# mmcv-lite has no compiled ops; mmcv says so on every import although videokit never uses them
-warnings.filterwarnings("ignore", message=".*MultiScaleDeformableAttention.*")
-
 import cv2
 
 # OpenCV's thread pool does not survive fork: a DataLoader worker forked after the parent resized an

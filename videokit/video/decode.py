@@ -11,9 +11,10 @@ identity; pixel values may differ by the YUV->RGB conversion of each library (se
 """
 from __future__ import annotations
 
+import atexit
 import os
 import threading
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from pathlib import Path
 from typing import Callable, Dict, Optional, Sequence, Union
 
@@ -50,9 +51,10 @@ class PyAVReader:
 
     backend = "pyav"
 
-    def __init__(self, path: PathLike, threads: int = 1) -> None:
+    def __init__(self, path: PathLike, threads: int = 1, skip_unwanted: bool = True) -> None:
         import av
 
+        self.skip_unwanted = skip_unwanted
         self.path = Path(path)
         _check_file(self.path)
         try:
@@ -91,43 +93,61 @@ class PyAVReader:
         self.height = stream.codec_context.height
         self.codec = stream.codec_context.name
         self.duration = float(self.frame_times[-1] + 1.0 / self.fps)
-        self._decoder = None
+        self._packets = None
         self._position = -1  # index of the last frame the decoder produced
 
     def _restart_at(self, index: int) -> None:
         key = self.keyframes[np.searchsorted(self.keyframes, index, side="right") - 1]
         self._container.seek(int(self._pts[key]), stream=self._stream, backward=True, any_frame=False)
-        self._decoder = self._container.decode(self._stream)
+        self._packets = self._container.demux(self._stream)
+        self._pending: deque = deque()  # decoded frames not handed out yet
+        self._skipped: set = set()  # pts of packets decoded with non-reference frames skipped
         self._position = -1
+
+    def _next_frame(self, wanted: set):
+        """The next frame in display order; packets of frames nobody asked for are decoded with
+        ``skip_frame=NONREF``, so non-reference frames among them (most B-frames) cost nothing."""
+        context = self._stream.codec_context
+        while not self._pending:
+            packet = next(self._packets)
+            if self.skip_unwanted and packet.pts is not None and packet.size and packet.pts not in wanted:
+                context.skip_frame = "NONREF"
+                self._skipped.add(packet.pts)
+            else:
+                context.skip_frame = "DEFAULT"
+            self._pending.extend(context.decode(packet))
+        return self._pending.popleft()
 
     def get_frames(self, indices: Sequence[int]) -> np.ndarray:
         """Frames at sorted, unique ``indices`` as ``(N, H, W, 3)`` RGB."""
         out = np.empty((len(indices), self.height, self.width, 3), dtype=np.uint8)
-        for slot, index in enumerate(indices):
+        indices = [int(i) for i in indices]
+        for index in indices:
             if not 0 <= index < self.num_frames:
                 raise IndexError(f"{self.path}: frame {index} out of range [0, {self.num_frames})")
+        wanted = {int(p) for p in self._pts[indices]} if indices else set()
+        for slot, index in enumerate(indices):
             key_before = self.keyframes[np.searchsorted(self.keyframes, index, side="right") - 1]
-            if self._decoder is None or self._position >= index or key_before > self._position:
+            if (self._packets is None or self._position >= index or key_before > self._position
+                    or int(self._pts[index]) in self._skipped):
                 self._restart_at(index)
             try:
                 while self._position < index:
-                    frame = next(self._decoder)
-                    if frame.pts is None:
-                        continue
-                    position = self._index_of_pts.get(int(frame.pts))
+                    frame = self._next_frame(wanted)
+                    position = None if frame.pts is None else self._index_of_pts.get(int(frame.pts))
                     if position is None:
                         continue
                     self._position = position
                     if position == index:
                         out[slot] = frame.to_ndarray(format="rgb24")
             except StopIteration:
-                self._decoder = None
+                self._packets = None
                 raise BrokenVideoError(self.path, f"frame {index} cannot be decoded (truncated file?)") from None
             except Exception as exc:
-                self._decoder = None
+                self._packets = None
                 raise BrokenVideoError(self.path, f"decoding frame {index} failed: {_reason(exc)}") from None
             if self._position != index:  # the decoder passed the frame without producing it
-                self._decoder = None
+                self._packets = None
                 raise BrokenVideoError(self.path, f"frame {index} was not produced by the decoder")
         return out
 
@@ -214,6 +234,7 @@ class ReaderCache:
 
 _CACHE = ReaderCache()
 os.register_at_fork(after_in_child=_CACHE.forget_after_fork)
+atexit.register(_CACHE.clear)  # close decoders before the interpreter tears their libraries down
 
 
 def open_video(path: PathLike, backend: str = DEFAULT_BACKEND, threads: int = 1, cache: bool = True):

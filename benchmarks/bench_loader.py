@@ -1,0 +1,184 @@
+"""Clip loading from long untrimmed videos: videokit vs mmaction2's stock decord pipeline, and the limit.
+
+Makes a long 720p H.264 video from the sample clips with ffmpeg (default 10 min, 25 fps, GOP 250)
+plus a preprocessed copy (short side 256, `videokit preprocess`), then for each file measures, on
+the same samples, in one run, one decoding thread:
+
+- (a) TSN, 8 segments over the whole video (training offsets);
+- (b) dense 32x2 clips inside annotated segments (20-40 s segments spread over the video);
+
+for: mmaction2 ``DecordInit + SampleFrames + DecordDecode`` (for (b), ``DecordInit + DecordDecode``
+on the same indices, as mmaction2 has no time-range sampler), videokit's ``VideoInit +
+SampleTimeRangeFrames + VideoDecode`` with each backend, videokit's keyframe-aware TSN sampling,
+and the limit: PyAV decoding only what the frames need (from the keyframe before each frame to the
+frame, no colour conversion). Prints clips/s and ratios; the last line is
+``speedup_vs_mmaction2=<x> over_limit=<y>`` (worst over cases and files, default backend).
+
+Usage: python benchmarks/bench_loader.py [--minutes 10] [--samples 6] [--cache DIR]
+"""
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Callable, Dict, List
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT.parent / "shared" / "sample_videos" / "bigbuckbunny.mp4"
+
+
+def make_long_video(out: Path, minutes: float, fps: int = 25, gop: int = 250) -> Path:
+    from videokit.video.preprocess import ffmpeg_binary
+
+    if out.exists():
+        return out
+    tmp = out.with_name(f".{out.name}.tmp.mp4")
+    cmd = [ffmpeg_binary(), "-nostdin", "-y", "-v", "error", "-stream_loop", "-1", "-i", str(SAMPLE),
+           "-t", str(minutes * 60), "-vf", f"scale=1280:720,fps={fps}", "-c:v", "libx264", "-preset", "veryfast",
+           "-crf", "23", "-g", str(gop), "-keyint_min", str(gop), "-sc_threshold", "0", "-pix_fmt", "yuv420p",
+           "-an", str(tmp)]
+    print(f"making {out.name}: {minutes} min 720p, {fps} fps, GOP {gop} ...", flush=True)
+    subprocess.run(cmd, check=True)
+    tmp.rename(out)
+    return out
+
+
+def preprocessed_copy(src: Path, out_dir: Path) -> Path:
+    from videokit.video.preprocess import preprocess
+
+    target = out_dir / src.name
+    if not target.exists():
+        print(f"preprocessing {src.name} with videokit preprocess (short side 256, 25 fps) ...", flush=True)
+        preprocess(src.parent, out_dir, short_side=256, fps=25, gop=None, workers=1, progress=False)
+    return target
+
+
+def timed(fn: Callable[[], None], repeat: int) -> float:
+    """Seconds per call, after one warm-up call."""
+    fn()
+    start = time.perf_counter()
+    for _ in range(repeat):
+        fn()
+    return (time.perf_counter() - start) / repeat
+
+
+def limit_decode(path: Path, index_sets: List[np.ndarray]) -> Callable[[], None]:
+    """Decode only the GOP prefixes that hold the needed frames (no RGB conversion)."""
+    from videokit.video.decode import PyAVReader
+
+    reader = PyAVReader(path)
+    state = {"i": 0}
+
+    def run() -> None:
+        indices = np.unique(index_sets[state["i"] % len(index_sets)])
+        state["i"] += 1
+        position = -1
+        for index in indices:
+            key = reader.keyframes[np.searchsorted(reader.keyframes, index, side="right") - 1]
+            if key > position or position >= index:
+                reader._container.seek(int(reader._pts[key]), stream=reader._stream, backward=True)
+                decoder = reader._container.decode(reader._stream)
+                position = -1
+            while position < index:
+                frame = next(decoder)
+                position = reader._index_of_pts.get(int(frame.pts), position)
+    return run
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--minutes", type=float, default=10.0)
+    parser.add_argument("--samples", type=int, default=6, help="timed samples per method and case")
+    parser.add_argument("--cache", default=str(ROOT / "benchmarks" / ".cache"))
+    args = parser.parse_args()
+
+    from mmaction.datasets.transforms import DecordDecode, DecordInit, SampleFrames
+    from mmaction.utils import register_all_modules
+
+    register_all_modules()
+    from videokit.datasets.transforms import SampleTimeRangeFrames, VideoDecode, VideoInit
+    from videokit.video import dense_indices, open_video, time_range_to_frames
+
+    cache = Path(args.cache)
+    (cache / "raw").mkdir(parents=True, exist_ok=True)
+    raw = make_long_video(cache / "raw" / f"long_{args.minutes:g}min_720p.mp4", args.minutes)
+    files = {"raw 720p": raw, "preprocessed 256p": preprocessed_copy(raw, cache / "preprocessed")}
+
+    worst_speedup, worst_over = float("inf"), 0.0
+    rows = []
+    for label, path in files.items():
+        info = open_video(path, "pyav", cache=False)
+        duration = info.num_frames / info.fps
+        rng = np.random.default_rng(0)
+        segments = []
+        t = 5.0
+        while t + 45 < duration:
+            length = float(rng.uniform(20, 40))
+            segments.append((t, t + length))
+            t += length + float(rng.uniform(5, 60))
+        cases: Dict[str, List[Dict]] = {"tsn8_whole": [], "dense32x2_segments": []}
+        # the same samples for everyone: mmaction2's SampleFrames draws the TSN indices
+        sampler = SampleFrames(clip_len=1, frame_interval=1, num_clips=8)
+        np.random.seed(0)
+        for _ in range(args.samples + 1):
+            s = sampler(dict(total_frames=info.num_frames, start_index=0))
+            cases["tsn8_whole"].append(dict(start=None, end=None, frame_inds=s["frame_inds"].copy()))
+        for k in range(args.samples + 1):
+            start, end = segments[k % len(segments)]
+            first, last = time_range_to_frames(start, end, info.num_frames, info.fps, info.frame_times)
+            inds = dense_indices(first, last, 32, 2, 1, rng=rng)
+            cases["dense32x2_segments"].append(dict(start=start, end=end, frame_inds=inds))
+
+        for case, samples in cases.items():
+            counter = {"mm": 0, "vk": 0, "vd": 0, "kf": 0}
+
+            def mmaction() -> None:
+                s = samples[counter["mm"] % len(samples)]
+                counter["mm"] += 1
+                results = DecordInit()(dict(filename=str(path), start_index=0))
+                results["frame_inds"] = s["frame_inds"]
+                results["clip_len"], results["num_clips"] = (1, 8) if case == "tsn8_whole" else (32, 1)
+                DecordDecode()(results)
+
+            def videokit(backend: str, key: str) -> Callable[[], None]:
+                def run() -> None:
+                    s = samples[counter[key] % len(samples)]
+                    counter[key] += 1
+                    results = VideoInit(backend=backend)(dict(filename=str(path), start=s["start"], end=s["end"]))
+                    results["frame_inds"] = s["frame_inds"]
+                    VideoDecode()(results)
+                return run
+
+            keyframe_sampler = SampleTimeRangeFrames(num_clips=8, keyframe_aware=True, max_lag=8)
+
+            def keyframe_tsn() -> None:
+                results = VideoInit()(dict(filename=str(path), start=None, end=None))
+                VideoDecode()(keyframe_sampler(results))
+
+            measured = {
+                "mmaction2 decord": timed(mmaction, args.samples),
+                "videokit pyav": timed(videokit("pyav", "vk"), args.samples),
+                "videokit decord": timed(videokit("decord", "vd"), args.samples),
+                "limit": timed(limit_decode(path, [s["frame_inds"] for s in samples]), args.samples),
+            }
+            if case == "tsn8_whole":
+                measured["videokit pyav keyframe-aware"] = timed(keyframe_tsn, args.samples)
+            base = measured["mmaction2 decord"]
+            best = measured["videokit pyav"]
+            speedup, over = base / best, best / measured["limit"]
+            worst_speedup, worst_over = min(worst_speedup, speedup), max(worst_over, over)
+            for method, seconds in measured.items():
+                rows.append((label, case, method, seconds, 1 / seconds, base / seconds))
+    print(f"\n{'file':18} {'case':20} {'method':30} {'s/clip':>8} {'clips/s':>8} {'vs mmaction2':>12}")
+    for label, case, method, seconds, rate, ratio in rows:
+        print(f"{label:18} {case:20} {method:30} {seconds:8.3f} {rate:8.2f} {ratio:11.2f}x")
+    print(f"speedup_vs_mmaction2={worst_speedup:.2f} over_limit={worst_over:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

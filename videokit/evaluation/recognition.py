@@ -1,0 +1,81 @@
+"""Recognition metrics as pure functions over numpy arrays (mmaction2's own where it has them)."""
+from __future__ import annotations
+
+from typing import Dict, Mapping, Optional, Sequence
+
+import numpy as np
+from mmaction.evaluation.functional import confusion_matrix, mmit_mean_average_precision, top_k_accuracy
+
+
+def accuracy_report(scores: np.ndarray, labels: np.ndarray, topk: Sequence[int] = (1, 5),
+                    class_groups: Optional[Mapping[int, str]] = None) -> Dict[str, float]:
+    """Top-k accuracy, mean class accuracy, and accuracy per long-tail group (``acc_<group>``,
+    the share of correct top-1 predictions among samples whose true class is in the group)."""
+    scores = np.asarray(scores, dtype=np.float64)
+    labels = np.asarray(labels, dtype=np.int64)
+    ks = [k for k in topk if k <= scores.shape[1]]
+    report = {f"top{k}": float(v) for k, v in zip(ks, top_k_accuracy(list(scores), labels, ks))}
+    correct = scores.argmax(1) == labels
+    # the mean over the classes present in the ground truth (mmaction2's also averages in a 0 for
+    # every class that is only predicted)
+    report["mean_class_accuracy"] = float(np.mean([correct[labels == c].mean() for c in np.unique(labels)]))
+    if class_groups:
+        groups = np.array([class_groups.get(int(c), "") for c in labels])
+        for group in dict.fromkeys(class_groups.values()):
+            mask = groups == group
+            if mask.any():
+                report[f"acc_{group}"] = float(correct[mask].mean())
+    return report
+
+
+def confusion(scores: np.ndarray, labels: np.ndarray, num_classes: int) -> np.ndarray:
+    """``num_classes x num_classes`` counts, rows = true class, columns = predicted class."""
+    pred = np.asarray(scores).argmax(1)
+    labels = np.asarray(labels, dtype=np.int64)
+    # mmaction2's confusion_matrix sizes the matrix by the labels it sees; pad to every class
+    seen = np.union1d(pred, labels)
+    small = confusion_matrix(pred, labels)
+    full = np.zeros((num_classes, num_classes), dtype=np.int64)
+    full[np.ix_(seen, seen)] = small
+    return full
+
+
+def multilabel_map(scores: np.ndarray, targets: np.ndarray) -> float:
+    """Mean over classes with a positive sample of the average precision (multi-label, e.g. OphNet surgeries)."""
+    scores = np.asarray(scores, dtype=np.float64)
+    targets = np.asarray(targets)
+    keep = targets.sum(0) > 0
+    return float(mmit_mean_average_precision(scores[:, keep], targets[:, keep]))
+
+
+def hierarchy_paths(valid_pairs: Sequence[Sequence[Sequence[int]]], num_classes: Sequence[int]) -> np.ndarray:
+    """Every valid path of class ids from the top level to the finest, ``(num_paths, num_levels)``.
+
+    ``valid_pairs[i]`` lists the allowed (class at level i, class at level i+1) pairs.
+    """
+    paths = [(c,) for c in range(num_classes[0])]
+    for pairs in valid_pairs:
+        children: Dict[int, list] = {}
+        for parent, child in pairs:
+            children.setdefault(int(parent), []).append(int(child))
+        paths = [p + (c,) for p in paths for c in children.get(p[-1], [])]
+    if not paths:
+        raise ValueError("the hierarchy has no valid path from the top level to the finest")
+    return np.asarray(paths, dtype=np.int64)
+
+
+def consistent_predictions(level_scores: Sequence[np.ndarray], paths: np.ndarray) -> np.ndarray:
+    """Per sample, the valid path maximising the sum of log-probabilities over the levels.
+
+    ``level_scores[i]`` is ``(N, C_i)`` probabilities; returns ``(N, num_levels)`` class ids.
+    """
+    total = np.zeros((level_scores[0].shape[0], len(paths)))
+    for level, scores in enumerate(level_scores):
+        total += np.log(np.clip(np.asarray(scores, dtype=np.float64), 1e-12, None))[:, paths[:, level]]
+    return paths[total.argmax(1)]
+
+
+def consistency(predictions: np.ndarray, paths: np.ndarray) -> float:
+    """Share of predicted level tuples that are valid paths of the hierarchy."""
+    valid = {tuple(p) for p in paths.tolist()}
+    return float(np.mean([tuple(p) in valid for p in np.asarray(predictions).tolist()]))

@@ -12,10 +12,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--out", default="demo_output", help="output folder (default: demo_output)")
     parser.add_argument("--videos-per-procedure", type=int, default=DemoSpec.videos_per_procedure)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--epochs", type=int, default=None, help="training epochs (default: the config's)")
+    parser.add_argument("--no-train", action="store_true", help="stop after the annotation stage")
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    result = run_demo(args.out, DemoSpec(videos_per_procedure=args.videos_per_procedure, seed=args.seed))
+    result = run_demo(args.out, DemoSpec(videos_per_procedure=args.videos_per_procedure, seed=args.seed),
+                      train=not args.no_train, epochs=args.epochs)
     print(format_result(result))
     return 0

@@ -4,7 +4,8 @@
   all its labels (``multi_label=True``: OphNet surgery types).
 - :class:`SegmentClipDataset`: one sample per segment of a level, read from the untrimmed file's
   time range (NurViD procedure / action, OphNet phase / operation); ``with_levels=True`` adds the
-  sample's class at every level (``level_labels``) for multi-level models.
+  sample's class at every level (``level_labels``; a list of level names picks the levels);
+  ``multi_level_label`` makes that vector the label, for :class:`videokit.models.MultiLevelHead`.
 
 ``ann_file`` is any source videokit reads (``ann_format``: canonical, nurvid, ophnet, anet, mmaction).
 """
@@ -36,10 +37,21 @@ class _AnnotationDataset(SkipBrokenVideosMixin, BaseActionDataset):
         if self.annotations is None:
             self.annotations = read_annotations(self.ann_file, self.ann_format, metadata=self.metadata,
                                                 **self.ann_options)
-            level = self.annotations.taxonomy.level(self.level or self.annotations.levels[0])
-            self._metainfo.update(dataset=self.annotations.taxonomy.dataset, level=level.name,
-                                  classes=tuple(level.names()), levels=tuple(self.annotations.levels))
+            taxonomy = self.annotations.taxonomy
+            level = taxonomy.level(self.level or self.annotations.levels[0])
+            levels = self.label_levels()
+            paths = [(c.id,) for c in taxonomy.level(levels[0]).classes.values()]
+            for name in levels[1:]:  # valid class paths through the labelled levels, for hierarchy metrics
+                paths = [p + (c.id,) for p in paths for c in taxonomy.level(name).classes.values()
+                         if p[-1] in c.parents]
+            self._metainfo.update(dataset=taxonomy.dataset, level=level.name, classes=tuple(level.names()),
+                                  levels=tuple(levels), hierarchy_paths=paths,
+                                  class_groups={c.id: c.group for c in level.classes.values() if c.group})
         return self.annotations
+
+    def label_levels(self) -> List[str]:
+        """The levels whose classes a sample carries (``level_labels``): all of them by default."""
+        return list(self.annotations.levels)
 
     def _path(self, video) -> str:
         return osp.join(self.data_prefix["video"], video.path or f"{video.video_id}.mp4")
@@ -77,14 +89,17 @@ class UntrimmedVideoDataset(_AnnotationDataset):
 class SegmentClipDataset(_AnnotationDataset):
     """Trimmed samples at ``level``, decoded from the time range of the untrimmed video."""
 
-    def __init__(self, ann_file: str, pipeline: List, level: str, with_levels: bool = False,
-                 min_length: float = 0.0, **kwargs) -> None:
-        self.with_levels, self.min_length = with_levels, min_length
+    def __init__(self, ann_file: str, pipeline: List, level: str, with_levels: Union[bool, Sequence[str]] = False,
+                 multi_level_label: Union[bool, Sequence[str]] = False, min_length: float = 0.0, **kwargs) -> None:
+        self.with_levels = with_levels or multi_level_label
+        self.multi_level_label, self.min_length = bool(multi_level_label), min_length
+        self._label_levels = next((list(x) for x in (multi_level_label, with_levels)
+                                   if isinstance(x, (list, tuple))), None)
         super().__init__(ann_file, pipeline, level=level, **kwargs)
 
     def load_data_list(self) -> List[Dict]:
         annotations = self._load_annotations()
-        levels: Sequence[str] = annotations.levels
+        levels = self.label_levels()
         data = []
         for item in trimmed_segments(annotations, self.level, self.split):
             seg = item.segment
@@ -93,7 +108,12 @@ class SegmentClipDataset(_AnnotationDataset):
             info = dict(filename=self._path(item.video), video_id=item.video.video_id, k=item.k,
                         label=item.label, start=float(seg.start), end=float(seg.end))
             if self.with_levels:
-                found = [label_at(item.video, seg, name, levels) for name in levels]
+                found = [label_at(item.video, seg, name, annotations.levels) for name in levels]
                 info["level_labels"] = [-1 if x is None else int(x) for x in found]
+                if self.multi_level_label:  # the label a MultiLevelHead trains on: one class per level
+                    info["label"] = info["level_labels"]
             data.append(info)
         return data
+
+    def label_levels(self) -> List[str]:
+        return self._label_levels or list(self.annotations.levels)

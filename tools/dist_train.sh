@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Multi-process training over torchrun: bash tools/dist_train.sh CONFIG NUM_PROCESSES [train.py args...]
+# On CPU the processes talk over gloo; on GPUs over NCCL (one process per GPU).
+set -euo pipefail
+CONFIG=$1
+NPROC=$2
+shift 2
+PORT=${PORT:-29500}
+exec python -m torch.distributed.run --nproc_per_node="$NPROC" --master_port="$PORT" \
+    "$(dirname "$0")/train.py" "$CONFIG" --launcher pytorch "$@"

@@ -1,0 +1,113 @@
+"""mmengine METRICS over the pure functions of :mod:`videokit.evaluation.recognition`."""
+from __future__ import annotations
+
+import os.path as osp
+from typing import Dict, List, Optional, Sequence
+
+import numpy as np
+import pandas as pd
+from mmaction.registry import METRICS
+from mmengine.evaluator import BaseMetric
+from mmengine.logging import MMLogger
+
+from ..utils import atomic_output
+from .recognition import accuracy_report, confusion, consistency, multilabel_map
+
+
+def _numpy(x) -> np.ndarray:
+    return x.detach().cpu().numpy() if hasattr(x, "detach") else np.asarray(x)
+
+
+def _output_dir(out_dir: Optional[str]) -> Optional[str]:
+    """``out_dir``, else the folder of the current run's log file (the runner's log_dir)."""
+    if out_dir:
+        return out_dir
+    log_file = getattr(MMLogger.get_current_instance(), "log_file", None)
+    return osp.dirname(log_file) if log_file else None
+
+
+@METRICS.register_module()
+class RecognitionMetric(BaseMetric):
+    """Top-k, mean class accuracy, accuracy per long-tail group (from the dataset's ``class_groups``),
+    and the confusion matrix saved as ``confusion_matrix.csv`` / ``.png`` in the run's log folder."""
+
+    default_prefix = "acc"
+
+    def __init__(self, topk: Sequence[int] = (1, 5), save_confusion: bool = True, out_dir: Optional[str] = None,
+                 collect_device: str = "cpu", prefix: Optional[str] = None) -> None:
+        super().__init__(collect_device=collect_device, prefix=prefix)
+        self.topk, self.save_confusion, self.out_dir = tuple(topk), save_confusion, out_dir
+
+    def process(self, data_batch, data_samples: Sequence[dict]) -> None:
+        for sample in data_samples:
+            label = _numpy(sample["gt_label"]).reshape(-1)
+            self.results.append((_numpy(sample["pred_score"]).astype(np.float32), int(label[-1])))
+
+    def compute_metrics(self, results: List) -> Dict[str, float]:
+        scores = np.stack([r[0] for r in results])
+        labels = np.array([r[1] for r in results])
+        meta = self.dataset_meta or {}
+        report = accuracy_report(scores, labels, self.topk, meta.get("class_groups"))
+        folder = _output_dir(self.out_dir)
+        if self.save_confusion and folder:
+            names = list(meta.get("classes") or [str(i) for i in range(scores.shape[1])])
+            matrix = confusion(scores, labels, scores.shape[1])
+            table = pd.DataFrame(matrix, index=names[: len(matrix)], columns=names[: len(matrix)])
+            with atomic_output(osp.join(folder, "confusion_matrix.csv")) as tmp:
+                table.to_csv(tmp)
+            from .plots import plot_confusion
+
+            plot_confusion(matrix, names[: len(matrix)], osp.join(folder, "confusion_matrix.png"))
+        return report
+
+
+@METRICS.register_module()
+class MultiLabelMetric(BaseMetric):
+    """Multi-label recognition (OphNet surgery types): mAP over classes, and hit@1 (the top-scored
+    class is one of the video's labels)."""
+
+    default_prefix = "multilabel"
+
+    def process(self, data_batch, data_samples: Sequence[dict]) -> None:
+        for sample in data_samples:
+            self.results.append((_numpy(sample["pred_score"]).astype(np.float32),
+                                 _numpy(sample["gt_label"]).astype(np.float32)))
+
+    def compute_metrics(self, results: List) -> Dict[str, float]:
+        scores = np.stack([r[0] for r in results])
+        targets = np.stack([r[1] for r in results])
+        hit = targets[np.arange(len(scores)), scores.argmax(1)] > 0
+        return {"mAP": multilabel_map(scores, targets), "hit@1": float(hit.mean())}
+
+
+@METRICS.register_module()
+class HierarchyMetric(BaseMetric):
+    """For :class:`MultiLevelHead`: accuracy per level and the share of hierarchy-consistent predictions,
+    for joint (consistent) decoding and for independent per-level argmax."""
+
+    default_prefix = "hierarchy"
+
+    def process(self, data_batch, data_samples: Sequence[dict]) -> None:
+        for sample in data_samples:
+            self.results.append((_numpy(sample["gt_label"]).reshape(-1), _numpy(sample["pred_levels"]),
+                                 _numpy(sample["pred_levels_independent"])))
+
+    def compute_metrics(self, results: List) -> Dict[str, float]:
+        truth = np.stack([r[0] for r in results])
+        joint = np.stack([r[1] for r in results])
+        independent = np.stack([r[2] for r in results])
+        levels = list((self.dataset_meta or {}).get("levels") or [f"level{i}" for i in range(truth.shape[1])])
+        paths = self._paths(truth)
+        report = {}
+        for i, level in enumerate(levels[: truth.shape[1]]):
+            known = truth[:, i] >= 0
+            report[f"{level}_top1"] = float((joint[known, i] == truth[known, i]).mean()) if known.any() else 0.0
+            report[f"{level}_top1_independent"] = float((independent[known, i] == truth[known, i]).mean()) \
+                if known.any() else 0.0
+        report["consistent"] = consistency(joint, paths)
+        report["consistent_independent"] = consistency(independent, paths)
+        return report
+
+    def _paths(self, truth: np.ndarray) -> np.ndarray:
+        paths = (self.dataset_meta or {}).get("hierarchy_paths")
+        return np.asarray(paths) if paths is not None else np.unique(truth, axis=0)

@@ -1,0 +1,35 @@
+"""Pictures of evaluation results (matplotlib, written atomically)."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Sequence, Union
+
+import numpy as np
+
+from ..utils import atomic_output
+
+
+def plot_confusion(matrix: np.ndarray, class_names: Sequence[str], out: Union[str, Path],
+                   title: str = "confusion matrix (rows: true, normalised)") -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    matrix = np.asarray(matrix, dtype=np.float64)
+    norm = matrix / np.maximum(matrix.sum(1, keepdims=True), 1)
+    n = len(class_names)
+    size = min(4 + 0.25 * n, 30)
+    fig, ax = plt.subplots(figsize=(size, size))
+    image = ax.imshow(norm, cmap="Blues", vmin=0, vmax=1)
+    if n <= 60:
+        ax.set_xticks(range(n), labels=class_names, rotation=90, fontsize=7)
+        ax.set_yticks(range(n), labels=class_names, fontsize=7)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    ax.set_title(title)
+    fig.colorbar(image, ax=ax, fraction=0.046)
+    fig.tight_layout()
+    with atomic_output(out) as tmp:
+        fig.savefig(tmp, format="png", dpi=100)
+    plt.close(fig)

@@ -1,0 +1,7 @@
+"""Stage 4: what mmaction2 lacks, registered in its MODELS: the multi-level head.
+
+Backbones, recognizers and single-level heads are mmaction2's own, used from configs.
+"""
+from .heads import MultiLevelHead
+
+__all__ = ["MultiLevelHead"]

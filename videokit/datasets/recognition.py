@@ -58,6 +58,9 @@ class _AnnotationDataset(SkipBrokenVideosMixin, BaseActionDataset):
 
     def full_init(self) -> None:
         super().full_init()
+        if len(self) == 0:
+            raise ValueError(f"{self.ann_file}: no samples for split {self.split!r}"
+                             + (f" at level {self.level!r}" if self.level else ""))
         self._init_skip_flags()
 
 

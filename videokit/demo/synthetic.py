@@ -122,8 +122,10 @@ def make_demo_dataset(root: PathLike, spec: DemoSpec = DemoSpec()) -> Path:
             records[vid] = {"operationID": procedure + 1, "annotations": annotations,
                             "duration": int(duration), "resolution": f"{spec.size}x{spec.size}",
                             "fps": spec.fps, "subset": None, "url": ""}
-            fraction = n / spec.videos_per_procedure
-            splits[vid] = "train" if fraction < 0.625 else ("val" if fraction < 0.75 else "test")
+            count = spec.videos_per_procedure  # the last quarter is test, the eighth before it val
+            n_test = max(1, round(count / 4)) if count >= 3 else 0
+            n_val = max(1, round(count / 8)) if count >= 3 else 0
+            splits[vid] = ("test" if n >= count - n_test else "val" if n >= count - n_test - n_val else "train")
     (ann_dir / "NurViD_annotations.json").write_text(json.dumps(records, indent=4), encoding="utf-8")
     for split in ("train", "val", "test"):
         lines = [f"/video_path/{vid}.mp4 {records[vid]['operationID']}" for vid in records if splits[vid] == split]

@@ -11,6 +11,8 @@ import sys
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
+from .distributed import cpu_process_group
+
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description="Test (and evaluate) a videokit / mmaction2 model")
@@ -34,7 +36,7 @@ def merge_args(cfg: Config, args) -> Config:
 
     cfg.launcher = args.launcher
     if args.launcher != "none" and not torch.cuda.is_available():
-        cfg.setdefault("env_cfg", {}).setdefault("dist_cfg", {})["backend"] = "gloo"
+        cpu_process_group(cfg)
     if args.work_dir is not None:
         cfg.work_dir = args.work_dir
     elif cfg.get("work_dir", None) is None:

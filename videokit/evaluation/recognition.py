@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Dict, Mapping, Optional, Sequence
 
 import numpy as np
-from mmaction.evaluation.functional import confusion_matrix, mmit_mean_average_precision, top_k_accuracy
+from mmaction.evaluation.functional import confusion_matrix, mean_average_precision, top_k_accuracy
 
 
 def accuracy_report(scores: np.ndarray, labels: np.ndarray, topk: Sequence[int] = (1, 5),
@@ -41,11 +41,12 @@ def confusion(scores: np.ndarray, labels: np.ndarray, num_classes: int) -> np.nd
 
 
 def multilabel_map(scores: np.ndarray, targets: np.ndarray) -> float:
-    """Mean over classes with a positive sample of the average precision (multi-label, e.g. OphNet surgeries)."""
+    """Mean over classes with a positive sample of the per-class average precision (multi-label, e.g.
+    OphNet surgeries; mmaction2's per-class ``mean_average_precision``, not its per-sample MMIT variant)."""
     scores = np.asarray(scores, dtype=np.float64)
     targets = np.asarray(targets)
     keep = targets.sum(0) > 0
-    return float(mmit_mean_average_precision(scores[:, keep], targets[:, keep]))
+    return float(mean_average_precision(list(scores[:, keep]), list(targets[:, keep])))
 
 
 def hierarchy_paths(valid_pairs: Sequence[Sequence[Sequence[int]]], num_classes: Sequence[int]) -> np.ndarray:

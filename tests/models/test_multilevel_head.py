@@ -5,9 +5,11 @@ import torch
 from mmaction.structures import ActionDataSample
 
 from videokit.models import MultiLevelHead
+from videokit.register import register_all_modules
 
 
 def make_head(tmp_path):
+    register_all_modules()  # the head builds its loss from mmaction2's registry
     table = tmp_path / "taxonomy.csv"
     table.write_text("level,id,name,abbrev,group,parents,names\n"
                      "procedure,0,p0,,,,{}\nprocedure,1,p1,,,,{}\n"

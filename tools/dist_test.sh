@@ -7,5 +7,8 @@ CHECKPOINT=$2
 NPROC=$3
 shift 3
 PORT=${PORT:-29500}
-exec python -m torch.distributed.run --nproc_per_node="$NPROC" --master_port="$PORT" \
+# the repository's .venv when there is one (make setup), else the python on PATH; PYTHON=... overrides
+PYTHON=${PYTHON:-$(dirname "$0")/../.venv/bin/python}
+[ -x "$PYTHON" ] || PYTHON=python
+exec "$PYTHON" -m torch.distributed.run --nproc_per_node="$NPROC" --master_port="$PORT" \
     "$(dirname "$0")/test.py" "$CONFIG" "$CHECKPOINT" --launcher pytorch "$@"

@@ -1,5 +1,6 @@
 # NurViD task 2, action recognition on trimmed segments: X3D-S, one 13x6 clip.
-_base_ = ['../_base_/models/x3d_s.py', '../_base_/datasets/nurvid_trimmed.py', '../_base_/schedules/sgd_50e.py', '../_base_/default_runtime.py']
+_base_ = ['../_base_/models/x3d_s.py', '../_base_/datasets/nurvid_trimmed_dense.py', '../_base_/schedules/sgd_50e.py',
+          '../_base_/default_runtime.py']
 model = dict(cls_head=dict(num_classes=177))
 clip = dict(clip_len=13, frame_interval=6, num_clips=1, mode='dense')
 train_pipeline = [

@@ -34,13 +34,14 @@ def demo_root(tmp_path_factory):
 
 
 def train(demo_root, work_dir, *options, flags=(), launcher=None, wait=True):
-    env = dict(os.environ, VIDEOKIT_DEMO_ROOT=str(demo_root), PYTHONUNBUFFERED="1")
-    script = [str(ROOT / "tools" / "train.py"), str(CONFIG), "--work-dir", str(work_dir), *flags]
-    if launcher:
-        command = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node=2", "--master_port=29531",
-                   *script, "--launcher", "pytorch"]
+    env = dict(os.environ, VIDEOKIT_DEMO_ROOT=str(demo_root), PYTHONUNBUFFERED="1", PYTHON=sys.executable,
+               PORT="29531")
+    if launcher:  # the documented script: torchrun, two processes
+        command = ["bash", str(ROOT / "tools" / "dist_train.sh"), str(CONFIG), "2", "--work-dir", str(work_dir),
+                   *flags]
     else:
-        command = [sys.executable, *script]
+        command = [sys.executable, str(ROOT / "tools" / "train.py"), str(CONFIG), "--work-dir", str(work_dir),
+                   *flags]
     command += ["--cfg-options", "model.cls_head.dropout_ratio=0", "default_hooks.checkpoint.interval=1",
                 "default_hooks.checkpoint.max_keep_ckpts=-1",
                 "default_hooks.logger.interval=1", *options]

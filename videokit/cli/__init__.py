@@ -6,9 +6,9 @@ import sys
 from typing import List, Optional
 
 from ..annotations import AnnotationError
-from . import convert, demo, preprocess, probe, stats, validate
+from . import convert, demo, evaluate, preprocess, probe, stats, validate
 
-VERBS = [convert, validate, stats, probe, preprocess, demo]
+VERBS = [convert, validate, stats, probe, preprocess, evaluate, demo]
 
 
 def build_parser() -> argparse.ArgumentParser:

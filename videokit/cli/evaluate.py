@@ -1,0 +1,49 @@
+"""``videokit evaluate detection GT PRED``: detection mAP at tIoU thresholds (ActivityNet protocol)."""
+from __future__ import annotations
+
+import argparse
+import json
+
+from ..annotations import read_annotations
+from ..annotations.formats import READERS
+from ..evaluation.detection import OPHNET_TIOU, detection_map
+from ..evaluation.results import check_results, ground_truth_rows, read_results
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("evaluate", help="evaluate predictions (detection mAP)")
+    tasks = parser.add_subparsers(dest="task", metavar="TASK", required=True)
+    det = tasks.add_parser("detection", help="temporal detection mAP @ tIoU",
+                           description="GT: ActivityNet JSON (OphNet's TAL JSON) or any format videokit reads "
+                                       "(--gt-format); PRED: ActivityNet results JSON.")
+    det.add_argument("gt", metavar="GT")
+    det.add_argument("pred", metavar="PRED")
+    det.add_argument("--gt-format", default="anet", choices=sorted(READERS))
+    det.add_argument("--level", default=None, help="taxonomy level of the ground truth (default: the finest)")
+    det.add_argument("--subset", default=None, help="only videos of this split / subset")
+    det.add_argument("--tiou", default=",".join(str(t) for t in OPHNET_TIOU),
+                     help="comma-separated thresholds (default 0.3,0.4,0.5,0.6,0.7)")
+    det.add_argument("--drop-degenerate", action="store_true",
+                     help="drop zero-length and duplicate ground truth first (ActionFormer / TriDet / OpenTAD)")
+    det.add_argument("--json", action="store_true", help="print one JSON object")
+    det.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        thresholds = [float(t) for t in args.tiou.split(",") if t.strip()]
+    except ValueError:
+        raise SystemExit(f"videokit evaluate: --tiou: expected numbers, got {args.tiou!r}") from None
+    options = {"level": args.level} if args.gt_format in ("anet", "mmaction") else {}
+    annotations = read_annotations(args.gt, args.gt_format, **options)
+    level = args.level if args.level in annotations.levels else annotations.levels[-1]
+    gt = ground_truth_rows(annotations, level, args.subset)
+    predictions = check_results(read_results(args.pred), annotations, args.pred, level, args.subset)
+    result = detection_map(gt, predictions, thresholds, drop_degenerate=args.drop_degenerate)
+    if args.json:
+        print(json.dumps(result.to_dict()))
+        return 0
+    print(f"{len(gt)} ground-truth segments, {len(predictions)} predictions, {len(result.ap)} classes")
+    print("tIoU  " + "  ".join(f"{t:>6.2f}" for t in result.tiou) + "    avg")
+    print("mAP   " + "  ".join(f"{100 * m:6.2f}" for m in result.mAP) + f"  {100 * result.average_mAP:6.2f}")
+    return 0

@@ -4,20 +4,16 @@
                                  [--launcher {none,pytorch,slurm,mpi}]
 """
 import argparse
-import os
-import os.path as osp
 import sys
 
-from mmengine.config import Config, DictAction
-from mmengine.runner import Runner
+from mmengine.config import Config
 
-from .distributed import cpu_process_group
+from .arguments import add_run_arguments, apply_run_arguments, build_runner, parse
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description="Train a videokit / mmaction2 recognizer or detector")
     parser.add_argument("config", help="train config file path")
-    parser.add_argument("--work-dir", help="the dir to save logs and models")
     parser.add_argument("--resume", nargs="?", type=str, const="auto",
                         help="resume from CKPT, or from the latest checkpoint in the work dir when no CKPT is given")
     parser.add_argument("--amp", action="store_true", help="automatic mixed precision training (GPU)")
@@ -26,15 +22,8 @@ def parse_args(argv=None):
     parser.add_argument("--seed", type=int, default=None, help="random seed")
     parser.add_argument("--diff-rank-seed", action="store_true", help="a different seed for each rank")
     parser.add_argument("--deterministic", action="store_true", help="deterministic CUDNN / algorithms")
-    parser.add_argument("--cfg-options", nargs="+", action=DictAction,
-                        help="override config settings, key=value (xxx=[a,b] for lists)")
-    parser.add_argument("--launcher", choices=["none", "pytorch", "slurm", "mpi"], default="none",
-                        help="job launcher")
-    parser.add_argument("--local_rank", "--local-rank", type=int, default=0)
-    args = parser.parse_args(argv)
-    if "LOCAL_RANK" not in os.environ:
-        os.environ["LOCAL_RANK"] = str(args.local_rank)
-    return args
+    add_run_arguments(parser)
+    return parse(parser, argv)
 
 
 def merge_args(cfg: Config, args) -> Config:
@@ -43,13 +32,7 @@ def merge_args(cfg: Config, args) -> Config:
 
     if args.no_validate:
         cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
-    cfg.launcher = args.launcher
-    if args.launcher != "none" and not torch.cuda.is_available():
-        cpu_process_group(cfg)
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get("work_dir", None) is None:
-        cfg.work_dir = osp.join("./work_dirs", osp.splitext(osp.basename(args.config))[0])
+    apply_run_arguments(cfg, args)
     if args.amp:
         if not torch.cuda.is_available():
             sys.exit("error: --amp needs a GPU (mmengine's AmpOptimWrapper runs on CUDA devices only)")
@@ -74,13 +57,7 @@ def merge_args(cfg: Config, args) -> Config:
 
 
 def main(argv=None) -> None:
-    from ..register import register_all_modules
-
-    register_all_modules()
-    args = parse_args(argv)
-    cfg = merge_args(Config.fromfile(args.config), args)
-    runner = Runner.from_cfg(cfg)
-    runner.train()
+    build_runner(argv, parse_args, merge_args).train()
 
 
 if __name__ == "__main__":

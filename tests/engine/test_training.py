@@ -16,7 +16,7 @@ import time
 import pytest
 import torch
 
-from videokit.demo import DemoSpec, make_demo_dataset
+from videokit.demo import DemoSpec
 from videokit.demo.pipeline import run_demo
 from videokit.engine.checkpoint import load_local_checkpoint
 

@@ -49,7 +49,7 @@ def check_results(rows, annotations: AnnotationSet, results_file: PathLike, leve
     level = level or annotations.levels[-1]
     known_labels = set(annotations.taxonomy.level(level).names())
     kept = []
-    for index, row in enumerate(rows):
+    for row in rows:
         video, label = row[0], row[1]
         if video not in annotations.videos:
             raise AnnotationError(results_file, f"results.{video}", "video", "not in the ground truth", video)

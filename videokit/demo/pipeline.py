@@ -1,8 +1,9 @@
 """``videokit demo``: make the synthetic dataset, then run each stage of the data path on it.
 
-Stages so far: annotations (validate, convert to every target, stats), then a multi-level
-recognizer trained through tools/train.py and tested on held-out videos. Each later stage
-(detection, timelines) adds itself here; the last line always reads
+Stages so far: annotations (validate, convert to every target, stats); a multi-level recognizer
+trained through tools/train.py and tested on held-out videos; features extracted with it and an
+ActionFormer-class detector trained and tested on them (mAP @ tIoU 0.3:0.1:0.7). Each later stage
+(timelines) adds itself here; the last line always reads
 ``demo top1=<acc|n/a> mAP=<avg mAP|n/a> seconds=<wall time>``.
 """
 from __future__ import annotations
@@ -53,6 +54,7 @@ def run_demo(out: Union[str, Path] = "demo_output", spec: Optional[DemoSpec] = N
     result: Dict[str, object] = {"top1": None, "mAP": None}
     if train:
         result.update(train_and_test(out, epochs=epochs))
+        result.update(detect(out, Path(result["checkpoint"])))
     result["seconds"] = time.perf_counter() - started
     return result
 
@@ -66,10 +68,35 @@ def train_and_test(out: Path, config: Optional[Path] = None, epochs: Optional[in
     test its last checkpoint on the held-out videos."""
     config = config or repo_root() / "configs" / "demo" / "multilevel_r18_4x1x1_demo.py"
     work_dir = out / "work_dir"
+    options = [f"train_cfg.max_epochs={epochs}", f"param_scheduler.0.T_max={epochs}"] if epochs else []
+    checkpoint, metrics = _train_then_test(out, config, work_dir, options)
+    return {"top1": metrics.get("acc/top1"), "metrics": metrics, "checkpoint": checkpoint}
+
+
+def detect(out: Path, recognizer_checkpoint: Path) -> Dict[str, object]:
+    """The detection stage: features from the trained recognizer, then the ActionFormer-class detector."""
+    from ..engine.extract import main as extract_main
+
+    config = repo_root() / "configs" / "demo" / "multilevel_r18_4x1x1_demo.py"
+    _say("extracting features with the trained recognizer (tools/extract_features.py)")
+    extract_main([str(config), str(recognizer_checkpoint), "--annotations", str(out / "converted" / "demo.canonical.json"),
+                  "--video-root", str(out / "videos"), "--out", str(out / "features"), "--window", "8", "--stride", "4",
+                  "--frames-per-window", "4", "--size", "64"])
+    detector = repo_root() / "configs" / "demo" / "actionformer_demo.py"
+    results = out / "detection_results.json"
+    _, metrics = _train_then_test(out, detector, out / "work_dir_detection", [],
+                                  [f"test_evaluator.results_file={results}"])
+    _say(f"detection results (ActivityNet format): {results}")
+    return {"mAP": metrics.get("detection/average_mAP"), "detection_metrics": metrics}
+
+
+def _train_then_test(out: Path, config: Path, work_dir: Path, options, test_options=()):
+    """Train ``config`` through tools/train.py (a separate process, as a user would), then test its last
+    checkpoint in this process; returns (checkpoint, test metrics)."""
     env = dict(os.environ, VIDEOKIT_DEMO_ROOT=str(out.resolve()), PYTHONUNBUFFERED="1")
     command = [sys.executable, "-m", "videokit.engine.train", str(config), "--work-dir", str(work_dir)]
-    if epochs:
-        command += ["--cfg-options", f"train_cfg.max_epochs={epochs}", f"param_scheduler.0.T_max={epochs}"]
+    if options:
+        command += ["--cfg-options", *options]
     _say("training: " + " ".join(command[2:]))
     started = time.perf_counter()
     log = work_dir / "train_stdout.log"
@@ -83,9 +110,12 @@ def train_and_test(out: Path, config: Optional[Path] = None, epochs: Optional[in
     os.environ["VIDEOKIT_DEMO_ROOT"] = str(out.resolve())
     from ..engine.test import main as test_main
 
-    metrics = test_main([str(config), checkpoint, "--work-dir", str(work_dir / "test")])
+    argv = [str(config), checkpoint, "--work-dir", str(work_dir / "test")]
+    if test_options:
+        argv += ["--cfg-options", *test_options]
+    metrics = test_main(argv)
     _say("test metrics: " + ", ".join(f"{k}={v:.3f}" for k, v in metrics.items()))
-    return {"top1": metrics.get("acc/top1"), "metrics": metrics}
+    return checkpoint, metrics
 
 
 def format_result(result: Dict[str, object]) -> str:

@@ -13,7 +13,9 @@ class SkippedVideosHook(Hook):
 
     def after_train_epoch(self, runner) -> None:
         dataset = runner.train_dataloader.dataset
-        skipped = dataset.skipped_videos() if hasattr(dataset, "skipped_videos") else []
+        if not hasattr(dataset, "skipped_videos"):  # not a video dataset (extracted features)
+            return
+        skipped = dataset.skipped_videos()
         runner.message_hub.update_info("skipped_videos", len(skipped))
         if skipped:
             shown = ", ".join(skipped[:5]) + (" ..." if len(skipped) > 5 else "")

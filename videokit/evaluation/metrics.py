@@ -111,3 +111,44 @@ class HierarchyMetric(BaseMetric):
     def _paths(self, truth: np.ndarray) -> np.ndarray:
         paths = (self.dataset_meta or {}).get("hierarchy_paths")
         return np.asarray(paths) if paths is not None else np.unique(truth, axis=0)
+
+
+@METRICS.register_module()
+class DetectionMetric(BaseMetric):
+    """Temporal detection mAP at tIoU thresholds (:func:`videokit.evaluation.detection.detection_map`);
+    optionally writes the predictions as an ActivityNet results file ``results_file``."""
+
+    default_prefix = "detection"
+
+    def __init__(self, tiou: Sequence[float] = (0.3, 0.4, 0.5, 0.6, 0.7), drop_degenerate: bool = False,
+                 results_file: Optional[str] = None, collect_device: str = "cpu", prefix: Optional[str] = None) -> None:
+        super().__init__(collect_device=collect_device, prefix=prefix)
+        self.tiou, self.drop_degenerate, self.results_file = tuple(tiou), drop_degenerate, results_file
+
+    def process(self, data_batch, data_samples: Sequence[dict]) -> None:
+        for sample in data_samples:
+            self.results.append((sample["video_id"], _numpy(sample["segments"]), _numpy(sample["scores"]),
+                                 _numpy(sample["labels"]), _numpy(sample["gt_segments_sec"]),
+                                 _numpy(sample["gt_labels"])))
+
+    def compute_metrics(self, results: List) -> Dict[str, float]:
+        import json
+
+        from .detection import detection_map
+
+        names = list((self.dataset_meta or {}).get("classes") or [])
+        name = (lambda k: names[int(k)] if int(k) < len(names) else str(int(k)))
+        gt, pred, by_video = [], [], {}
+        for video, segs, scores, labels, gt_segs, gt_labels in results:
+            gt += [(video, name(k), float(s), float(e)) for (s, e), k in zip(gt_segs.reshape(-1, 2), gt_labels)]
+            rows = [(video, name(k), float(s), float(e), float(c)) for (s, e), c, k in zip(segs.reshape(-1, 2), scores, labels)]
+            pred += rows
+            by_video[video] = [{"label": r[1], "segment": [r[2], r[3]], "score": r[4]} for r in rows]
+        result = detection_map(gt, pred, self.tiou, drop_degenerate=self.drop_degenerate,
+                               classes=sorted({row[1] for row in gt}))
+        if self.results_file:
+            with atomic_output(self.results_file) as tmp:
+                tmp.write_text(json.dumps({"version": "videokit", "results": by_video}))
+        report = {f"mAP@{t:.2f}": float(m) for t, m in zip(result.tiou, result.mAP)}
+        report["average_mAP"] = result.average_mAP
+        return report

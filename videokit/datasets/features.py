@@ -1,0 +1,77 @@
+"""A DATASET of extracted feature sequences with their time-localized segments (temporal detection).
+
+Reads ``tools/extract_features.py`` output (``<video_id>.npy`` + ``.json``) and any annotation source.
+Segment times (seconds) become feature-index units with the sidecar's feature times, so the detector
+works in feature steps and reports seconds.
+"""
+from __future__ import annotations
+
+import json
+import os.path as osp
+from typing import Dict, List, Optional
+
+import numpy as np
+import torch
+from mmaction.registry import DATASETS
+from mmengine.dataset import BaseDataset
+from mmengine.structures import BaseDataElement
+
+from ..annotations import read_annotations, trimmed_segments
+
+
+@DATASETS.register_module()
+class FeatureDetectionDataset(BaseDataset):
+    """One sample per video with features: ``inputs`` (C, T) and ``data_samples`` (segments, labels, times).
+
+    ``max_seq_len`` crops training sequences at a random offset (segments clipped to the crop).
+    """
+
+    def __init__(self, ann_file: str, feature_dir: str, level: Optional[str] = None, ann_format: str = "canonical",
+                 split: Optional[str] = None, max_seq_len: Optional[int] = None, test_mode: bool = False,
+                 **kwargs) -> None:
+        self.feature_dir, self.level, self.ann_format = feature_dir, level, ann_format
+        self.split, self.max_seq_len = split, max_seq_len
+        super().__init__(ann_file=ann_file, pipeline=[], test_mode=test_mode, serialize_data=False, **kwargs)
+
+    def load_data_list(self) -> List[Dict]:
+        annotations = read_annotations(self.ann_file, self.ann_format)
+        level = self.level or annotations.levels[-1]
+        classes = annotations.taxonomy.level(level)
+        self._metainfo.update(classes=tuple(classes.names()), level=level)
+        segments: Dict[str, list] = {}
+        for item in trimmed_segments(annotations, level):
+            segments.setdefault(item.video.video_id, []).append(
+                (float(item.segment.start), float(item.segment.end), item.label))
+        data = []
+        for video in annotations.subset(self.split):
+            npy = osp.join(self.feature_dir, f"{video.video_id}.npy")
+            if not osp.exists(npy):
+                continue
+            with open(osp.join(self.feature_dir, f"{video.video_id}.json")) as handle:
+                meta = json.load(handle)
+            data.append(dict(video_id=video.video_id, features=npy, times=meta["times"],
+                             segments=segments.get(video.video_id, [])))
+        if not data:
+            raise ValueError(f"{self.ann_file}: no video of split {self.split!r} has features in {self.feature_dir}")
+        return data
+
+    def prepare_data(self, idx: int) -> Dict:
+        info = self.get_data_info(idx)
+        feats = np.load(info["features"]).astype(np.float32)  # (T, C)
+        times = np.asarray(info["times"], dtype=np.float64)
+        step = float(times[1] - times[0]) if len(times) > 1 else 1.0
+        segs = np.array([s[:2] for s in info["segments"]], dtype=np.float64).reshape(-1, 2)
+        labels = np.array([s[2] for s in info["segments"]], dtype=np.int64)
+        units = (segs - times[0]) / step  # seconds -> feature index units
+        offset = 0
+        if not self.test_mode and self.max_seq_len and len(feats) > self.max_seq_len:
+            offset = int(np.random.randint(0, len(feats) - self.max_seq_len + 1))
+            feats = feats[offset:offset + self.max_seq_len]
+            units = np.clip(units - offset, 0, len(feats) - 1)
+            keep = units[:, 1] - units[:, 0] > 0.5
+            units, labels = units[keep], labels[keep]
+        sample = BaseDataElement(
+            metainfo=dict(video_id=info["video_id"], time0=float(times[0] + offset * step), time_step=step),
+            gt_segments=torch.from_numpy(units).float(), gt_labels=torch.from_numpy(labels),
+            gt_segments_sec=torch.from_numpy(segs))  # uncropped seconds, for evaluation (test mode)
+        return dict(inputs=torch.from_numpy(feats).t().contiguous(), data_samples=sample)

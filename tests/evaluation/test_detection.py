@@ -99,8 +99,13 @@ def test_evaluate_detection_cli(tmp_path, capsys):
     out = json.loads(capsys.readouterr().out)
     assert out["tiou"] == [0.5, 0.7] and out["per_class"]["cut"] == pytest.approx([5 / 6, 0.5])
     assert out["average_mAP"] == pytest.approx((5 / 6 + 0.5) / 2)
-    assert main(["evaluate", "detection", str(gt), str(pred)]) == 0
+    csv, png = tmp_path / "ap.csv", tmp_path / "pr.png"
+    assert main(["evaluate", "detection", str(gt), str(pred), "--per-class-csv", str(csv), "--pr-curve", str(png),
+                 "--tiou", "0.5,0.7"]) == 0
     assert "mAP" in capsys.readouterr().out
+    lines = csv.read_text().splitlines()
+    assert lines[0] == "class,AP@0.50,AP@0.70,mean" and lines[1].startswith("cut,0.833333,0.500000")
+    assert png.read_bytes()[:4] == b"\x89PNG"
 
 
 @pytest.mark.parametrize("results,message", [

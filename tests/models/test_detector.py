@@ -106,3 +106,40 @@ def test_paper_detection_configs_build(name, feature_set, tmp_path):
     runner = Runner.from_cfg(cfg)
     runner.train()
     assert "detection/average_mAP" in runner.test()
+
+
+@pytest.mark.slow
+def test_bmn_baseline_config_on_videokit_features(tmp_path):
+    """mmaction2's BMN trains and tests one iteration on videokit's 100-snippet features."""
+    register_all_modules()
+    rng = np.random.default_rng(1)
+    videos = []
+    for v in range(2):
+        np.save(tmp_path / f"v{v}.npy", rng.normal(0, 1, (100, 16)).astype(np.float32))
+        (tmp_path / f"v{v}.json").write_text(json.dumps({"num_frames": 500, "fps": 25.0, "times": list(range(100))}))
+        for split in ("train", "test"):
+            videos.append({"id": f"v{v}", "split": split, "labels": [0],
+                           "segments": [{"level": "step", "label": 0, "start": 2.0 + v, "end": 9.0}]})
+    ann = tmp_path / "ann.json"
+    ann.write_text(json.dumps({"format": "videokit.canonical", "version": 1, "taxonomy": {"dataset": "t", "levels": [
+        {"name": "task", "classes": [{"id": 0, "name": "t"}]},
+        {"name": "step", "classes": [{"id": 0, "name": "a", "parents": [0]}]}]},
+        "videos": [videos[0], videos[2]] + [dict(videos[1], id="w0"), dict(videos[3], id="w1")]}))
+    for v in range(2):
+        for ext in ("npy", "json"):
+            (tmp_path / f"w{v}.{ext}").write_bytes((tmp_path / f"v{v}.{ext}").read_bytes())
+    cfg = Config.fromfile(str(ROOT / "configs" / "nurvid" / "bmn_features_100_action-proposals.py"))
+    for loader in ("train_dataloader", "val_dataloader", "test_dataloader"):
+        cfg[loader].dataset.update(ann_file=str(ann), feature_dir=str(tmp_path), level="step")
+        cfg[loader].num_workers = 0
+    cfg.train_dataloader.batch_size = 2
+    cfg.model.feat_dim = 16
+    cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
+    cfg.test_evaluator.dump_config = dict(out=str(tmp_path / "proposals.json"), output_format="json")
+    cfg.train_cfg.max_epochs = 1
+    cfg.work_dir = str(tmp_path / "work")
+    cfg.log_level = "WARNING"
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    metrics = runner.test()
+    assert any(key.startswith("auc") or key.startswith("AR@") for key in metrics), metrics

@@ -4,10 +4,14 @@ from __future__ import annotations
 import argparse
 import json
 
+import numpy as np
+
 from ..annotations import read_annotations
 from ..annotations.formats import READERS
 from ..evaluation.detection import OPHNET_TIOU, detection_map
+from ..evaluation.plots import plot_pr_curves
 from ..evaluation.results import check_results, ground_truth_rows, read_results
+from ..utils import atomic_output
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -26,6 +30,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     det.add_argument("--drop-degenerate", action="store_true",
                      help="drop zero-length and duplicate ground truth first (ActionFormer / TriDet / OpenTAD)")
     det.add_argument("--json", action="store_true", help="print one JSON object")
+    det.add_argument("--per-class-csv", default=None, metavar="CSV", help="write AP per class and threshold")
+    det.add_argument("--pr-curve", default=None, metavar="PNG", help="plot precision-recall per class")
+    det.add_argument("--pr-tiou", type=float, default=0.5, help="threshold of the PR plot (default 0.5)")
     det.set_defaults(run=run)
 
 
@@ -40,6 +47,12 @@ def run(args: argparse.Namespace) -> int:
     gt = ground_truth_rows(annotations, level, args.subset)
     predictions = check_results(read_results(args.pred), annotations, args.pred, level, args.subset)
     result = detection_map(gt, predictions, thresholds, drop_degenerate=args.drop_degenerate)
+    if args.per_class_csv:
+        with atomic_output(args.per_class_csv) as tmp:
+            result.per_class_table().to_csv(tmp, float_format="%.6f")
+    if args.pr_curve:
+        index = int(np.abs(result.tiou - args.pr_tiou).argmin())
+        plot_pr_curves(result.curves, index, float(result.tiou[index]), args.pr_curve)
     if args.json:
         print(json.dumps(result.to_dict()))
         return 0

@@ -9,8 +9,8 @@ import cv2
 # image hangs in its first cv2 call. mmengine's Runner sets the same (env_cfg.mp_cfg.opencv_num_threads=0).
 cv2.setNumThreads(0)
 
-from .features import FeatureDetectionDataset
+from .features import FeatureDetectionDataset, ProposalFeatureDataset
 from .recognition import SegmentClipDataset, UntrimmedVideoDataset
-from .transforms import SampleTimeRangeFrames, VideoDecode, VideoInit
+from .transforms import LoadFeatureArray, SampleTimeRangeFrames, VideoDecode, VideoInit
 
-__all__ = ["FeatureDetectionDataset", "SampleTimeRangeFrames", "SegmentClipDataset", "UntrimmedVideoDataset", "VideoDecode", "VideoInit"]
+__all__ = ["FeatureDetectionDataset", "LoadFeatureArray", "ProposalFeatureDataset", "SampleTimeRangeFrames", "SegmentClipDataset", "UntrimmedVideoDataset", "VideoDecode", "VideoInit"]

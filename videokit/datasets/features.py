@@ -75,3 +75,43 @@ class FeatureDetectionDataset(BaseDataset):
             gt_segments=torch.from_numpy(units).float(), gt_labels=torch.from_numpy(labels),
             gt_segments_sec=torch.from_numpy(segs))  # uncropped seconds, for evaluation (test mode)
         return dict(inputs=torch.from_numpy(feats).t().contiguous(), data_samples=sample)
+
+
+@DATASETS.register_module()
+class ProposalFeatureDataset(BaseDataset):
+    """mmaction2's BMN on videokit's features: one sample per video with the metadata its transforms
+    (``GenerateLocalizationLabels``, ``PackLocalizationInputs``) and ``ANetMetric`` read.
+
+    Features must be resampled to the model's ``temporal_dim`` (``tools/extract_features.py
+    --fixed-length 100``); they are taken to cover the whole video uniformly.
+    """
+
+    def __init__(self, ann_file: str, feature_dir: str, pipeline: List, level: Optional[str] = None,
+                 ann_format: str = "canonical", split: Optional[str] = None, test_mode: bool = False,
+                 **kwargs) -> None:
+        self.feature_dir, self.level, self.ann_format, self.split = feature_dir, level, ann_format, split
+        super().__init__(ann_file=ann_file, pipeline=pipeline, test_mode=test_mode, **kwargs)
+
+    def load_data_list(self) -> List[Dict]:
+        annotations = read_annotations(self.ann_file, self.ann_format)
+        level = self.level or annotations.levels[-1]
+        names = annotations.taxonomy.level(level)
+        segments: Dict[str, list] = {}
+        for item in trimmed_segments(annotations, level):
+            segments.setdefault(item.video.video_id, []).append(
+                {"segment": [float(item.segment.start), float(item.segment.end)],
+                 "label": names.class_name(item.label)})
+        data = []
+        for video in annotations.subset(self.split):
+            npy = osp.join(self.feature_dir, f"{video.video_id}.npy")
+            if not osp.exists(npy):
+                continue
+            with open(osp.join(self.feature_dir, f"{video.video_id}.json")) as handle:
+                meta = json.load(handle)
+            frames = int(meta["num_frames"])
+            data.append(dict(video_name=video.video_id, features=npy, duration_frame=frames,
+                             feature_frame=frames, duration_second=frames / float(meta["fps"]),
+                             annotations=segments.get(video.video_id, [])))
+        if not data:
+            raise ValueError(f"{self.ann_file}: no video of split {self.split!r} has features in {self.feature_dir}")
+        return data

@@ -97,3 +97,13 @@ class VideoDecode(BaseTransform):
         results["original_shape"] = frames.shape[1:3]
         results["img_shape"] = frames.shape[1:3]
         return results
+
+
+@TRANSFORMS.register_module()
+class LoadFeatureArray(BaseTransform):
+    """Load ``results['features']`` (a ``tools/extract_features.py`` .npy, time x channels) as mmaction2's
+    ``raw_feature`` (channels x time, float32), what its localizers (BMN) take."""
+
+    def transform(self, results: Dict) -> Dict:
+        results["raw_feature"] = np.load(results["features"]).astype(np.float32).T
+        return results

@@ -30,6 +30,15 @@ class DetectionResult:
     tiou: np.ndarray
     mAP: np.ndarray
     ap: Dict[str, np.ndarray] = field(default_factory=dict)
+    #: per class, (precision, recall) along the ranked predictions, one row per threshold
+    curves: Dict[str, Tuple[np.ndarray, np.ndarray]] = field(default_factory=dict, repr=False)
+
+    def per_class_table(self) -> pd.DataFrame:
+        """One row per class: AP at each threshold and their mean."""
+        table = pd.DataFrame({f"AP@{t:.2f}": [self.ap[c][i] for c in self.ap] for i, t in enumerate(self.tiou)},
+                             index=pd.Index(list(self.ap), name="class"))
+        table["mean"] = table.mean(axis=1)
+        return table
 
     @property
     def average_mAP(self) -> float:
@@ -109,17 +118,19 @@ def match_predictions(gt_group: np.ndarray, gt_seg: np.ndarray, pred_group: np.n
     return tp
 
 
-def _average_precisions(tp: np.ndarray, scores: np.ndarray, num_gt: int) -> np.ndarray:
-    """AP at each threshold from the flags of one class's predictions (input order breaks score ties)."""
+def _average_precisions(tp: np.ndarray, scores: np.ndarray, num_gt: int):
+    """AP at each threshold from the flags of one class's predictions (input order breaks score ties),
+    and the precision / recall curves."""
     if num_gt == 0 or len(scores) == 0:
-        return np.zeros(tp.shape[1])
+        empty = np.zeros((tp.shape[1], 0))
+        return np.zeros(tp.shape[1]), (empty, empty)
     ranking = np.lexsort((np.arange(len(scores)), -scores))
     hits = tp[ranking].T.astype(np.float64)  # (T, P)
     tp_cum = np.cumsum(hits, axis=1)
     fp_cum = np.cumsum(1.0 - hits, axis=1)
     recall = tp_cum / num_gt
     precision = tp_cum / (tp_cum + fp_cum)
-    return interpolated_ap(precision, recall)
+    return interpolated_ap(precision, recall), (precision, recall)
 
 
 def detection_map(ground_truth: Iterable[Tuple[str, str, float, float]],
@@ -157,12 +168,12 @@ def detection_map(ground_truth: Iterable[Tuple[str, str, float, float]],
     num_gt = np.bincount(gt_cls, minlength=len(labels))
     by_class = np.argsort(p_cls, kind="stable")  # input order kept inside a class (the tie rule)
     bounds = np.searchsorted(p_cls[by_class], np.arange(len(labels) + 1))
-    ap = {}
+    ap, curves = {}, {}
     for i, label in enumerate(labels):
         rows = by_class[bounds[i]:bounds[i + 1]]
-        ap[label] = _average_precisions(tp[rows], p_score[rows], int(num_gt[i]))
+        ap[label], curves[label] = _average_precisions(tp[rows], p_score[rows], int(num_gt[i]))
     mean = np.mean(np.stack(list(ap.values())), axis=0) if ap else np.zeros(len(thresholds))
-    return DetectionResult(thresholds, mean, ap)
+    return DetectionResult(thresholds, mean, ap, curves)
 
 
 def _class_codes(values: Sequence[str], classes: pd.Index) -> np.ndarray:

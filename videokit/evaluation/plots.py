@@ -33,3 +33,28 @@ def plot_confusion(matrix: np.ndarray, class_names: Sequence[str], out: Union[st
     with atomic_output(out) as tmp:
         fig.savefig(tmp, format="png", dpi=100)
     plt.close(fig)
+
+
+def plot_pr_curves(curves, tiou_index: int, tiou: float, out: Union[str, Path], max_labels: int = 15) -> None:
+    """Precision-recall curve of every class at one tIoU threshold (legend for the first ``max_labels``)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 5))
+    for n, (label, (precision, recall)) in enumerate(curves.items()):
+        if precision.shape[1] == 0:
+            continue
+        ax.plot(recall[tiou_index], precision[tiou_index], lw=1, label=label if n < max_labels else None)
+    ax.set_xlabel("recall")
+    ax.set_ylabel("precision")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1.02)
+    ax.set_title(f"precision-recall per class at tIoU {tiou:.2f}")
+    if len(curves) <= max_labels:
+        ax.legend(fontsize=7, loc="lower left")
+    fig.tight_layout()
+    with atomic_output(out) as tmp:
+        fig.savefig(tmp, format="png", dpi=100)
+    plt.close(fig)

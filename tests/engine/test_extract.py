@@ -81,3 +81,13 @@ def test_3d_backbone_features(tmp_path):
     feats = np.load(tmp_path / "f3d" / "a.npy")
     assert feats.shape == (3, 432)  # X3D-S: 432 channels; windows at 0, 16, 32
     assert np.isfinite(feats).all()
+
+
+def test_malformed_annotations_are_one_error_and_no_output(tmp_path, capsys):
+    bad = tmp_path / "bad.txt"
+    bad.write_text("a.mp4 one\n")
+    assert main([CONFIG, "none", "--annotations", str(bad), "--ann-format", "mmaction",
+                 "--out", str(tmp_path / "feats")]) == 1
+    errors = [line for line in capsys.readouterr().err.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "bad.txt:line 1: label: expected an integer" in errors[0]
+    assert not (tmp_path / "feats").exists()

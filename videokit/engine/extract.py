@@ -137,10 +137,14 @@ def extract_video(model, path: str, args: argparse.Namespace) -> Dict[str, objec
 def main(argv=None) -> int:
     from tqdm import tqdm
 
-    from ..annotations import read_annotations
+    from ..annotations import AnnotationError, read_annotations
 
     args = parse_args(argv)
-    annotations = read_annotations(args.annotations, args.ann_format)
+    try:
+        annotations = read_annotations(args.annotations, args.ann_format)
+    except AnnotationError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     model, cfg = build_backbone(args.config, args.checkpoint, args.device)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

@@ -17,3 +17,20 @@ def real_dir() -> Path:
     if not REAL.is_dir():
         pytest.skip(f"real annotations not found at {REAL}")
     return REAL
+
+
+@pytest.fixture(autouse=True)
+def _loggers_write_to_this_tests_streams():
+    """mmengine's loggers keep the stream they were created with; pytest closes each test's captured
+    stream afterwards, so point their console handlers at the current one before every test."""
+    import logging
+    import sys
+
+    from mmengine.logging import MMLogger
+
+    loggers = list(logging.Logger.manager.loggerDict.values()) + list(MMLogger._instance_dict.values())
+    for logger in loggers:
+        for handler in getattr(logger, "handlers", []):
+            if isinstance(handler, logging.StreamHandler) and getattr(handler.stream, "closed", False):
+                handler.stream = sys.stdout  # setStream would flush the closed one
+    yield

@@ -6,6 +6,7 @@
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -13,9 +14,12 @@ import subprocess
 import sys
 import time
 
+import jsonschema
+import numpy as np
 import pytest
 import torch
 
+from videokit.annotations import read_annotations
 from videokit.demo import DemoSpec
 from videokit.demo.pipeline import run_demo
 from videokit.engine.checkpoint import load_local_checkpoint
@@ -65,6 +69,21 @@ def test_demo_reaches_the_readme_accuracy_and_map(tmp_path):
     metrics = result["metrics"]
     assert metrics["hierarchy/consistent"] == 1.0  # joint decoding is consistent by construction
     assert (tmp_path / "work_dir" / "test").exists()
+    # the timeline stage: videokit predict on a held-out video, with the trained recognizer and detector
+    schema = json.loads((ROOT / "videokit" / "annotations" / "formats" / "canonical.schema.json").read_text())
+    predicted = json.loads((tmp_path / "timeline.json").read_text())
+    jsonschema.validate(predicted, schema)
+    assert (tmp_path / "timeline.png").read_bytes()[:4] == b"\x89PNG"
+    (video,) = read_annotations(tmp_path / "timeline.json", "canonical")
+    truth = read_annotations(tmp_path / "converted" / "demo.canonical.json", "canonical").videos[video.video_id]
+    assert video.labels == truth.labels  # the procedure
+
+    def label_at(v, t):
+        return next((s.label for s in v.segments_at("action") if s.start <= t < s.end), -1)
+
+    times = [t for t in np.arange(0, truth.duration, 0.5) if label_at(truth, t) >= 0]
+    agreement = np.mean([label_at(video, t) == label_at(truth, t) for t in times])
+    assert agreement >= 0.5, agreement  # the steps, where the ground truth has one
 
 
 def test_two_processes_train_like_one(demo_root, tmp_path):

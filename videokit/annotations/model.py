@@ -118,6 +118,18 @@ class Taxonomy:
                 for lvl in self.levels for c in (lvl.classes[k] for k in sorted(lvl.classes))]
         return pd.DataFrame(rows, columns=["level", "id", "name", "abbrev", "group", "parents", "names"])
 
+    @classmethod
+    def from_dataframe(cls, table: pd.DataFrame, dataset: str = "") -> "Taxonomy":
+        """The inverse of :meth:`to_dataframe` (levels in order of first appearance)."""
+        levels: Dict[str, Level] = {}
+        for row in table.itertuples(index=False):
+            level = levels.setdefault(str(row.level), Level(str(row.level), {}))
+            parents = tuple(int(p) for p in str(row.parents or "").split())
+            names = json.loads(row.names) if isinstance(row.names, str) and row.names else {}
+            level.classes[int(row.id)] = ClassInfo(int(row.id), str(row.name), names, row.abbrev or None,
+                                                   row.group or None, parents)
+        return cls(dataset, list(levels.values()))
+
 
 @dataclass
 class Segment:

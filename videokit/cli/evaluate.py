@@ -9,9 +9,9 @@ import numpy as np
 from ..annotations import read_annotations
 from ..annotations.formats import READERS
 from ..evaluation.detection import OPHNET_TIOU, detection_map
-from ..evaluation.plots import plot_pr_curves
 from ..evaluation.results import check_results, ground_truth_rows, read_results
 from ..utils import atomic_output
+from ..visualization.charts import plot_pr_curves
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -41,12 +41,8 @@ def run(args: argparse.Namespace) -> int:
         thresholds = [float(t) for t in args.tiou.split(",") if t.strip()]
     except ValueError:
         raise SystemExit(f"videokit evaluate: --tiou: expected numbers, got {args.tiou!r}") from None
-    options = {"level": args.level} if args.gt_format in ("anet", "mmaction") else {}
-    annotations = read_annotations(args.gt, args.gt_format, **options)
-    level = args.level if args.level in annotations.levels else annotations.levels[-1]
-    gt = ground_truth_rows(annotations, level, args.subset)
-    predictions = check_results(read_results(args.pred), annotations, args.pred, level, args.subset)
-    result = detection_map(gt, predictions, thresholds, drop_degenerate=args.drop_degenerate)
+    result, gt, predictions = evaluate_files(args.gt, args.gt_format, args.pred, args.level, args.subset,
+                                             thresholds, args.drop_degenerate)
     if args.per_class_csv:
         with atomic_output(args.per_class_csv) as tmp:
             result.per_class_table().to_csv(tmp, float_format="%.6f")
@@ -60,3 +56,14 @@ def run(args: argparse.Namespace) -> int:
     print("tIoU  " + "  ".join(f"{t:>6.2f}" for t in result.tiou) + "    avg")
     print("mAP   " + "  ".join(f"{100 * m:6.2f}" for m in result.mAP) + f"  {100 * result.average_mAP:6.2f}")
     return 0
+
+
+def evaluate_files(gt_path, gt_format: str, pred_path, level=None, subset=None, thresholds=OPHNET_TIOU,
+                   drop_degenerate: bool = False):
+    """``(DetectionResult, ground-truth rows, prediction rows)`` of a results file against annotations."""
+    options = {"level": level} if gt_format in ("anet", "mmaction") else {}
+    annotations = read_annotations(gt_path, gt_format, **options)
+    level = level if level in annotations.levels else annotations.levels[-1]
+    gt = ground_truth_rows(annotations, level, subset)
+    predictions = check_results(read_results(pred_path), annotations, pred_path, level, subset)
+    return detection_map(gt, predictions, thresholds, drop_degenerate=drop_degenerate), gt, predictions

@@ -2,8 +2,8 @@
 
 Stages so far: annotations (validate, convert to every target, stats); a multi-level recognizer
 trained through tools/train.py and tested on held-out videos; features extracted with it and an
-ActionFormer-class detector trained and tested on them (mAP @ tIoU 0.3:0.1:0.7). Each later stage
-(timelines) adds itself here; the last line always reads
+ActionFormer-class detector trained and tested on them (mAP @ tIoU 0.3:0.1:0.7); ``videokit predict``
+on a held-out video (timeline JSON + PNG). Each later stage adds itself here; the last line always reads
 ``demo top1=<acc|n/a> mAP=<avg mAP|n/a> seconds=<wall time>``.
 """
 from __future__ import annotations
@@ -55,6 +55,7 @@ def run_demo(out: Union[str, Path] = "demo_output", spec: Optional[DemoSpec] = N
     if train:
         result.update(train_and_test(out, epochs=epochs))
         result.update(detect(out, Path(result["checkpoint"])))
+        result.update(timeline(out, Path(result["checkpoint"])))
     result["seconds"] = time.perf_counter() - started
     return result
 
@@ -84,10 +85,33 @@ def detect(out: Path, recognizer_checkpoint: Path) -> Dict[str, object]:
                   "--frames-per-window", "4", "--size", "64"])
     detector = repo_root() / "configs" / "demo" / "actionformer_demo.py"
     results = out / "detection_results.json"
-    _, metrics = _train_then_test(out, detector, out / "work_dir_detection", [],
-                                  [f"test_evaluator.results_file={results}"])
+    checkpoint, metrics = _train_then_test(out, detector, out / "work_dir_detection", [],
+                                           [f"test_evaluator.results_file={results}"])
     _say(f"detection results (ActivityNet format): {results}")
-    return {"mAP": metrics.get("detection/average_mAP"), "detection_metrics": metrics}
+    return {"mAP": metrics.get("detection/average_mAP"), "detection_metrics": metrics,
+            "detector_checkpoint": checkpoint}
+
+
+def timeline(out: Path, recognizer_checkpoint: Path, detector_checkpoint: Optional[Path] = None) -> Dict[str, object]:
+    """The timeline stage: ``videokit predict`` on the first held-out video, ground truth beneath (steps
+    from sliding-window recognition; pass ``detector_checkpoint`` to take them from the detector)."""
+    from ..annotations import read_annotations as read
+    from ..cli import main as cli_main
+
+    annotations = read(out / "converted" / "demo.canonical.json", "canonical")
+    video = next(iter(annotations.subset("test")))
+    argv = ["predict", str(out / "videos" / video.path), "--config",
+            str(repo_root() / "configs" / "demo" / "multilevel_r18_4x1x1_demo.py"), "--checkpoint",
+            str(recognizer_checkpoint), "--gt", str(out / "converted" / "demo.canonical.json"),
+            "-o", str(out / "timeline"), "--no-progress"]
+    if detector_checkpoint:
+        argv += ["--detector-config", str(repo_root() / "configs" / "demo" / "actionformer_demo.py"),
+                 "--detector-checkpoint", str(detector_checkpoint)]
+    _say("predicting a held-out video: videokit " + " ".join(argv))
+    code = cli_main(argv)
+    if code:
+        raise SystemExit(f"demo: videokit predict failed (exit {code})")
+    return {"timeline": out / "timeline.png"}
 
 
 def _train_then_test(out: Path, config: Path, work_dir: Path, options, test_options=()):

@@ -17,14 +17,15 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, Optional
 
-import cv2
 import numpy as np
 import torch
 
+from ..inference.features import WindowSpec, resample, video_features
+from ..inference.model import load_model
 from ..utils import atomic_output
-from ..video import BrokenVideoError, open_video, read_frames, tsn_indices
+from ..video import BrokenVideoError
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -50,88 +51,22 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 
 def build_backbone(config: str, checkpoint: Optional[str], device: str):
-    """The recognizer of ``config`` (eval mode) with ``checkpoint`` loaded."""
-    from mmaction.registry import MODELS
-    from mmengine.config import Config
-    from mmengine.runner import load_checkpoint
-
-    from ..register import register_all_modules
-
-    register_all_modules()
-    cfg = Config.fromfile(config)
-    model = MODELS.build(cfg.model)
-    if checkpoint and checkpoint.lower() != "none":
-        load_checkpoint(model, checkpoint, map_location="cpu")
-    else:
-        model.init_weights()
-    return model.to(device).eval(), cfg
-
-
-def _prepare(frames: np.ndarray, size: int) -> np.ndarray:
-    """Resize the short side to ``size`` and centre-crop a square: (N, size, size, 3) uint8."""
-    out = np.empty((len(frames), size, size, 3), dtype=np.uint8)
-    for i, frame in enumerate(frames):
-        h, w = frame.shape[:2]
-        scale = size / min(h, w)
-        resized = cv2.resize(frame, (max(size, round(w * scale)), max(size, round(h * scale))),
-                             interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
-        top, left = (resized.shape[0] - size) // 2, (resized.shape[1] - size) // 2
-        out[i] = resized[top:top + size, left:left + size]
-    return out
-
-
-@torch.no_grad()
-def window_features(model, frames: np.ndarray, per_window: int, device: str) -> np.ndarray:
-    """Backbone features of windows: ``frames`` is (W * per_window, H, W, 3) uint8 -> (W, C)."""
-    preprocessor = model.data_preprocessor
-    x = torch.from_numpy(frames).to(device).float().permute(0, 3, 1, 2)  # (N, 3, H, W)
-    mean = preprocessor.mean.view(1, 3, 1, 1) if preprocessor.mean is not None else 0.0
-    std = preprocessor.std.view(1, 3, 1, 1) if preprocessor.std is not None else 1.0
-    x = (x - mean) / std
-    windows = len(frames) // per_window
-    if preprocessor.format_shape == "NCTHW":  # one clip per window: (W, 1, 3, T, H, W)
-        inputs = x.view(windows, per_window, *x.shape[1:]).permute(0, 2, 1, 3, 4).unsqueeze(1)
-    else:  # TSN snippets: (W, per_window, 3, H, W)
-        inputs = x.view(windows, per_window, *x.shape[1:])
-    feats, _ = model.extract_feat(inputs, stage="backbone", test_mode=True)
-    if isinstance(feats, (tuple, list)):  # SlowFast: pool and concatenate the pathways
-        feats = torch.cat([f.flatten(2).mean(-1) for f in feats], dim=1)
-    elif feats.dim() > 2:
-        feats = feats.flatten(2).mean(-1)
-    if feats.shape[0] != windows:  # 2D: one row per frame
-        feats = feats.view(windows, -1, feats.shape[-1]).mean(1)
-    return feats.float().cpu().numpy()
-
-
-def resample(features: np.ndarray, length: int) -> np.ndarray:
-    """Linear interpolation of (T, C) features to (length, C) over normalised time."""
-    if len(features) == 1:
-        return np.repeat(features, length, axis=0)
-    source = np.linspace(0.0, 1.0, len(features))
-    target = np.linspace(0.0, 1.0, length)
-    return np.stack([np.interp(target, source, features[:, c]) for c in range(features.shape[1])], axis=1)
+    """The recognizer of ``config`` (eval mode) with ``checkpoint`` loaded (see :func:`load_model`)."""
+    return load_model(config, checkpoint, device)
 
 
 def extract_video(model, path: str, args: argparse.Namespace) -> Dict[str, object]:
-    reader = open_video(path, cache=False)
-    window = max(1, round(args.window_sec * reader.fps)) if args.window_sec else args.window
-    stride = max(1, round(args.stride_sec * reader.fps)) if args.stride_sec else args.stride
-    starts = list(range(0, max(reader.num_frames - window, 0) + 1, stride))
-    features: List[np.ndarray] = []
-    for b in range(0, len(starts), args.batch_size):
-        chunk = starts[b:b + args.batch_size]
-        indices = np.concatenate([tsn_indices(s, min(s + window, reader.num_frames) - 1, args.frames_per_window,
-                                              test_mode=True) for s in chunk])
-        frames = _prepare(read_frames(path, indices, reader=reader), args.size)
-        features.append(window_features(model, frames, args.frames_per_window, args.device))
-    reader.close()
-    feats = np.concatenate(features)
-    centres = (np.asarray(starts) + min(window, reader.num_frames) / 2) / reader.fps
+    result = video_features(model, path, spec_from_args(args), args.device, args.batch_size)
     if args.fixed_length:
-        feats = resample(feats, args.fixed_length)
-        centres = np.linspace(centres[0], centres[-1], args.fixed_length)
-    return {"features": feats.astype(np.float16 if args.float16 else np.float32), "fps": reader.fps,
-            "num_frames": reader.num_frames, "window": window, "stride": stride, "times": centres}
+        result["features"] = resample(result["features"], args.fixed_length)
+        result["times"] = np.linspace(result["times"][0], result["times"][-1], args.fixed_length)
+    result["features"] = result["features"].astype(np.float16 if args.float16 else np.float32)
+    return result
+
+
+def spec_from_args(args: argparse.Namespace) -> WindowSpec:
+    return WindowSpec(window=args.window, stride=args.stride, frames_per_window=args.frames_per_window,
+                      size=args.size, window_sec=args.window_sec, stride_sec=args.stride_sec)
 
 
 def main(argv=None) -> int:
@@ -164,6 +99,7 @@ def main(argv=None) -> int:
             continue
         meta = {"video_id": video.video_id, "fps": result["fps"], "num_frames": result["num_frames"],
                 "window": result["window"], "stride": result["stride"], "frames_per_window": args.frames_per_window,
+                "size": args.size,
                 "fixed_length": args.fixed_length, "feature_dim": int(result["features"].shape[1]),
                 "dtype": str(result["features"].dtype), "backbone": cfg.model.backbone.get("type"),
                 "config": args.config, "checkpoint": args.checkpoint,

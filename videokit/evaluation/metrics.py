@@ -55,7 +55,7 @@ class RecognitionMetric(BaseMetric):
             table = pd.DataFrame(matrix, index=names[: len(matrix)], columns=names[: len(matrix)])
             with atomic_output(osp.join(folder, "confusion_matrix.csv")) as tmp:
                 table.to_csv(tmp)
-            from .plots import plot_confusion
+            from ..visualization.charts import plot_confusion
 
             plot_confusion(matrix, names[: len(matrix)], osp.join(folder, "confusion_matrix.png"))
         return report

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 
 from ...utils import atomic_output
-from ..model import AnnotationSet
+from ..errors import AnnotationError
+from ..model import AnnotationSet, Taxonomy
 from ._common import PathLike
 
 
@@ -28,3 +29,19 @@ def splits_table(annotations: AnnotationSet) -> pd.DataFrame:
 
 def write_splits(annotations: AnnotationSet, out: PathLike, **_: object) -> None:
     _write_csv(splits_table(annotations), out)
+
+
+def read_taxonomy(src: PathLike) -> Taxonomy:
+    """A taxonomy table written by ``videokit convert --to taxonomy`` back into a :class:`Taxonomy`."""
+    table = pd.read_csv(src, dtype={"parents": str, "abbrev": str, "group": str, "names": str},
+                        keep_default_na=False)
+    missing = [c for c in ("level", "id", "name") if c not in table.columns]
+    if missing:
+        raise AnnotationError(str(src), "header", missing[0], "missing column of a taxonomy table")
+    for column in ("abbrev", "group", "parents", "names"):
+        if column not in table.columns:
+            table[column] = ""
+    for i, value in enumerate(table["id"]):
+        if not str(value).isdigit():
+            raise AnnotationError(str(src), f"line {i + 2}", "id", "not a non-negative integer", value)
+    return Taxonomy.from_dataframe(table)

@@ -58,3 +58,29 @@ def plot_pr_curves(curves, tiou_index: int, tiou: float, out: Union[str, Path], 
     with atomic_output(out) as tmp:
         fig.savefig(tmp, format="png", dpi=100)
     plt.close(fig)
+
+
+def plot_bars(values, labels: Sequence[str], out: Union[str, Path], title: str, ylabel: str,
+              sort: bool = True, max_bars: int = 200) -> None:
+    """One bar per class (e.g. per-class accuracy or AP), largest first, mean as a dashed line."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    values = np.asarray(values, dtype=np.float64)
+    order = np.argsort(-values, kind="stable") if sort else np.arange(len(values))
+    order = order[:max_bars]
+    fig, ax = plt.subplots(figsize=(min(4 + 0.22 * len(order), 40), 4.5))
+    ax.bar(range(len(order)), values[order], color="tab:blue")
+    ax.axhline(float(np.nanmean(values)), color="tab:red", linestyle="--", lw=1,
+               label=f"mean {np.nanmean(values):.3f}")
+    ax.set_xticks(range(len(order)), labels=[labels[i] for i in order], rotation=90, fontsize=7)
+    ax.set_ylabel(ylabel)
+    ax.set_ylim(0, max(1.0, float(np.nanmax(values)) if len(values) else 1.0))
+    ax.set_title(title)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    with atomic_output(out) as tmp:
+        fig.savefig(tmp, format="png", dpi=100)
+    plt.close(fig)

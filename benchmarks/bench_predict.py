@@ -1,0 +1,86 @@
+"""Real-time factor of ``videokit predict`` (seconds of video per second of computation), against the
+cost of decoding the same frames alone, measured in the same run.
+
+Makes a long 720p H.264 video from the sample clips (default 2 min, 25 fps), then runs
+:func:`videokit.inference.predict_video` (2-s windows every second, the config's own test pipeline)
+with random-init weights for:
+
+- the demo recognizer (ResNet-18, 4 frames of 64x64 per window, procedure + step heads);
+- NurViD's multi-level TSM-R50 (8 frames of 224x224 per window), the realistic model.
+
+Baseline: decoding exactly the frames those windows read (the I/O floor of any predictor).
+Prints one line per model and, last, ``real_time_factor=<demo> real_time_factor_tsm_r50=<x>
+decode_share=<fraction of the TSM run spent decoding>``. Run on a GPU machine with ``--device cuda``.
+
+Usage: python benchmarks/bench_predict.py [--minutes 2] [--device cpu] [--cache DIR]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+
+def decode_only(path: str, grid: np.ndarray, frames_per_window: int) -> float:
+    """Seconds to decode the frames a TSN test pipeline of ``frames_per_window`` takes from each window."""
+    from videokit.video import open_video, read_frames, time_range_to_frames, tsn_indices
+
+    started = time.perf_counter()
+    reader = open_video(path, cache=False)
+    for start, end in grid:
+        first, last = time_range_to_frames(start, end, reader.num_frames, reader.fps, reader.frame_times)
+        read_frames(path, tsn_indices(first, last, frames_per_window, 1, True), reader=reader)
+    reader.close()
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    from bench_loader import make_long_video
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--minutes", type=float, default=2.0)
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--cache", default=None, help="folder to keep the made video in (default: a temp dir)")
+    args = parser.parse_args()
+    os.chdir(ROOT)  # the NurViD config names annotations/ relative to the checkout
+    from videokit.demo import DemoSpec
+    from videokit.demo.pipeline import run_demo
+    from videokit.inference import PredictOptions, Recognizer, predict_video, window_grid
+
+    work = Path(args.cache or tempfile.mkdtemp(prefix="bench_predict_"))
+    work.mkdir(parents=True, exist_ok=True)
+    video = str(make_long_video(work / f"long_{args.minutes:g}min_720p.mp4", args.minutes))
+    demo_root = work / "demo"
+    if not (demo_root / "converted" / "taxonomy.csv").exists():  # the demo config's taxonomy
+        run_demo(demo_root, DemoSpec(videos_per_procedure=1, min_seconds=4, max_seconds=5), train=False)
+    os.environ["VIDEOKIT_DEMO_ROOT"] = str(demo_root)
+    options = PredictOptions()
+    models = {"demo_r18": (ROOT / "configs" / "demo" / "multilevel_r18_4x1x1_demo.py", 4),
+              "tsm_r50": (ROOT / "configs" / "nurvid" / "multilevel_tsm_r50_8x1x1_trimmed-procedure-action.py", 8)}
+    factors, shares = {}, {}
+    for name, (config, frames) in models.items():
+        recognizer = Recognizer.from_files(str(config), None, device=args.device)
+        predict_video(video, recognizer, options=PredictOptions(), progress=False)  # warm-up (caches, threads)
+        prediction = predict_video(video, recognizer, options=options, progress=False)
+        grid = window_grid(prediction.video_seconds, options.window, options.stride)
+        decode = decode_only(video, grid, frames)
+        factors[name] = prediction.real_time_factor
+        shares[name] = decode / prediction.wall_seconds
+        print(f"{name:9s} {len(grid)} windows: predict {prediction.wall_seconds:6.1f} s -> real-time factor "
+              f"{prediction.real_time_factor:6.2f}x; decoding the same frames alone {decode:5.1f} s "
+              f"({prediction.video_seconds / decode:6.1f}x real time, {100 * shares[name]:.0f} % of predict)",
+              flush=True)
+    print(f"real_time_factor={factors['demo_r18']:.2f} real_time_factor_tsm_r50={factors['tsm_r50']:.2f} "
+          f"decode_share={shares['tsm_r50']:.2f} device={args.device}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,79 @@
+"""Sliding-window backbone features of one video: what ``tools/extract_features.py`` writes and what
+``videokit predict`` feeds a detector."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Callable, Dict, List, Optional
+
+import numpy as np
+
+from ..video import open_video, read_frames, tsn_indices
+from .model import prepare_frames, window_features
+
+
+@dataclass
+class WindowSpec:
+    """How windows are cut: ``window`` frames every ``stride`` frames (or seconds, when the ``*_sec``
+    fields are set), ``frames_per_window`` evenly spaced frames each, resized and cropped to ``size``."""
+
+    window: int = 16
+    stride: int = 8
+    frames_per_window: int = 8
+    size: int = 224
+    window_sec: Optional[float] = None
+    stride_sec: Optional[float] = None
+
+    @classmethod
+    def from_sidecar(cls, meta: Dict, size: Optional[int] = None) -> "WindowSpec":
+        """The spec a features folder was made with (its ``<video>.json``), in frames; ``size`` stands in
+        for sidecars written before the frame size was recorded."""
+        size = meta.get("size") or size
+        if size is None:
+            raise ValueError(f"features sidecar of {meta.get('video_id')!r} does not record the frame size; "
+                             "pass the --size the features were extracted with")
+        return cls(window=int(meta["window"]), stride=int(meta["stride"]),
+                   frames_per_window=int(meta["frames_per_window"]), size=int(size))
+
+    def to_dict(self) -> Dict:
+        return asdict(self)
+
+
+def resample(features: np.ndarray, length: int) -> np.ndarray:
+    """Linear interpolation of (T, C) features to (length, C) over normalised time."""
+    if len(features) == 1:
+        return np.repeat(features, length, axis=0)
+    source = np.linspace(0.0, 1.0, len(features))
+    target = np.linspace(0.0, 1.0, length)
+    return np.stack([np.interp(target, source, features[:, c]) for c in range(features.shape[1])], axis=1)
+
+
+def video_features(model, path: str, spec: WindowSpec, device: str = "cpu", batch_size: int = 8,
+                   progress: Optional[Callable[[int], None]] = None) -> Dict[str, object]:
+    """Features of every window of ``path``: ``features`` (W, C) float32, ``times`` (window centres, s),
+    ``fps``, ``num_frames``, ``window`` and ``stride`` (frames). ``progress(n)`` is told of each batch."""
+    reader = open_video(path, cache=False)
+    try:
+        window = max(1, round(spec.window_sec * reader.fps)) if spec.window_sec else spec.window
+        stride = max(1, round(spec.stride_sec * reader.fps)) if spec.stride_sec else spec.stride
+        starts = list(range(0, max(reader.num_frames - window, 0) + 1, stride))
+        features: List[np.ndarray] = []
+        for b in range(0, len(starts), batch_size):
+            chunk = starts[b:b + batch_size]
+            indices = np.concatenate([tsn_indices(s, min(s + window, reader.num_frames) - 1, spec.frames_per_window,
+                                                  test_mode=True) for s in chunk])
+            frames = prepare_frames(read_frames(path, indices, reader=reader), spec.size)
+            features.append(window_features(model, frames, spec.frames_per_window, device))
+            if progress:
+                progress(len(chunk))
+        centres = (np.asarray(starts) + min(window, reader.num_frames) / 2) / reader.fps
+        return {"features": np.concatenate(features), "times": centres, "fps": reader.fps,
+                "num_frames": reader.num_frames, "window": window, "stride": stride}
+    finally:
+        reader.close()
+
+
+def count_windows(num_frames: int, fps: float, spec: WindowSpec) -> int:
+    """How many windows :func:`video_features` cuts from a video (for progress bars)."""
+    window = max(1, round(spec.window_sec * fps)) if spec.window_sec else spec.window
+    stride = max(1, round(spec.stride_sec * fps)) if spec.stride_sec else spec.stride
+    return len(range(0, max(num_frames - window, 0) + 1, stride))

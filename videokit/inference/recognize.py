@@ -1,0 +1,99 @@
+"""Sliding-window recognition: class scores of every window of a video, through the config's own
+test pipeline, so each window is seen exactly as ``tools/test.py`` sees a trimmed segment."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Dict, List, Optional, Sequence
+
+import numpy as np
+import torch
+
+from ..annotations import AnnotationSet, Taxonomy, read_annotations
+from ..annotations.formats.tables import read_taxonomy
+
+
+@dataclass
+class Recognizer:
+    """A trained recognizer ready for sliding windows: model, config, the taxonomy levels its head
+    scores (coarse to fine) and the taxonomy that names the classes."""
+
+    model: torch.nn.Module
+    cfg: object
+    levels: List[str]
+    taxonomy: Taxonomy
+    device: str = "cpu"
+
+    @classmethod
+    def from_files(cls, config: str, checkpoint: Optional[str], taxonomy: Optional[str] = None,
+                   taxonomy_format: str = "canonical", device: str = "cpu") -> "Recognizer":
+        """Load ``config`` + ``checkpoint``; class names come from ``taxonomy`` (a taxonomy CSV or any
+        annotation source), else the head's ``taxonomy_file``, else the config's test annotations."""
+        from .model import load_model
+
+        model, cfg = load_model(config, checkpoint, device)
+        tax = load_taxonomy(cfg, taxonomy, taxonomy_format)
+        head = getattr(model, "cls_head", None)
+        if head is not None and hasattr(head, "levels"):
+            levels = list(head.levels)
+        else:
+            levels = [cfg.test_dataloader.dataset.get("level") or tax.level_names[0]]
+        missing = [lvl for lvl in levels if lvl not in tax.level_names]
+        if missing:
+            raise ValueError(f"{config}: the model scores level {missing[0]!r}, which the taxonomy "
+                             f"({tax.level_names}) does not name; pass --taxonomy")
+        pipeline = cfg.test_dataloader.dataset.pipeline
+        if not any(t.get("type") == "SampleTimeRangeFrames" for t in pipeline):
+            raise ValueError(f"{config}: test_dataloader.dataset.pipeline has no SampleTimeRangeFrames, so it "
+                             "cannot read a window of a video; use videokit's VideoInit/SampleTimeRangeFrames/"
+                             "VideoDecode")
+        return cls(model, cfg, levels, tax, device)
+
+    def test_pipeline(self) -> Callable[[Dict], Dict]:
+        from mmaction.registry import TRANSFORMS
+        from mmengine.dataset import Compose
+
+        return Compose([TRANSFORMS.build(t) for t in self.cfg.test_dataloader.dataset.pipeline])
+
+
+def load_taxonomy(cfg, source: Optional[str] = None, fmt: str = "canonical") -> Taxonomy:
+    """The taxonomy naming a model's classes (see :meth:`Recognizer.from_files`)."""
+    if source:
+        if str(source).endswith(".csv"):
+            return read_taxonomy(source)
+        return read_annotations(source, fmt).taxonomy
+    head = cfg.model.get("cls_head") or {}
+    if head.get("taxonomy_file"):
+        return read_taxonomy(head["taxonomy_file"])
+    dataset = cfg.test_dataloader.dataset
+    if dataset.get("ann_file"):
+        annotations: AnnotationSet = read_annotations(dataset.ann_file, dataset.get("ann_format", "canonical"))
+        return annotations.taxonomy
+    raise ValueError("no taxonomy: pass --taxonomy (a taxonomy CSV or an annotation file)")
+
+
+@torch.no_grad()
+def window_scores(recognizer: Recognizer, path: str, starts: Sequence[float], ends: Sequence[float],
+                  batch_size: int = 8, progress: Optional[Callable[[int], None]] = None) -> Dict[str, np.ndarray]:
+    """Probabilities per level, ``{level: (windows, classes)}``, of the windows ``[starts[i], ends[i]]``
+    seconds of ``path``; ``progress(n)`` is told of each batch."""
+    from mmengine.dataset import pseudo_collate
+
+    pipeline = recognizer.test_pipeline()
+    head = getattr(recognizer.model, "cls_head", None)
+    per_level: Dict[str, List[np.ndarray]] = {level: [] for level in recognizer.levels}
+    for b in range(0, len(starts), batch_size):
+        batch = [pipeline(dict(filename=path, start=float(s), end=float(e), label=-1))
+                 for s, e in zip(starts[b:b + batch_size], ends[b:b + batch_size])]
+        samples = recognizer.model.test_step(pseudo_collate(batch))
+        for sample in samples:
+            if "level_scores" in sample:  # MultiLevelHead: probabilities of every level
+                for level, scores in zip(recognizer.levels, sample.level_scores):
+                    per_level[level].append(np.asarray(scores, dtype=np.float64))
+            else:
+                scores = sample.pred_score.detach().cpu().double()
+                if getattr(head, "average_clips", None) != "prob":
+                    scores = scores.softmax(-1)
+                per_level[recognizer.levels[0]].append(scores.numpy())
+        if progress:
+            progress(len(batch))
+    return {level: np.stack(rows) for level, rows in per_level.items() if rows}

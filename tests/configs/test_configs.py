@@ -20,7 +20,8 @@ from ..conftest import ROOT
 from ..videos import make_video
 
 CONFIGS = sorted(p.relative_to(ROOT / "configs") for p in (ROOT / "configs").glob("[!_]*/*.py")
-                 if "actionformer" not in p.name and "bmn" not in p.name)  # detection: tests/models/test_detector.py
+                 if not any(k in p.name for k in ("actionformer", "bmn", "causal_tcn")))
+# detection configs: tests/models/test_detector.py; workflow configs: tests/models/test_workflow_model.py
 HEAVY = ("slowfast", "i3d", "swin", "videomae")
 
 

@@ -11,8 +11,6 @@ import pytest
 import videokit
 from videokit.annotations import read_annotations, validate
 from videokit.cli import main
-from videokit.demo import DemoSpec
-from videokit.demo.pipeline import run_demo
 from videokit.engine.extract import main as extract_main
 
 from ..conftest import ROOT
@@ -21,19 +19,6 @@ RECOGNIZER = str(ROOT / "configs" / "demo" / "multilevel_r18_4x1x1_demo.py")
 DETECTOR = str(ROOT / "configs" / "demo" / "actionformer_demo.py")
 SCHEMA = Path(videokit.__file__).parent / "annotations" / "formats" / "canonical.schema.json"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-
-
-@pytest.fixture(scope="module")
-def demo_root(tmp_path_factory):
-    root = tmp_path_factory.mktemp("demo")
-    run_demo(root, DemoSpec(videos_per_procedure=1, min_seconds=8, max_seconds=10), train=False)
-    return root
-
-
-@pytest.fixture()
-def demo_env(demo_root, monkeypatch):
-    monkeypatch.setenv("VIDEOKIT_DEMO_ROOT", str(demo_root))
-    return demo_root
 
 
 def check_prediction(json_path: Path, png_path: Path) -> dict:

@@ -1,5 +1,10 @@
 """``videokit predict VIDEO``: a trained model on one video -> ``OUT.json`` (canonical annotations with
-scores) and ``OUT.png`` (the timeline, ground truth beneath with ``--gt``); prints the real-time factor."""
+scores) and ``OUT.png`` (the timeline, ground truth beneath with ``--gt``); prints the real-time factor.
+
+``--online --workflow-config CFG --workflow-checkpoint CKPT``: stream VIDEO (a file, a growing file with
+``--follow``, or a camera index) through the causal workflow model, one prediction per step from the
+frames seen so far, latency printed per step; writes the same timeline plus ``OUT_anticipation.csv`` and
+``OUT_anticipation.png`` (time until each phase starts)."""
 from __future__ import annotations
 
 import argparse
@@ -12,7 +17,7 @@ from ..annotations.formats import READERS
 def add_parser(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("predict", help="run a trained model on a video: labels, segments, timeline PNG",
                             description=__doc__)
-    parser.add_argument("video", metavar="VIDEO")
+    parser.add_argument("video", metavar="VIDEO", help="a video file (or, with --online, a camera index)")
     parser.add_argument("--config", required=True, help="recognizer config (its test pipeline reads the windows)")
     parser.add_argument("--checkpoint", required=True, help="local recognizer checkpoint ('none': random init)")
     parser.add_argument("--detector-config", default=None, help="TemporalActionDetector config (optional)")
@@ -43,6 +48,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--batch-size", type=int, default=8)
     parser.add_argument("--device", default=None, help="cpu or cuda (default: cuda when available)")
     parser.add_argument("--no-progress", action="store_true")
+    online = parser.add_argument_group("online (streaming) workflow prediction")
+    online.add_argument("--online", action="store_true", help="stream VIDEO through a causal workflow model")
+    online.add_argument("--workflow-config", default=None, help="CausalWorkflowModel config")
+    online.add_argument("--workflow-checkpoint", default=None)
+    online.add_argument("--follow", action="store_true", help="VIDEO is still being written: wait for more frames")
+    online.add_argument("--idle-timeout", type=float, default=10.0,
+                        help="with --follow: stop after this many seconds without a new frame (default 10)")
+    online.add_argument("--quiet", action="store_true", help="do not print a line per step")
     parser.set_defaults(run=run)
 
 
@@ -52,6 +65,8 @@ def run(args: argparse.Namespace) -> int:
     from ..inference import Detector, PredictOptions, Recognizer, predict_video
     from ..visualization import plot_timeline
 
+    if args.online:
+        return run_online(args)
     if not Path(args.video).is_file():
         raise SystemExit(f"error: {args.video}: no such video file")
     if bool(args.detector_config) != bool(args.detector_checkpoint):
@@ -91,3 +106,80 @@ def run(args: argparse.Namespace) -> int:
     print(f"real-time factor {prediction.real_time_factor:.2f}x ({prediction.video_seconds:.1f} s of video in "
           f"{prediction.wall_seconds:.1f} s on {device})")
     return 0
+
+
+def run_online(args: argparse.Namespace) -> int:
+    import numpy as np
+    import torch
+
+    from ..inference.model import load_model
+    from ..inference.online import FrameSource, online_timeline, stream
+    from ..inference.predict import feature_spec
+    from ..inference.recognize import load_taxonomy
+    from ..utils import atomic_output
+    from ..visualization import plot_anticipation, plot_timeline
+
+    if not (args.workflow_config and args.workflow_checkpoint):
+        raise SystemExit("error: --online needs --workflow-config and --workflow-checkpoint")
+    if not args.video.isdigit() and not Path(args.video).is_file() and not args.follow:
+        raise SystemExit(f"error: {args.video}: no such video file")
+    device = args.device or ("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        backbone, _ = load_model(args.config, args.checkpoint, device)
+        model, cfg = load_model(args.workflow_config, args.workflow_checkpoint, device)
+        spec = feature_spec(cfg, args.workflow_config, args.features_like, args.feature_size)
+        taxonomy = load_taxonomy(cfg, args.taxonomy, args.taxonomy_format)
+        frames = FrameSource(args.video, follow=args.follow, idle_timeout=args.idle_timeout)
+    except (ValueError, FileNotFoundError) as exc:
+        raise SystemExit(f"error: {exc}") from None
+    dataset = cfg.test_dataloader.dataset
+    level = dataset.get("level") or taxonomy.level_names[-1]
+    names = taxonomy.level(level).names()
+    ground_truth = None
+    if args.gt:
+        gt_set = read_annotations(args.gt, args.gt_format)
+        gt_id = args.gt_video or Path(args.video).stem
+        if gt_id not in gt_set.videos:
+            raise AnnotationError(args.gt, f"video {gt_id}", "id", "no such video in the ground truth")
+        ground_truth = gt_set.videos[gt_id]
+
+    def report(k, t, phase, anticipation, latency):
+        if args.quiet:
+            return
+        best = int(phase.argmax())
+        upcoming = [(float(anticipation[c]), c) for c in range(len(anticipation)) if c != best]
+        soon, nxt = min(upcoming) if upcoming else (float("nan"), best)
+        coming = (f"next: {names[nxt] if nxt < len(names) else nxt} in {soon:5.1f} s" if soon < 0.9 * model.horizon
+                  else f"next: nothing within {model.horizon:g} s")
+        print(f"[online] t={t:7.1f} s  {level}: {names[best] if best < len(names) else best} ({phase[best]:.2f})  "
+              f"{coming}  latency {1000 * latency:6.1f} ms", flush=True)
+
+    result = stream(frames, backbone, spec, model, float(dataset.get("fps", 1.0)), device, report)
+    video_id = Path(args.video).stem if not args.video.isdigit() else f"camera{args.video}"
+    annotations = online_timeline(result, video_id, args.video, level, taxonomy)
+    out = Path(args.out or f"{video_id}_online")
+    json_path, png_path = out.with_name(out.name + ".json"), out.with_name(out.name + ".png")
+    csv_path, curves_path = out.with_name(out.name + "_anticipation.csv"), out.with_name(out.name + "_anticipation.png")
+    write_annotations(annotations, json_path, "canonical", indent=1)
+    plot_timeline(annotations.videos[video_id], taxonomy, png_path, ground_truth=ground_truth,
+                  levels=[lvl for lvl in taxonomy.level_names if lvl == level])
+    truth = None
+    if ground_truth is not None:
+        from ..annotations.timeline import time_to_next_start
+
+        truth = time_to_next_start(ground_truth, level, len(names), result.times, model.horizon)
+    import pandas as pd
+
+    table = pd.DataFrame(result.anticipation, columns=names[: result.anticipation.shape[1]])
+    table.insert(0, "time", result.times)
+    with atomic_output(csv_path) as tmp:
+        table.to_csv(tmp, index=False, float_format="%.3f")
+    plot_anticipation(result.times, result.anticipation, model.horizon, names, curves_path, truth=truth,
+                      level_index=taxonomy.level_names.index(level))
+    stats = annotations.videos[video_id].attrs["online"]
+    print(f"wrote {json_path}, {png_path}, {csv_path} and {curves_path}")
+    print(f"online: {stats['steps']} steps, latency per step mean {stats['latency_ms_mean']:.1f} ms, "
+          f"p95 {stats['latency_ms_p95']:.1f} ms, max {stats['latency_ms_max']:.1f} ms; real-time factor "
+          f"{result.video_seconds / max(result.wall_seconds, 1e-9):.2f}x ({result.video_seconds:.1f} s of video in "
+          f"{result.wall_seconds:.1f} s on {device})")
+    return 0 if len(np.atleast_1d(result.times)) else 1

@@ -12,5 +12,7 @@ cv2.setNumThreads(0)
 from .features import FeatureDetectionDataset, ProposalFeatureDataset
 from .recognition import SegmentClipDataset, UntrimmedVideoDataset
 from .transforms import LoadFeatureArray, SampleTimeRangeFrames, VideoDecode, VideoInit
+from .workflow import WorkflowFeatureDataset
 
-__all__ = ["FeatureDetectionDataset", "LoadFeatureArray", "ProposalFeatureDataset", "SampleTimeRangeFrames", "SegmentClipDataset", "UntrimmedVideoDataset", "VideoDecode", "VideoInit"]
+__all__ = ["FeatureDetectionDataset", "LoadFeatureArray", "ProposalFeatureDataset", "SampleTimeRangeFrames", "SegmentClipDataset", "UntrimmedVideoDataset", "VideoDecode", "VideoInit",
+           "WorkflowFeatureDataset"]

@@ -152,3 +152,60 @@ class DetectionMetric(BaseMetric):
         report = {f"mAP@{t:.2f}": float(m) for t, m in zip(result.tiou, result.mAP)}
         report["average_mAP"] = result.average_mAP
         return report
+
+
+@METRICS.register_module()
+class AnticipationMetric(BaseMetric):
+    """Phase anticipation (wMAE, inMAE, outMAE, eMAE at each of ``horizons`` seconds, reported divided
+    by ``scale``: 60 gives minutes) and, beside them, the same errors of the "predict the training-set
+    mean" baseline (``baseline_wMAE@h`` ...) when the dataset provides ``train_mean_anticipation``."""
+
+    default_prefix = "anticipation"
+
+    def __init__(self, horizons: Sequence[float] = (120.0, 180.0, 300.0), scale: float = 60.0,
+                 collect_device: str = "cpu", prefix: Optional[str] = None) -> None:
+        super().__init__(collect_device=collect_device, prefix=prefix)
+        self.horizons, self.scale = tuple(float(h) for h in horizons), float(scale)
+
+    def process(self, data_batch, data_samples: Sequence[dict]) -> None:
+        for sample in data_samples:
+            self.results.append((np.asarray(sample["anticipation"]), np.asarray(sample["gt_anticipation"])))
+
+    def compute_metrics(self, results: List) -> Dict[str, float]:
+        from .anticipation import anticipation_report
+
+        preds, targets = [r[0] for r in results], [r[1] for r in results]
+        report = anticipation_report(preds, targets, self.horizons, self.scale)
+        mean = (self.dataset_meta or {}).get("train_mean_anticipation")
+        if mean is not None:
+            constant = [np.broadcast_to(np.asarray(mean, dtype=np.float64), t.shape) for t in targets]
+            base = anticipation_report(constant, targets, self.horizons, self.scale)
+            report.update({f"baseline_{k}": v for k, v in base.items()})
+        return report
+
+
+@METRICS.register_module()
+class OnlineRecognitionMetric(BaseMetric):
+    """Online (causal) phase recognition per step: accuracy, mean per-phase F1 (``f1/<phase>`` each),
+    and the segment metrics of the predicted timeline (edit score, F1@10/25/50)."""
+
+    default_prefix = "online"
+
+    def process(self, data_batch, data_samples: Sequence[dict]) -> None:
+        for sample in data_samples:
+            self.results.append((np.asarray(sample["phase_scores"]).argmax(1), np.asarray(sample["gt_labels"])))
+
+    def compute_metrics(self, results: List) -> Dict[str, float]:
+        from .workflow import per_class_f1, workflow_report
+
+        preds, truths = [r[0] for r in results], [r[1] for r in results]
+        report = workflow_report(preds, truths)
+        names = list((self.dataset_meta or {}).get("classes") or [])
+        num_classes = max(len(names), int(max(p.max(initial=0) for p in preds)) + 1,
+                          int(max(t.max(initial=0) for t in truths)) + 1)
+        f1 = per_class_f1(np.concatenate(preds), np.concatenate(truths), num_classes)
+        report["accuracy"] = report.pop("frame_accuracy")
+        report["mean_f1"] = float(np.mean(list(f1.values()))) if f1 else float("nan")
+        for k, value in f1.items():
+            report[f"f1/{names[k] if k < len(names) else k}"] = value
+        return report

@@ -79,3 +79,21 @@ def workflow_report(preds: Sequence[np.ndarray], truths: Sequence[np.ndarray],
     for k in overlaps:
         report[f"F1@{int(round(k * 100))}"] = float(np.mean([segmental_f1(p, t, k) for p, t in zip(preds, truths)]))
     return report
+
+
+def per_class_f1(pred: np.ndarray, truth: np.ndarray, num_classes: int,
+                 ignore: int = BACKGROUND) -> Dict[int, float]:
+    """Frame-level F1 of each class present in ``truth`` (frames whose truth is ``ignore`` left out):
+    the per-phase F1 of online phase recognition."""
+    pred, truth = np.asarray(pred), np.asarray(truth)
+    keep = truth != ignore
+    pred, truth = pred[keep], truth[keep]
+    scores = {}
+    for k in range(num_classes):
+        if not (truth == k).any():
+            continue
+        tp = float(((pred == k) & (truth == k)).sum())
+        fp = float(((pred == k) & (truth != k)).sum())
+        fn = float(((pred != k) & (truth == k)).sum())
+        scores[k] = 2 * tp / (2 * tp + fp + fn)
+    return scores

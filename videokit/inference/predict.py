@@ -41,20 +41,26 @@ class Detector:
         from .model import load_model
 
         model, cfg = load_model(config, checkpoint, device)
-        dataset = cfg.test_dataloader.dataset
-        sidecar = Path(features_like) if features_like else _first_sidecar(dataset.get("feature_dir"))
-        if sidecar is None:
-            raise ValueError(f"{config}: no features sidecar in feature_dir {dataset.get('feature_dir')!r}; "
-                             "pass --features-like FEATURES/<video>.json to say how features were extracted")
-        meta = json.loads(Path(sidecar).read_text())
-        if meta.get("fixed_length"):
-            raise ValueError(f"{sidecar}: features resampled to a fixed length cannot be cut from one video "
-                             "online; the detector must be trained on sliding-window features")
-        try:
-            spec = WindowSpec.from_sidecar(meta, size)
-        except ValueError as exc:
-            raise ValueError(f"{sidecar}: {exc} (--feature-size)") from None
-        return cls(model, dataset.get("level") or "", spec)
+        return cls(model, cfg.test_dataloader.dataset.get("level") or "",
+                   feature_spec(cfg, config, features_like, size))
+
+
+def feature_spec(cfg, config: str, features_like: Optional[str] = None, size: Optional[int] = None) -> WindowSpec:
+    """How the features a model was trained on were cut: from ``features_like`` (one sidecar) or the first
+    sidecar in the config's ``feature_dir``."""
+    dataset = cfg.test_dataloader.dataset
+    sidecar = Path(features_like) if features_like else _first_sidecar(dataset.get("feature_dir"))
+    if sidecar is None:
+        raise ValueError(f"{config}: no features sidecar in feature_dir {dataset.get('feature_dir')!r}; "
+                         "pass --features-like FEATURES/<video>.json to say how features were extracted")
+    meta = json.loads(Path(sidecar).read_text())
+    if meta.get("fixed_length"):
+        raise ValueError(f"{sidecar}: features resampled to a fixed length cannot be cut from one video; "
+                         "the model must be trained on sliding-window features")
+    try:
+        return WindowSpec.from_sidecar(meta, size)
+    except ValueError as exc:
+        raise ValueError(f"{sidecar}: {exc} (--feature-size)") from None
 
 
 def _first_sidecar(folder: Optional[str]) -> Optional[Path]:

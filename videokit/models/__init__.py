@@ -1,9 +1,10 @@
-"""Stage 4: what mmaction2 lacks, registered in its MODELS: the multi-level head and the temporal
-action detector.
+"""Stage 4: what mmaction2 lacks, registered in its MODELS: the multi-level head, the temporal
+action detector and the causal workflow model (online phase recognition + anticipation).
 
 Backbones, recognizers and single-level heads are mmaction2's own, used from configs.
 """
 from .detector import TemporalActionDetector
 from .heads import MultiLevelHead
+from .workflow import CausalWorkflowModel
 
-__all__ = ["MultiLevelHead", "TemporalActionDetector"]
+__all__ = ["CausalWorkflowModel", "MultiLevelHead", "TemporalActionDetector"]

@@ -1,0 +1,152 @@
+"""Streaming (online) workflow inference: frames arrive one by one (a file, a file still being written,
+or a camera through OpenCV); at every step (default 1 fps) the causal model gives the current phase and
+the time until each phase starts, from frames already seen only.
+
+Steps are cut exactly as :class:`~videokit.datasets.WorkflowFeatureDataset` cuts them for training:
+step ``k`` at ``t_k = end of the first window + k / fps`` takes the latest stride-aligned window that
+ended by ``t_k``; the causal model then reads the last ``receptive_field`` step features.
+"""
+from __future__ import annotations
+
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Deque, Dict, Iterator, List, Optional, Tuple, Union
+
+import numpy as np
+import torch
+
+from .features import WindowSpec
+from .model import prepare_frames, window_features
+
+
+class FrameSource:
+    """Frames in order from a video file, a growing file (``follow=True``: wait for more until
+    ``idle_timeout`` seconds pass without a new frame) or a camera index, through OpenCV; RGB uint8."""
+
+    def __init__(self, source: Union[str, int], follow: bool = False, idle_timeout: float = 10.0,
+                 default_fps: float = 30.0) -> None:
+        import cv2
+
+        self.source = int(source) if str(source).isdigit() and not Path(str(source)).exists() else str(source)
+        self.follow, self.idle_timeout = follow, idle_timeout
+        self.capture = cv2.VideoCapture(self.source)
+        if not self.capture.isOpened():
+            raise ValueError(f"{source}: cannot open (not a readable video file or camera index)")
+        fps = self.capture.get(cv2.CAP_PROP_FPS)
+        self.fps = float(fps) if fps and fps > 0 else default_fps
+        self.is_camera = isinstance(self.source, int)
+
+    def __iter__(self) -> Iterator[np.ndarray]:
+        import cv2
+
+        index, idle_since = 0, None
+        while True:
+            ok, frame = self.capture.read()
+            if ok:
+                idle_since = None
+                index += 1
+                yield cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
+                continue
+            if not self.follow or self.is_camera:
+                break
+            idle_since = idle_since or time.monotonic()
+            if time.monotonic() - idle_since > self.idle_timeout:
+                break
+            time.sleep(0.2)  # the file may still be growing: reopen and go on from the next frame
+            self.capture.release()
+            self.capture = cv2.VideoCapture(self.source)
+            self.capture.set(cv2.CAP_PROP_POS_FRAMES, index)
+        self.capture.release()
+
+
+@dataclass
+class OnlineResult:
+    """Per step: time (s), phase probabilities (T, K), anticipation (T, K) seconds, latency (s)."""
+
+    times: np.ndarray
+    phase_scores: np.ndarray
+    anticipation: np.ndarray
+    latencies: np.ndarray
+    fps: float
+    frames: int
+    wall_seconds: float = 0.0
+    extras: Dict = field(default_factory=dict)
+
+    @property
+    def video_seconds(self) -> float:
+        return self.frames / self.fps
+
+
+def stream(frames: FrameSource, backbone: torch.nn.Module, spec: WindowSpec, model, step_fps: float = 1.0,
+           device: str = "cpu", on_step: Optional[Callable[[int, float, np.ndarray, np.ndarray, float], None]] = None
+           ) -> OnlineResult:
+    """Run the causal ``model`` over ``frames`` as they arrive; ``on_step(k, t, phase_probs,
+    anticipation, latency)`` is called at every step (see the module docstring)."""
+    fps = frames.fps
+    window = max(1, round(spec.window_sec * fps)) if spec.window_sec else spec.window
+    stride = max(1, round(spec.stride_sec * fps)) if spec.stride_sec else spec.stride
+    buffer: Deque[Tuple[int, np.ndarray]] = deque(maxlen=window + stride)
+    window_cache: Dict[int, np.ndarray] = {}
+    history: List[np.ndarray] = []
+    times: List[float] = []
+    probs, antic, latencies = [], [], []
+    first_end = window / fps
+    started = time.perf_counter()
+    count = 0
+    for count, frame in enumerate(frames, start=1):
+        arrived = time.perf_counter()
+        buffer.append((count - 1, prepare_frames(frame[None], spec.size)[0]))
+        seen = count / fps  # frames 0..count-1 are seen: time up to the end of the last one
+        while True:
+            k = len(times)
+            t = first_end + k / step_fps
+            if t > seen + 1e-9:
+                break
+            start = int(np.floor((t * fps - window) / stride + 1e-9)) * stride  # latest window ended by t
+            if start not in window_cache:
+                window_cache.clear()  # only the newest window is ever needed again
+                window_cache[start] = _window_feature(buffer, start, window, spec, backbone, device)
+            history.append(window_cache[start])
+            times.append(t)
+            x = torch.from_numpy(np.stack(history[-model.receptive_field:], axis=1)).float().to(device)
+            phase, anticipation = model.step(x, torch.tensor(times[-model.receptive_field:], device=device))
+            latency = time.perf_counter() - arrived
+            probs.append(phase.cpu().numpy())
+            antic.append(anticipation.cpu().numpy())
+            latencies.append(latency)
+            if on_step:
+                on_step(k, t, probs[-1], antic[-1], latency)
+    num_classes = getattr(model, "num_classes", 0)
+    return OnlineResult(np.asarray(times), np.asarray(probs).reshape(-1, num_classes),
+                        np.asarray(antic).reshape(-1, num_classes), np.asarray(latencies), fps, count,
+                        time.perf_counter() - started)
+
+
+def _window_feature(buffer, start: int, window: int, spec: WindowSpec, backbone, device: str) -> np.ndarray:
+    from ..video import tsn_indices
+
+    frames = dict(buffer)
+    wanted = tsn_indices(start, start + window - 1, spec.frames_per_window, test_mode=True)
+    batch = np.stack([frames[int(i)] for i in wanted])
+    return window_features(backbone, batch, spec.frames_per_window, device)[0]
+
+
+def online_timeline(result: OnlineResult, video_id: str, path: str, level: str, taxonomy) -> "object":
+    """The streamed phase predictions as a one-video :class:`AnnotationSet` (runs of the per-step arg-max,
+    each step covering the second before it), with latency statistics in the video's attrs."""
+    from ..annotations import AnnotationSet, Segment, Taxonomy, VideoAnnotation
+    from .segments import scores_to_segments
+
+    video = VideoAnnotation(video_id, str(path), round(result.video_seconds, 3), round(result.fps, 3))
+    if len(result.times):
+        step = float(result.times[1] - result.times[0]) if len(result.times) > 1 else 1.0
+        for seg in scores_to_segments(result.times - step, result.times, result.phase_scores, smooth=1):
+            video.segments.append(Segment(level, seg.label, round(seg.start, 3), round(seg.end, 3),
+                                          attrs={"score": round(seg.score, 4)}))
+    latency = result.latencies * 1000 if len(result.latencies) else np.zeros(1)
+    video.attrs["online"] = {"steps": int(len(result.times)), "latency_ms_mean": round(float(latency.mean()), 2),
+                             "latency_ms_p95": round(float(np.percentile(latency, 95)), 2),
+                             "latency_ms_max": round(float(latency.max()), 2)}
+    return AnnotationSet(Taxonomy(taxonomy.dataset, taxonomy.levels), {video_id: video})

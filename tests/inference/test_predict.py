@@ -87,5 +87,10 @@ def test_predict_errors_are_one_line(demo_env, tmp_path, capsys):
                  "--gt", str(demo_env / "converted" / "demo.canonical.json"), "--gt-video", "nope"]) == 1
     assert "video nope: id: no such video" in capsys.readouterr().err
     assert not list(tmp_path.glob("x*"))  # nothing written
+    broken = tmp_path / "broken.mp4"
+    broken.write_bytes(b"not a video at all")
+    with pytest.raises(SystemExit, match="broken.mp4"):
+        main(["predict", str(broken), "--config", RECOGNIZER, "--checkpoint", "none", "-o", str(tmp_path / "b")])
+    assert not list(tmp_path.glob("b.*"))
     with pytest.raises(SystemExit, match="go together"):
         main(["predict", video, "--config", RECOGNIZER, "--checkpoint", "none", "--detector-config", DETECTOR])

@@ -10,15 +10,13 @@ import sys
 import numpy as np
 import pytest
 import torch
-from mmengine.config import Config
-from mmengine.runner import Runner
 from mmengine.structures import BaseDataElement
 
 from videokit.datasets.workflow import causal_steps
 from videokit.models import CausalWorkflowModel
-from videokit.register import register_all_modules
 
 from ..conftest import ROOT
+from .feature_configs import train_and_test
 
 
 def model(**kwargs):
@@ -142,17 +140,7 @@ def test_ophnet_anticipation_config_trains_and_tests_through_the_tools(phase_fea
 
 
 def test_demo_workflow_config_builds_and_runs(phase_features, tmp_path):
-    register_all_modules()
     folder, ann = phase_features
-    cfg = Config.fromfile(str(ROOT / "configs" / "demo" / "causal_tcn_demo.py"))
-    for loader in ("train_dataloader", "val_dataloader", "test_dataloader"):
-        cfg[loader].dataset.update(ann_file=str(ann), feature_dir=str(folder), level="phase")
-    cfg.model.update(in_channels=16, num_classes=3)
-    cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
-    cfg.train_cfg.max_epochs = 2
-    cfg.work_dir = str(tmp_path / "work")
-    cfg.log_level = "WARNING"
-    runner = Runner.from_cfg(cfg)
-    runner.train()
-    metrics = runner.test()
+    metrics = train_and_test("demo/causal_tcn_demo.py", ann, folder, "phase", tmp_path / "work", 2,
+                             in_channels=16, num_classes=3)
     assert "anticipation/wMAE@15" in metrics and "anticipation/baseline_wMAE@15" in metrics

@@ -59,6 +59,17 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.set_defaults(run=run)
 
 
+def read_ground_truth(args: argparse.Namespace):
+    """The ``--gt`` record of this video (``--gt-video``, else the file name stem), or None."""
+    if not args.gt:
+        return None
+    gt_set = read_annotations(args.gt, args.gt_format)
+    gt_id = args.gt_video or Path(args.video).stem
+    if gt_id not in gt_set.videos:
+        raise AnnotationError(args.gt, f"video {gt_id}", "id", "no such video in the ground truth")
+    return gt_set.videos[gt_id]
+
+
 def run(args: argparse.Namespace) -> int:
     import torch
 
@@ -72,13 +83,7 @@ def run(args: argparse.Namespace) -> int:
     if bool(args.detector_config) != bool(args.detector_checkpoint):
         raise SystemExit("error: --detector-config and --detector-checkpoint go together")
     device = args.device or ("cuda" if torch.cuda.is_available() else "cpu")
-    ground_truth = None
-    if args.gt:
-        gt_set = read_annotations(args.gt, args.gt_format)
-        gt_id = args.gt_video or Path(args.video).stem
-        if gt_id not in gt_set.videos:
-            raise AnnotationError(args.gt, f"video {gt_id}", "id", "no such video in the ground truth")
-        ground_truth = gt_set.videos[gt_id]
+    ground_truth = read_ground_truth(args)
     try:
         recognizer = Recognizer.from_files(args.config, args.checkpoint, args.taxonomy, args.taxonomy_format, device)
         detector = None
@@ -90,7 +95,12 @@ def run(args: argparse.Namespace) -> int:
     options = PredictOptions(window=args.window, stride=args.stride, smooth=args.smooth, min_length=args.min_length,
                              threshold=args.threshold, detection_threshold=args.detection_threshold,
                              batch_size=args.batch_size, hierarchy=not args.no_hierarchy)
-    prediction = predict_video(args.video, recognizer, detector, options, progress=not args.no_progress)
+    from ..video import BrokenVideoError
+
+    try:
+        prediction = predict_video(args.video, recognizer, detector, options, progress=not args.no_progress)
+    except BrokenVideoError as exc:
+        raise SystemExit(f"error: {exc}") from None
     out = Path(args.out or f"{Path(args.video).stem}_timeline")
     json_path, png_path = out.with_name(out.name + ".json"), out.with_name(out.name + ".png")
     video = prediction.video
@@ -135,13 +145,7 @@ def run_online(args: argparse.Namespace) -> int:
     dataset = cfg.test_dataloader.dataset
     level = dataset.get("level") or taxonomy.level_names[-1]
     names = taxonomy.level(level).names()
-    ground_truth = None
-    if args.gt:
-        gt_set = read_annotations(args.gt, args.gt_format)
-        gt_id = args.gt_video or Path(args.video).stem
-        if gt_id not in gt_set.videos:
-            raise AnnotationError(args.gt, f"video {gt_id}", "id", "no such video in the ground truth")
-        ground_truth = gt_set.videos[gt_id]
+    ground_truth = read_ground_truth(args)
 
     def report(k, t, phase, anticipation, latency):
         if args.quiet:

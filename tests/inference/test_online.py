@@ -86,3 +86,41 @@ def test_online_errors_and_follow(demo_env, trained_like, tmp_path):
                  "--checkpoint", str(rec_ckpt), "--workflow-config", WORKFLOW, "--workflow-checkpoint", str(wf_ckpt),
                  "-o", str(tmp_path / "f")]) == 0
     assert (tmp_path / "f_anticipation.csv").exists()
+
+
+def test_follow_reads_a_file_while_it_is_being_written(tmp_path):
+    """A recorder writing MPEG-TS: half the file is there when reading starts, the rest arrives later; every
+    frame comes once, in order; without --follow the reader stops at the end of what was there."""
+    import threading
+    import time
+
+    import av
+
+    from videokit.inference.online import FrameSource
+
+    full = tmp_path / "full.ts"
+    with av.open(str(full), "w") as container:
+        stream = container.add_stream("libx264", rate=10)
+        stream.width = stream.height = 64
+        stream.pix_fmt, stream.options = "yuv420p", {"g": "10"}
+        for i in range(60):
+            frame = av.VideoFrame.from_ndarray(np.full((64, 64, 3), 4 * i, np.uint8), format="rgb24")
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode())
+    data = full.read_bytes()
+    growing = tmp_path / "growing.ts"
+    growing.write_bytes(data[:len(data) // 2])
+    first_half = len(list(FrameSource(str(growing))))
+    assert 0 < first_half < 60
+
+    def recorder():
+        time.sleep(1.0)
+        with open(growing, "ab") as f:
+            f.write(data[len(data) // 2:])
+
+    thread = threading.Thread(target=recorder)
+    thread.start()
+    brightness = [int(frame.mean().round()) for frame in FrameSource(str(growing), follow=True, idle_timeout=3)]
+    thread.join()
+    assert len(brightness) == 60
+    assert np.all(np.diff(brightness) > 0)  # each frame once, in order, across the reopen

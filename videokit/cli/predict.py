@@ -74,6 +74,7 @@ def run(args: argparse.Namespace) -> int:
     import torch
 
     from ..inference import Detector, PredictOptions, Recognizer, predict_video
+    from ..video import BrokenVideoError
     from ..visualization import plot_timeline
 
     if args.online:
@@ -95,8 +96,6 @@ def run(args: argparse.Namespace) -> int:
     options = PredictOptions(window=args.window, stride=args.stride, smooth=args.smooth, min_length=args.min_length,
                              threshold=args.threshold, detection_threshold=args.detection_threshold,
                              batch_size=args.batch_size, hierarchy=not args.no_hierarchy)
-    from ..video import BrokenVideoError
-
     try:
         prediction = predict_video(args.video, recognizer, detector, options, progress=not args.no_progress)
     except BrokenVideoError as exc:

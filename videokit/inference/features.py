@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Callable, Dict, List, Optional
+from typing import Callable, Dict, List, Optional, Tuple
 
 import numpy as np
 
@@ -37,6 +37,12 @@ class WindowSpec:
     def to_dict(self) -> Dict:
         return asdict(self)
 
+    def in_frames(self, fps: float) -> Tuple[int, int]:
+        """``(window, stride)`` in frames of a video at ``fps`` (the ``*_sec`` fields win when set)."""
+        window = max(1, round(self.window_sec * fps)) if self.window_sec else self.window
+        stride = max(1, round(self.stride_sec * fps)) if self.stride_sec else self.stride
+        return window, stride
+
 
 def resample(features: np.ndarray, length: int) -> np.ndarray:
     """Linear interpolation of (T, C) features to (length, C) over normalised time."""
@@ -53,8 +59,7 @@ def video_features(model, path: str, spec: WindowSpec, device: str = "cpu", batc
     ``fps``, ``num_frames``, ``window`` and ``stride`` (frames). ``progress(n)`` is told of each batch."""
     reader = open_video(path, cache=False)
     try:
-        window = max(1, round(spec.window_sec * reader.fps)) if spec.window_sec else spec.window
-        stride = max(1, round(spec.stride_sec * reader.fps)) if spec.stride_sec else spec.stride
+        window, stride = spec.in_frames(reader.fps)
         starts = list(range(0, max(reader.num_frames - window, 0) + 1, stride))
         features: List[np.ndarray] = []
         for b in range(0, len(starts), batch_size):
@@ -74,6 +79,5 @@ def video_features(model, path: str, spec: WindowSpec, device: str = "cpu", batc
 
 def count_windows(num_frames: int, fps: float, spec: WindowSpec) -> int:
     """How many windows :func:`video_features` cuts from a video (for progress bars)."""
-    window = max(1, round(spec.window_sec * fps)) if spec.window_sec else spec.window
-    stride = max(1, round(spec.stride_sec * fps)) if spec.stride_sec else spec.stride
+    window, stride = spec.in_frames(fps)
     return len(range(0, max(num_frames - window, 0) + 1, stride))

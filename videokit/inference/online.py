@@ -85,8 +85,7 @@ def stream(frames: FrameSource, backbone: torch.nn.Module, spec: WindowSpec, mod
     """Run the causal ``model`` over ``frames`` as they arrive; ``on_step(k, t, phase_probs,
     anticipation, latency)`` is called at every step (see the module docstring)."""
     fps = frames.fps
-    window = max(1, round(spec.window_sec * fps)) if spec.window_sec else spec.window
-    stride = max(1, round(spec.stride_sec * fps)) if spec.stride_sec else spec.stride
+    window, stride = spec.in_frames(fps)
     buffer: Deque[Tuple[int, np.ndarray]] = deque(maxlen=window + stride)
     window_cache: Dict[int, np.ndarray] = {}
     history: List[np.ndarray] = []

@@ -1,4 +1,4 @@
-"""Anticipation errors (wMAE, inMAE, outMAE, eMAE) and online recognition metrics, by hand."""
+"""Anticipation errors (wMAE, inMAE, outMAE, eMAE, mMAE) and online recognition metrics, by hand."""
 from __future__ import annotations
 
 import numpy as np
@@ -13,12 +13,30 @@ PRED = np.array([[9, 1], [10, 7], [5, 10], [4, 8], [0, 10]], dtype=float)
 
 def test_worked_example():
     errors = anticipation_errors(PRED, TARGET, horizon=10.0)
-    # phase 0: |e| = 1 0 1 2 0; out (t=10): steps 0,1 -> 0.5; in (0<t<10): steps 2,3 -> 1.5; e (1<t<9): 1.5
-    # phase 1: |e| = 1 2 0 2 0; out: steps 2,3,4 -> 2/3; in: step 1 -> 2; e: step 1 -> 2
+    # phase 0: |e| = 1 0 1 2 0; out (t=10): steps 0,1 -> 0.5; in (0<t<10): steps 2,3 -> 1.5; m (1<t<9): 1.5
+    # phase 1: |e| = 1 2 0 2 0; out: steps 2,3,4 -> 2/3; in: step 1 -> 2; m: step 1 -> 2
+    # e (0<t<1): no step of either phase is imminent -> NaN
     assert errors["outMAE"] == pytest.approx((0.5 + 2 / 3) / 2)
     assert errors["inMAE"] == pytest.approx((1.5 + 2) / 2)
     assert errors["wMAE"] == pytest.approx(((1.5 + 0.5) / 2 + (2 + 2 / 3) / 2) / 2)
-    assert errors["eMAE"] == pytest.approx((1.5 + 2) / 2)
+    assert errors["mMAE"] == pytest.approx((1.5 + 2) / 2)
+    assert np.isnan(errors["eMAE"])
+
+
+def test_emae_is_the_imminent_window():
+    """The issue's example, h = 10, one class: only the step 0.5 s before the event is in (0, 1)."""
+    errors = anticipation_errors(np.array([[10.0], [7.0], [3.0]]), np.array([[10.0], [5.0], [0.5]]), 10.0)
+    assert errors["eMAE"] == pytest.approx(2.5)
+    assert errors["mMAE"] == pytest.approx(2.0)  # what videokit < 0.3 printed as eMAE
+
+
+def test_class_without_an_imminent_step_is_left_out_of_emae():
+    # class 0 has an imminent step (0.4: |1.4 - 0.4| = 1), class 1 none (its targets 10, 6, 0)
+    target = np.array([[10.0, 10.0], [0.4, 6.0], [0.0, 0.0]])
+    pred = np.array([[10.0, 9.0], [1.4, 2.0], [0.0, 0.0]])
+    errors = anticipation_errors(pred, target, 10.0)
+    assert errors["eMAE"] == pytest.approx(1.0)  # not (1 + nan) / 2, not (1 + 0) / 2
+    assert errors["mMAE"] == pytest.approx(4.0)  # only class 1 has a step in (1, 9)
 
 
 def test_smaller_horizon_clips_both_sides():
@@ -29,7 +47,7 @@ def test_smaller_horizon_clips_both_sides():
 
 
 def test_perfect_prediction_and_shape_check():
-    assert all(v == 0 for v in anticipation_errors(TARGET, TARGET, 10.0).values())
+    assert all(v == 0 or np.isnan(v) for v in anticipation_errors(TARGET, TARGET, 10.0).values())
     with pytest.raises(ValueError, match="shape"):
         anticipation_errors(PRED[:, :1], TARGET, 10.0)
 
@@ -50,10 +68,17 @@ def test_registered_metrics_report_the_baseline_beside_the_model():
     assert report["wMAE@10"] == pytest.approx(anticipation_errors(PRED, TARGET, 10.0)["wMAE"])
     constant = np.full_like(TARGET, 5.0)
     assert report["baseline_wMAE@10"] == pytest.approx(anticipation_errors(constant, TARGET, 10.0)["wMAE"])
-    assert "wMAE@5" in report and "baseline_eMAE@5" in report
+    assert "wMAE@5" in report and "baseline_eMAE@5" in report and "mMAE@5" in report
+    assert report["num_videos"] == 1 and "baseline_num_videos" not in report
     online = OnlineRecognitionMetric()
     online.dataset_meta = {"classes": ("a", "b", "c")}
     online.process(None, [{"phase_scores": np.eye(3)[[0, 1, 1, 1, 0, 0]], "gt_labels": np.array([0, 0, 1, 1, -1, 2])}])
     report = online.compute_metrics(online.results)
-    assert report["accuracy"] == pytest.approx(3 / 5) and report["f1/b"] == pytest.approx(0.8)
+    assert report["accuracy"] == pytest.approx(3 / 6)  # published: every step, the -1 step too
+    assert report["f1/b"] == pytest.approx(0.8) and report["num_steps"] == 6
     assert report["mean_f1"] == pytest.approx((0.5 + 0.8 + 0) / 3) and "edit" in report and "F1@50" in report
+    option = OnlineRecognitionMetric(ignore_background=True, f1_average="video")
+    option.process(None, [{"phase_scores": np.eye(3)[[0, 1, 1, 1, 0, 0]], "gt_labels": np.array([0, 0, 1, 1, -1, 2])}])
+    assert option.compute_metrics(option.results)["accuracy"] == pytest.approx(3 / 5)
+    with pytest.raises(ValueError, match="f1_average"):
+        OnlineRecognitionMetric(f1_average="macro")

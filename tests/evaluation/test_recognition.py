@@ -14,8 +14,27 @@ def test_accuracy_report_by_hand():
     report = accuracy_report(scores, labels, (1, 2), {0: "Many", 1: "Few", 2: "Few"})
     assert report["top1"] == 0.5  # samples 0 and 1
     assert report["top2"] == 1.0
-    assert report["mean_class_accuracy"] == pytest.approx((1 / 1 + 1 / 3) / 2)  # classes 0 and 1
+    # mmaction2's convention (default): every class true or predicted; class 2 is only predicted -> 0
+    assert report["mean_class_accuracy"] == pytest.approx((1 / 1 + 1 / 3 + 0) / 3)
+    present = accuracy_report(scores, labels, (1, 2), mean_class="present")
+    assert present["mean_class_accuracy"] == pytest.approx((1 / 1 + 1 / 3) / 2)  # classes 0 and 1
     assert report["acc_Many"] == 1.0 and report["acc_Few"] == pytest.approx(1 / 3)
+    with pytest.raises(ValueError, match="mean_class"):
+        accuracy_report(scores, labels, mean_class="macro")
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_top_k_and_mean_class_accuracy_equal_mmaction2(seed):
+    from mmaction.evaluation.functional import mean_class_accuracy, top_k_accuracy
+
+    rng = np.random.default_rng(seed)
+    classes = int(rng.integers(3, 30))
+    scores = rng.random((int(rng.integers(5, 200)), classes))
+    labels = rng.integers(0, classes, len(scores))
+    report = accuracy_report(scores, labels, (1, 5))
+    expected = top_k_accuracy(list(scores), labels, [1, 5])
+    assert report["top1"] == expected[0] and report["top5"] == expected[1]
+    assert report["mean_class_accuracy"] == mean_class_accuracy(list(scores), labels)
 
 
 def test_confusion_is_padded_to_every_class():
@@ -51,7 +70,7 @@ def test_recognition_metric_writes_confusion_files(tmp_path):
     metric.process({}, [{"pred_score": np.array([.8, .2]), "gt_label": np.array([0])},
                         {"pred_score": np.array([.7, .3]), "gt_label": np.array([1])}])
     result = metric.evaluate(2)
-    assert result["acc/top1"] == 0.5 and result["acc/acc_Few"] == 0.0
+    assert result["acc/top1"] == 0.5 and result["acc/acc_Few"] == 0.0 and result["acc/num_samples"] == 2
     assert (tmp_path / "confusion_matrix.csv").read_text().splitlines() == [",a,b", "a,1,0", "b,1,0"]
     assert (tmp_path / "confusion_matrix.png").stat().st_size > 0
 

@@ -5,7 +5,7 @@ trained through tools/train.py and tested on held-out videos; features extracted
 ActionFormer-class detector trained and tested on them (mAP @ tIoU 0.3:0.1:0.7); ``videokit predict``
 on a held-out video (timeline JSON + PNG); a causal workflow model (online step recognition + anticipation)
 on the same features, and ``videokit predict --online`` streaming a held-out video. The last line reads
-``demo top1=<acc|n/a> mAP=<avg mAP|n/a> wMAE=<s|n/a> baseline_wMAE=<s|n/a> seconds=<wall time>``.
+``demo top1=<acc|n/a> mAP=<avg mAP|n/a> wMAE=<s|n/a> baseline_wMAE=<s|n/a> eMAE=<s|n/a> seconds=<wall time>``.
 """
 from __future__ import annotations
 
@@ -104,7 +104,9 @@ def workflow(out: Path, recognizer_checkpoint: Path) -> Dict[str, object]:
     config = repo_root() / "configs" / "demo" / "causal_tcn_demo.py"
     checkpoint, metrics = _train_then_test(out, config, out / "work_dir_workflow", [])
     wmae, baseline = metrics.get("anticipation/wMAE@15"), metrics.get("anticipation/baseline_wMAE@15")
-    _say(f"anticipation wMAE {wmae:.2f} s vs {baseline:.2f} s for the training-mean baseline; online step accuracy "
+    emae, baseline_emae = metrics.get("anticipation/eMAE@15"), metrics.get("anticipation/baseline_eMAE@15")
+    _say(f"anticipation wMAE {wmae:.2f} s vs {baseline:.2f} s for the training-mean baseline, eMAE (imminent: "
+         f"< 1.5 s to go) {emae:.2f} s vs {baseline_emae:.2f} s; online step accuracy "
          f"{metrics.get('online/accuracy', float('nan')):.3f}")
     annotations = read(out / "converted" / "demo.canonical.json", "canonical")
     video = next(iter(annotations.subset("test")))
@@ -115,7 +117,7 @@ def workflow(out: Path, recognizer_checkpoint: Path) -> Dict[str, object]:
     _say("streaming a held-out video: videokit " + " ".join(argv))
     if cli_main(argv):
         raise SystemExit("demo: videokit predict --online failed")
-    return {"wMAE": wmae, "baseline_wMAE": baseline, "workflow_metrics": metrics}
+    return {"wMAE": wmae, "baseline_wMAE": baseline, "eMAE": emae, "workflow_metrics": metrics}
 
 
 def timeline(out: Path, recognizer_checkpoint: Path, detector_checkpoint: Optional[Path] = None) -> Dict[str, object]:
@@ -173,4 +175,5 @@ def format_result(result: Dict[str, object]) -> str:
         return "n/a" if value is None else f"{value:.3f}"
 
     return (f"demo top1={show(result['top1'])} mAP={show(result['mAP'])} wMAE={show(result.get('wMAE'))} "
-            f"baseline_wMAE={show(result.get('baseline_wMAE'))} seconds={result['seconds']:.1f}")
+            f"baseline_wMAE={show(result.get('baseline_wMAE'))} eMAE={show(result.get('eMAE'))} "
+            f"seconds={result['seconds']:.1f}")

@@ -28,15 +28,18 @@ def _output_dir(out_dir: Optional[str]) -> Optional[str]:
 
 @METRICS.register_module()
 class RecognitionMetric(BaseMetric):
-    """Top-k, mean class accuracy, accuracy per long-tail group (from the dataset's ``class_groups``),
-    and the confusion matrix saved as ``confusion_matrix.csv`` / ``.png`` in the run's log folder."""
+    """Top-k, mean class accuracy (``mean_class``: mmaction2's convention by default, see
+    :func:`~videokit.evaluation.recognition.accuracy_report`), accuracy per long-tail group (from the
+    dataset's ``class_groups``), ``num_samples`` (how many samples it was computed on), and the confusion
+    matrix saved as ``confusion_matrix.csv`` / ``.png`` in the run's log folder."""
 
     default_prefix = "acc"
 
     def __init__(self, topk: Sequence[int] = (1, 5), save_confusion: bool = True, out_dir: Optional[str] = None,
-                 collect_device: str = "cpu", prefix: Optional[str] = None) -> None:
+                 mean_class: str = "mmaction2", collect_device: str = "cpu", prefix: Optional[str] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
         self.topk, self.save_confusion, self.out_dir = tuple(topk), save_confusion, out_dir
+        self.mean_class = mean_class
 
     def process(self, data_batch, data_samples: Sequence[dict]) -> None:
         for sample in data_samples:
@@ -47,7 +50,8 @@ class RecognitionMetric(BaseMetric):
         scores = np.stack([r[0] for r in results])
         labels = np.array([r[1] for r in results])
         meta = self.dataset_meta or {}
-        report = accuracy_report(scores, labels, self.topk, meta.get("class_groups"))
+        report = accuracy_report(scores, labels, self.topk, meta.get("class_groups"), self.mean_class)
+        report["num_samples"] = len(labels)
         folder = _output_dir(self.out_dir)
         if self.save_confusion and folder:
             names = list(meta.get("classes") or [str(i) for i in range(scores.shape[1])])
@@ -77,7 +81,7 @@ class MultiLabelMetric(BaseMetric):
         scores = np.stack([r[0] for r in results])
         targets = np.stack([r[1] for r in results])
         hit = targets[np.arange(len(scores)), scores.argmax(1)] > 0
-        return {"mAP": multilabel_map(scores, targets), "hit@1": float(hit.mean())}
+        return {"mAP": multilabel_map(scores, targets), "hit@1": float(hit.mean()), "num_samples": len(scores)}
 
 
 @METRICS.register_module()
@@ -106,6 +110,7 @@ class HierarchyMetric(BaseMetric):
                 if known.any() else 0.0
         report["consistent"] = consistency(joint, paths)
         report["consistent_independent"] = consistency(independent, paths)
+        report["num_samples"] = len(truth)
         return report
 
     def _paths(self, truth: np.ndarray) -> np.ndarray:
@@ -151,12 +156,13 @@ class DetectionMetric(BaseMetric):
                 tmp.write_text(json.dumps({"version": "videokit", "results": by_video}))
         report = {f"mAP@{t:.2f}": float(m) for t, m in zip(result.tiou, result.mAP)}
         report["average_mAP"] = result.average_mAP
+        report["num_videos"] = len(results)
         return report
 
 
 @METRICS.register_module()
 class AnticipationMetric(BaseMetric):
-    """Phase anticipation (wMAE, inMAE, outMAE, eMAE at each of ``horizons`` seconds, reported divided
+    """Phase anticipation (wMAE, inMAE, outMAE, eMAE, mMAE at each of ``horizons`` seconds, reported divided
     by ``scale``: 60 gives minutes) and, beside them, the same errors of the "predict the training-set
     mean" baseline (``baseline_wMAE@h`` ...) when the dataset provides ``train_mean_anticipation``."""
 
@@ -176,35 +182,50 @@ class AnticipationMetric(BaseMetric):
 
         preds, targets = [r[0] for r in results], [r[1] for r in results]
         report = anticipation_report(preds, targets, self.horizons, self.scale)
+        report["num_videos"] = len(targets)
         mean = (self.dataset_meta or {}).get("train_mean_anticipation")
         if mean is not None:
             constant = [np.broadcast_to(np.asarray(mean, dtype=np.float64), t.shape) for t in targets]
             base = anticipation_report(constant, targets, self.horizons, self.scale)
-            report.update({f"baseline_{k}": v for k, v in base.items()})
+            report.update({f"baseline_{k}": v for k, v in base.items() if k != "num_videos"})
         return report
 
 
 @METRICS.register_module()
 class OnlineRecognitionMetric(BaseMetric):
     """Online (causal) phase recognition per step: accuracy, mean per-phase F1 (``f1/<phase>`` each),
-    and the segment metrics of the predicted timeline (edit score, F1@10/25/50)."""
+    and the segment metrics of the predicted timeline (edit score, F1@10/25/50), as MS-TCN's published
+    evaluation computes them by default: accuracy over every step, F1@k pooled over videos.
+    ``f1_average='video'`` averages per-video F1 instead; ``ignore_background=True`` leaves the steps
+    with no phase (-1) out of the accuracy. ``num_videos`` / ``num_steps`` say what it was computed on."""
 
     default_prefix = "online"
+
+    def __init__(self, f1_average: str = "pooled", ignore_background: bool = False,
+                 collect_device: str = "cpu", prefix: Optional[str] = None) -> None:
+        super().__init__(collect_device=collect_device, prefix=prefix)
+        from .workflow import F1_AVERAGES
+
+        if f1_average not in F1_AVERAGES:
+            raise ValueError(f"OnlineRecognitionMetric: f1_average must be one of {F1_AVERAGES}, not {f1_average!r}")
+        self.f1_average, self.ignore_background = f1_average, bool(ignore_background)
 
     def process(self, data_batch, data_samples: Sequence[dict]) -> None:
         for sample in data_samples:
             self.results.append((np.asarray(sample["phase_scores"]).argmax(1), np.asarray(sample["gt_labels"])))
 
     def compute_metrics(self, results: List) -> Dict[str, float]:
-        from .workflow import per_class_f1, workflow_report
+        from .workflow import BACKGROUND, per_class_f1, workflow_report
 
         preds, truths = [r[0] for r in results], [r[1] for r in results]
-        report = workflow_report(preds, truths)
+        report = workflow_report(preds, truths, f1_average=self.f1_average,
+                                 ignore=BACKGROUND if self.ignore_background else None)
         names = list((self.dataset_meta or {}).get("classes") or [])
         num_classes = max(len(names), int(max(p.max(initial=0) for p in preds)) + 1,
                           int(max(t.max(initial=0) for t in truths)) + 1)
         f1 = per_class_f1(np.concatenate(preds), np.concatenate(truths), num_classes)
         report["accuracy"] = report.pop("frame_accuracy")
+        report["num_steps"] = int(sum(len(t) for t in truths))
         report["mean_f1"] = float(np.mean(list(f1.values()))) if f1 else float("nan")
         for k, value in f1.items():
             report[f"f1/{names[k] if k < len(names) else k}"] = value

@@ -4,21 +4,32 @@ from __future__ import annotations
 from typing import Dict, Mapping, Optional, Sequence
 
 import numpy as np
-from mmaction.evaluation.functional import confusion_matrix, mean_average_precision, top_k_accuracy
+from mmaction.evaluation.functional import (confusion_matrix, mean_average_precision, mean_class_accuracy,
+                                            top_k_accuracy)
+
+MEAN_CLASS = ("mmaction2", "present")
 
 
 def accuracy_report(scores: np.ndarray, labels: np.ndarray, topk: Sequence[int] = (1, 5),
-                    class_groups: Optional[Mapping[int, str]] = None) -> Dict[str, float]:
+                    class_groups: Optional[Mapping[int, str]] = None,
+                    mean_class: str = "mmaction2") -> Dict[str, float]:
     """Top-k accuracy, mean class accuracy, and accuracy per long-tail group (``acc_<group>``,
-    the share of correct top-1 predictions among samples whose true class is in the group)."""
+    the share of correct top-1 predictions among samples whose true class is in the group); all 0-1.
+
+    ``mean_class='mmaction2'`` (default: the function NurViD's and OphNet's recognition tables were made
+    with) averages over every class that is true or predicted, a class only predicted counting 0;
+    ``'present'`` averages over the classes present in the ground truth only."""
+    if mean_class not in MEAN_CLASS:
+        raise ValueError(f"mean_class must be one of {MEAN_CLASS}, not {mean_class!r}")
     scores = np.asarray(scores, dtype=np.float64)
     labels = np.asarray(labels, dtype=np.int64)
     ks = [k for k in topk if k <= scores.shape[1]]
     report = {f"top{k}": float(v) for k, v in zip(ks, top_k_accuracy(list(scores), labels, ks))}
     correct = scores.argmax(1) == labels
-    # the mean over the classes present in the ground truth (mmaction2's also averages in a 0 for
-    # every class that is only predicted)
-    report["mean_class_accuracy"] = float(np.mean([correct[labels == c].mean() for c in np.unique(labels)]))
+    if mean_class == "mmaction2":
+        report["mean_class_accuracy"] = float(mean_class_accuracy(list(scores), labels))
+    else:
+        report["mean_class_accuracy"] = float(np.mean([correct[labels == c].mean() for c in np.unique(labels)]))
     if class_groups:
         groups = np.array([class_groups.get(int(c), "") for c in labels])
         for group in dict.fromkeys(class_groups.values()):

@@ -32,6 +32,24 @@ class _ConvBlock(nn.Module):
         return F.relu(self.norm(self.conv(x))) * mask
 
 
+def default_regression_ranges(num_levels: int, base: float = 4.0) -> List[Tuple[float, float]]:
+    """Regression ranges, in feature steps, that tile [0, inf) with no gap and no overlap: level ``i``
+    (stride ``2**i``) takes the extents in ``[base * 2**(i-1), base * 2**i)``, level 0 from 0 and the
+    last level up to inf, as ActionFormer's (0,4), (4,8), ..., (32,64), (64,inf) for 6 levels."""
+    if num_levels < 1:
+        raise ValueError(f"num_levels must be >= 1, not {num_levels}")
+    bounds = [0.0] + [base * 2 ** i for i in range(num_levels - 1)] + [math.inf]
+    return list(zip(bounds[:-1], bounds[1:]))
+
+
+def level_of_extent(extent: torch.Tensor, ranges: Sequence[Tuple[float, float]]) -> torch.Tensor:
+    """The pyramid level whose half-open range ``[lo, hi)`` holds each extent (-1 where none does)."""
+    level = torch.full(extent.shape, -1, dtype=torch.long, device=extent.device)
+    for i, (lo, hi) in enumerate(ranges):
+        level[(extent >= lo) & (extent < hi)] = i
+    return level
+
+
 def diou_loss_1d(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     """1D distance-IoU loss between (left, right) distances from the same point, summed."""
     left = torch.min(pred[:, 0], target[:, 0])
@@ -78,8 +96,10 @@ class TemporalActionDetector(BaseModel):
         self.num_classes, self.num_levels, self.center_radius = num_classes, num_levels, center_radius
         self.reg_weight = reg_weight
         if regression_ranges is None:
-            regression_ranges = [(0, 4)] + [(2 ** (i + 1), 2 ** (i + 2)) for i in range(num_levels - 2)] \
-                + [(2 ** num_levels, math.inf)]
+            regression_ranges = default_regression_ranges(num_levels)
+        if len(regression_ranges) != num_levels:
+            raise ValueError(f"TemporalActionDetector: {len(regression_ranges)} regression_ranges for "
+                             f"{num_levels} levels")
         self.regression_ranges = [tuple(float(v) for v in r) for r in regression_ranges]
         self.test_cfg = dict(pre_nms_thresh=0.001, pre_nms_topk=1000, nms="soft", sigma=0.5, iou_threshold=0.5,
                              max_seg_num=100, min_score=0.001)
@@ -147,7 +167,7 @@ class TemporalActionDetector(BaseModel):
         radius = self.center_radius * stride
         inside = (left >= 0) & (right >= 0) & ((points[:, None] - centre).abs() <= radius)
         extent = torch.max(left, right)
-        fits = (extent >= reg_range[0]) & (extent <= reg_range[1])
+        fits = (extent >= reg_range[0]) & (extent < reg_range[1])  # half-open: one level per extent
         lengths = (segments[:, 1] - segments[:, 0])[None, :].expand_as(left).clone()
         lengths[~(inside & fits)] = math.inf
         best_len, best = lengths.min(1)

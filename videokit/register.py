@@ -12,7 +12,8 @@ def register_all_modules(init_default_scope: bool = True) -> None:
     from mmaction.utils import register_all_modules as register_mmaction
 
     register_mmaction(init_default_scope=init_default_scope)
-    from . import datasets, engine, evaluation, models  # noqa: F401  (each registers on import)
+    from . import datasets, engine, models  # noqa: F401  (each registers on import)
+    from .evaluation import metrics  # noqa: F401
 
 
 register_all_modules(init_default_scope=False)

@@ -71,16 +71,23 @@ def test_untrimmed_dataset_multi_label_and_lists(tmp_path):
     data = json.loads(ann.read_text())
     data["videos"][0]["labels"] = [1, 0]
     ann.write_text(json.dumps(data))
-    dataset = DATASETS.build(dict(type="UntrimmedVideoDataset", ann_file=str(ann), multi_label=True, pipeline=[]))
+    for name in ("a.mp4", "b.mp4", "x/a.mp4", "x/b.mp4"):  # present (labels are what is tested here)
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).touch()
+    dataset = DATASETS.build(dict(type="UntrimmedVideoDataset", ann_file=str(ann), multi_label=True, pipeline=[],
+                                  data_prefix=dict(video=str(tmp_path))))
     assert dataset[0]["label"].tolist() == [1.0, 1.0] and dataset[1]["label"].tolist() == [1.0, 0.0]
     listing = tmp_path / "train.txt"
     listing.write_text("x/a.mp4 3\nx/b.mp4 1\n")
     dataset = DATASETS.build(dict(type="UntrimmedVideoDataset", ann_file=str(listing), ann_format="mmaction",
-                                  pipeline=[], data_prefix=dict(video="/data")))
-    assert [(d["filename"], d["label"]) for d in dataset] == [("/data/x/a.mp4", 3), ("/data/x/b.mp4", 1)]
+                                  pipeline=[], data_prefix=dict(video=str(tmp_path))))
+    assert [(d["filename"], d["label"]) for d in dataset] == [(str(tmp_path / "x/a.mp4"), 3),
+                                                              (str(tmp_path / "x/b.mp4"), 1)]
 
 
 def test_dataloader_skips_broken_videos_and_counts_them(tmp_path, caplog):
+    """v4 is absent: left out when the dataset is built (one log line); v1 is truncated: skipped and
+    counted at run time, its slot served by another sample."""
     videos = []
     for i in range(6):
         make_video(tmp_path / f"v{i}.mp4", num_frames=40, fps=20, gop=10)
@@ -94,23 +101,57 @@ def test_dataloader_skips_broken_videos_and_counts_them(tmp_path, caplog):
                                             dict(type="PackActionInputs")]
     dataset = DATASETS.build(dict(type="SegmentClipDataset", ann_file=str(ann), level="step",
                                   data_prefix=dict(video=str(tmp_path)), pipeline=pipeline))
+    assert len(dataset) == 5 and "v4" not in [dataset.get_data_info(i)["video_id"] for i in range(len(dataset))]
     loader = DataLoader(dataset, batch_size=2, num_workers=2, collate_fn=pseudo_collate,
                         sampler=torch.utils.data.SequentialSampler(dataset))
     seen = 0
     for batch in loader:
         seen += len(batch["inputs"])
         assert all(x.shape == (4, 3, 32, 32) for x in batch["inputs"])
-    assert seen == 6  # every slot got a sample: broken ones were replaced
+    assert seen == 5  # every slot got a sample: the broken one was replaced
     skipped = dataset.skipped_videos()
-    assert len(skipped) == 2
-    assert skipped[0].endswith("v1.mp4") and skipped[1].endswith("v4.mp4")
+    assert len(skipped) == 1 and skipped[0].endswith("v1.mp4")
 
 
 def test_broken_video_in_test_mode_is_an_error(tmp_path):
-    ann = canonical(tmp_path, [("gone", 0, [(0, 0.0, 1.0)])])
+    (tmp_path / "bad.mp4").write_bytes(b"not a video")
+    ann = canonical(tmp_path, [("bad", 0, [(0, 0.0, 1.0)])])
     dataset = DATASETS.build(dict(type="SegmentClipDataset", ann_file=str(ann), level="step", test_mode=True,
                                   data_prefix=dict(video=str(tmp_path)), pipeline=raw_pipeline(num_clips=2)))
     from videokit.video import BrokenVideoError
 
-    with pytest.raises(BrokenVideoError, match="gone.mp4: missing file"):
+    with pytest.raises(BrokenVideoError, match="bad.mp4"):
         dataset[0]
+
+
+def test_absent_videos_are_left_out_when_built_with_one_line(tmp_path, capsys):
+    """Two of five videos present: the epoch is sized by the present samples, one warning line says how
+    many are absent and where the list is, the list names exactly the absent files."""
+    from mmengine.logging import MMLogger
+
+    from videokit.datasets.presence import MissingFilesError
+
+    videos = [(f"v{i}", 0, [(0, 0.0, 1.0), (1, 1.0, 2.0)]) for i in range(5)]
+    for i in (1, 3):
+        (tmp_path / f"v{i}.mp4").touch()
+    ann = canonical(tmp_path, videos)
+    (tmp_path / "run").mkdir()
+    MMLogger.get_instance("presence_test", log_file=str(tmp_path / "run" / "run.log"))
+    cfg = dict(type="SegmentClipDataset", ann_file=str(ann), level="step", data_prefix=dict(video=str(tmp_path)),
+               pipeline=[])
+    capsys.readouterr()
+    dataset = DATASETS.build(cfg)
+    assert len(dataset) == 4 and {dataset.get_data_info(i)["video_id"] for i in range(len(dataset))} == {"v1", "v3"}
+    out = capsys.readouterr()
+    lines = [line for line in (out.out + out.err).splitlines() if "absent" in line]
+    assert len(lines) == 1
+    assert "3 of 5 videos absent (6 of 10 samples left out)" in lines[0]
+    listing = tmp_path / "run" / "missing_videos_all.txt"
+    assert str(listing) in lines[0]
+    assert listing.read_text().split() == [str(tmp_path / f"v{i}.mp4") for i in (0, 2, 4)]
+    with pytest.raises(MissingFilesError, match=r"3 of 5 videos absent: v0.mp4, v2.mp4, v4.mp4"):
+        DATASETS.build(dict(cfg, missing="error"))
+    for i in (1, 3):
+        (tmp_path / f"v{i}.mp4").unlink()
+    with pytest.raises(MissingFilesError, match="none of its 5 videos is present"):
+        DATASETS.build(cfg)

@@ -43,8 +43,12 @@ def test_features_sidecar_and_resume(tmp_path, monkeypatch, capsys):
     assert (meta["fps"], meta["window"], meta["stride"], meta["feature_dim"]) == (10.0, 10, 5, 512)
     assert meta["times"][:2] == [0.5, 1.0] and meta["backbone"] == "ResNet"
     assert np.load(tmp_path / "feats" / "b.npy").shape == (5, 512)
-    err = capsys.readouterr().err
-    assert "missing.mp4: missing file" in err
+    captured = capsys.readouterr()
+    assert "1 of 3 videos absent" in captured.err and "missing file" not in captured.err
+    assert (tmp_path / "feats" / "missing_videos.txt").read_text().split() == [str(tmp_path / "missing.mp4")]
+    assert "2 extracted, 0 already there, 0 unreadable, 1 absent" in captured.out
+    assert run(tmp_path, listing, taxonomy, "--missing", "error") == 1
+    assert "1 of 3 videos absent: missing.mp4" in capsys.readouterr().err
     stamp = (tmp_path / "feats" / "a.npy").stat().st_mtime_ns
     assert run(tmp_path, listing, taxonomy, "--fixed-length", "100", "--float16") == 0
     assert (tmp_path / "feats" / "a.npy").stat().st_mtime_ns == stamp  # resumed: not extracted again

@@ -57,16 +57,26 @@ def test_validate_videos_lists_unreadable_files(video_dir, capsys):
     assert main(["validate", "--videos", str(video_dir)]) == 1
     out = capsys.readouterr().out
     assert f"error: {video_dir / 'broken.mp4'}: video: cannot read" in out
-    assert "3 videos checked: 1 error(s)" in out
+    assert "3 videos, 3 present, 0 missing, 1 unreadable: 1 error(s)" in out
 
 
 def test_validate_annotations_against_videos(video_dir, tmp_path, capsys):
+    """Absent videos are 'missing-video' warnings, a few named and the rest counted; a present video
+    that does not decode stays an 'unreadable-video' error."""
     listing = tmp_path / "list.txt"
-    listing.write_text("a.mp4 0\nsub/b.mp4 1\nmissing.mp4 0\n")
+    listing.write_text("a.mp4 0\nsub/b.mp4 1\n" + "".join(f"gone{i}.mp4 0\n" for i in range(8)))
+    assert main(["validate", str(listing), "--from", "mmaction", "--videos", str(video_dir), "--show", "3",
+                 "--list-missing", str(tmp_path / "missing.txt")]) == 0
+    out = capsys.readouterr().out
+    assert f"warning: {video_dir / 'gone0.mp4'}: video: absent (not downloaded?)" in out
+    assert out.count("absent (not downloaded?)") == 3 and "... and 5 more 'missing-video' warnings" in out
+    assert "10 videos, 2 present, 8 missing, 0 unreadable" in out and "unreadable-video" not in out
+    assert "a.mp4: video" not in out
+    assert (tmp_path / "missing.txt").read_text().split() == [str(video_dir / f"gone{i}.mp4") for i in range(8)]
+    listing.write_text("a.mp4 0\nbroken.mp4 0\ngone.mp4 0\n")
     assert main(["validate", str(listing), "--from", "mmaction", "--videos", str(video_dir)]) == 1
     out = capsys.readouterr().out
-    assert f"{video_dir / 'missing.mp4'}: video: missing file" in out
-    assert "a.mp4: video" not in out
+    assert "error: " in out and "broken.mp4: video: cannot read" in out and "missing-video" in out
 
 
 def test_preprocess_reencodes_and_writes_metadata(video_dir, tmp_path):

@@ -3,14 +3,13 @@ from __future__ import annotations
 
 import argparse
 
-from ..demo import DemoSpec, run_demo
-from ..demo.pipeline import format_result
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("demo", help="make a small synthetic dataset and run videokit on it")
     parser.add_argument("--out", default="demo_output", help="output folder (default: demo_output)")
-    parser.add_argument("--videos-per-procedure", type=int, default=DemoSpec.videos_per_procedure)
+    parser.add_argument("--videos-per-procedure", type=int, default=None,
+                        help="made videos per procedure (default: DemoSpec's)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--epochs", type=int, default=None, help="training epochs (default: the config's)")
     parser.add_argument("--no-train", action="store_true", help="stop after the annotation stage")
@@ -18,7 +17,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    result = run_demo(args.out, DemoSpec(videos_per_procedure=args.videos_per_procedure, seed=args.seed),
+    from ..demo import DemoSpec, run_demo
+    from ..demo.pipeline import format_result
+
+    spec = DemoSpec(seed=args.seed) if args.videos_per_procedure is None else \
+        DemoSpec(videos_per_procedure=args.videos_per_procedure, seed=args.seed)
+    result = run_demo(args.out, spec,
                       train=not args.no_train, epochs=args.epochs)
     print(format_result(result))
     return 0

@@ -18,15 +18,19 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                                         "summary. Exit status 1 when there are errors.")
     add_source_arguments(parser, optional=True)
     parser.add_argument("--videos", default=None, metavar="DIR",
-                        help="also check the videos: every annotated video (or, without SRC, every video "
-                             "in DIR) must exist and decode")
+                        help="also check the videos: an annotated video that is absent is a 'missing-video' "
+                             "warning (a partial download is normal); one that is present but does not decode "
+                             "is an 'unreadable-video' error")
+    parser.add_argument("--list-missing", default=None, metavar="FILE",
+                        help="write the paths of every absent video to FILE (one per line)")
     parser.add_argument("--show", type=int, default=5,
                         help="warnings shown per kind before they are only counted (errors: all; default 5)")
     parser.set_defaults(run=run)
 
 
 def video_findings(video_dir: str, paths: List[str]) -> List[Finding]:
-    """Missing or unreadable videos, checked in parallel."""
+    """Absent videos (``missing-video`` warnings, one stat each) and present ones that do not decode
+    (``unreadable-video`` errors, checked in parallel)."""
     import concurrent.futures as futures
 
     from tqdm import tqdm
@@ -34,11 +38,16 @@ def video_findings(video_dir: str, paths: List[str]) -> List[Finding]:
     from ..video import check_video
 
     full = [str(Path(video_dir) / p) for p in paths]
-    with futures.ProcessPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
-        reasons = list(tqdm(pool.map(check_video, full, chunksize=4), total=len(full), desc="videos",
-                            unit="video", leave=False))
-    return [Finding("error", path, None, "video", reason, code="unreadable-video")
-            for path, reason in zip(full, reasons) if reason]
+    present = [p for p in full if os.path.exists(p)]
+    findings = [Finding("warning", path, None, "video", "absent (not downloaded?)", code="missing-video")
+                for path in full if not os.path.exists(path)]
+    if present:
+        with futures.ProcessPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+            reasons = list(tqdm(pool.map(check_video, present, chunksize=4), total=len(present), desc="videos",
+                                unit="video", leave=False))
+        findings += [Finding("error", path, None, "video", reason, code="unreadable-video")
+                     for path, reason in zip(present, reasons) if reason]
+    return findings
 
 
 def run(args: argparse.Namespace) -> int:
@@ -60,8 +69,17 @@ def run(args: argparse.Namespace) -> int:
             from ..video import find_videos
 
             paths = [str(p.relative_to(args.videos)) for p in find_videos(args.videos)]
-        findings += video_findings(args.videos, paths)
-        summary.append(f"{args.videos}: {len(paths)} videos checked")
+        found = video_findings(args.videos, paths)
+        findings += found
+        missing = [f.file for f in found if f.code == "missing-video"]
+        unreadable = sum(1 for f in found if f.code == "unreadable-video")
+        summary.append(f"{args.videos}: {len(paths)} videos, {len(paths) - len(missing)} present, "
+                       f"{len(missing)} missing, {unreadable} unreadable")
+        if args.list_missing:
+            from ..utils import atomic_write_text
+
+            atomic_write_text(args.list_missing, "".join(f"{p}\n" for p in missing))
+            summary.append(f"missing list: {args.list_missing}")
     shown: Counter = Counter()
     for finding in findings:
         key = (finding.severity, finding.code)

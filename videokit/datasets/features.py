@@ -17,20 +17,32 @@ from mmengine.dataset import BaseDataset
 from mmengine.structures import BaseDataElement
 
 from ..annotations import read_annotations, trimmed_segments
+from .presence import drop_absent
+
+
+def _present_features(dataset, annotations, split: Optional[str] = None, report: bool = True):
+    """``(video_id, npy path)`` of the dataset's split whose feature file exists (absent ones reported)."""
+    split = dataset.split if split is None else split
+    items = [dict(video_id=v.video_id, npy=osp.join(dataset.feature_dir, f"{v.video_id}.npy"))
+             for v in annotations.subset(split)]
+    kept = drop_absent(items, lambda item: item["npy"], what="feature files", owner=type(dataset).__name__,
+                       split=split, missing=getattr(dataset, "missing", "skip"), report=report)
+    return [(item["video_id"], item["npy"]) for item in kept]
 
 
 @DATASETS.register_module()
 class FeatureDetectionDataset(BaseDataset):
     """One sample per video with features: ``inputs`` (C, T) and ``data_samples`` (segments, labels, times).
 
-    ``max_seq_len`` crops training sequences at a random offset (segments clipped to the crop).
+    ``max_seq_len`` crops training sequences at a random offset (segments clipped to the crop). Videos
+    without features are left out with one log line (``missing='skip'``) or fail (``'error'``).
     """
 
     def __init__(self, ann_file: str, feature_dir: str, level: Optional[str] = None, ann_format: str = "canonical",
                  split: Optional[str] = None, max_seq_len: Optional[int] = None, test_mode: bool = False,
-                 **kwargs) -> None:
+                 missing: str = "skip", **kwargs) -> None:
         self.feature_dir, self.level, self.ann_format = feature_dir, level, ann_format
-        self.split, self.max_seq_len = split, max_seq_len
+        self.split, self.max_seq_len, self.missing = split, max_seq_len, missing
         super().__init__(ann_file=ann_file, pipeline=[], test_mode=test_mode, serialize_data=False, **kwargs)
 
     def load_data_list(self) -> List[Dict]:
@@ -43,14 +55,10 @@ class FeatureDetectionDataset(BaseDataset):
             segments.setdefault(item.video.video_id, []).append(
                 (float(item.segment.start), float(item.segment.end), item.label))
         data = []
-        for video in annotations.subset(self.split):
-            npy = osp.join(self.feature_dir, f"{video.video_id}.npy")
-            if not osp.exists(npy):
-                continue
-            with open(osp.join(self.feature_dir, f"{video.video_id}.json")) as handle:
+        for video_id, npy in _present_features(self, annotations):
+            with open(osp.join(self.feature_dir, f"{video_id}.json")) as handle:
                 meta = json.load(handle)
-            data.append(dict(video_id=video.video_id, features=npy, times=meta["times"],
-                             segments=segments.get(video.video_id, [])))
+            data.append(dict(video_id=video_id, features=npy, times=meta["times"], segments=segments.get(video_id, [])))
         if not data:
             raise ValueError(f"{self.ann_file}: no video of split {self.split!r} has features in {self.feature_dir}")
         return data
@@ -88,8 +96,9 @@ class ProposalFeatureDataset(BaseDataset):
 
     def __init__(self, ann_file: str, feature_dir: str, pipeline: List, level: Optional[str] = None,
                  ann_format: str = "canonical", split: Optional[str] = None, test_mode: bool = False,
-                 **kwargs) -> None:
+                 missing: str = "skip", **kwargs) -> None:
         self.feature_dir, self.level, self.ann_format, self.split = feature_dir, level, ann_format, split
+        self.missing = missing
         super().__init__(ann_file=ann_file, pipeline=pipeline, test_mode=test_mode, **kwargs)
 
     def load_data_list(self) -> List[Dict]:
@@ -102,16 +111,13 @@ class ProposalFeatureDataset(BaseDataset):
                 {"segment": [float(item.segment.start), float(item.segment.end)],
                  "label": names.class_name(item.label)})
         data = []
-        for video in annotations.subset(self.split):
-            npy = osp.join(self.feature_dir, f"{video.video_id}.npy")
-            if not osp.exists(npy):
-                continue
-            with open(osp.join(self.feature_dir, f"{video.video_id}.json")) as handle:
+        for video_id, npy in _present_features(self, annotations):
+            with open(osp.join(self.feature_dir, f"{video_id}.json")) as handle:
                 meta = json.load(handle)
             frames = int(meta["num_frames"])
-            data.append(dict(video_name=video.video_id, features=npy, duration_frame=frames,
+            data.append(dict(video_name=video_id, features=npy, duration_frame=frames,
                              feature_frame=frames, duration_second=frames / float(meta["fps"]),
-                             annotations=segments.get(video.video_id, [])))
+                             annotations=segments.get(video_id, [])))
         if not data:
             raise ValueError(f"{self.ann_file}: no video of split {self.split!r} has features in {self.feature_dir}")
         return data

@@ -8,6 +8,8 @@
   ``multi_level_label`` makes that vector the label, for :class:`videokit.models.MultiLevelHead`.
 
 ``ann_file`` is any source videokit reads (``ann_format``: canonical, nurvid, ophnet, anet, mmaction).
+Samples of absent videos are left out when the dataset is built (``missing='skip'``, one log line;
+``'error'`` fails): see :mod:`.presence`. Present but unreadable files are skipped at run time.
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from mmaction.datasets import BaseActionDataset
 from mmaction.registry import DATASETS
 
 from ..annotations import AnnotationSet, label_at, read_annotations, trimmed_segments
+from .presence import drop_absent
 from .skipping import SkipBrokenVideosMixin
 
 
@@ -27,8 +30,8 @@ class _AnnotationDataset(SkipBrokenVideosMixin, BaseActionDataset):
     def __init__(self, ann_file: str, pipeline: List[Union[Dict, Callable]], ann_format: str = "canonical",
                  split: Optional[str] = None, level: Optional[str] = None, metadata: Optional[str] = None,
                  ann_options: Optional[Dict] = None, data_prefix: Dict = dict(video=""),
-                 test_mode: bool = False, **kwargs) -> None:
-        self.ann_format, self.split, self.level = ann_format, split, level
+                 test_mode: bool = False, missing: str = "skip", **kwargs) -> None:
+        self.ann_format, self.split, self.level, self.missing = ann_format, split, level, missing
         self.metadata, self.ann_options = metadata, dict(ann_options or {})
         self.annotations: Optional[AnnotationSet] = None
         super().__init__(ann_file, pipeline, data_prefix=data_prefix, test_mode=test_mode, **kwargs)
@@ -55,6 +58,11 @@ class _AnnotationDataset(SkipBrokenVideosMixin, BaseActionDataset):
 
     def _path(self, video) -> str:
         return osp.join(self.data_prefix["video"], video.path or f"{video.video_id}.mp4")
+
+    def filter_data(self) -> List[Dict]:
+        """Leave out the samples whose video is absent (before the epoch is sized)."""
+        return drop_absent(super().filter_data(), lambda info: info["filename"], what="videos",
+                           owner=type(self).__name__, split=self.split, missing=self.missing)
 
     def full_init(self) -> None:
         super().full_init()

@@ -19,6 +19,7 @@ from mmengine.structures import BaseDataElement
 
 from ..annotations import read_annotations
 from ..annotations.timeline import current_labels, time_to_next_start, train_mean
+from .features import _present_features
 
 
 def causal_steps(meta: Dict, fps: float) -> Dict[str, np.ndarray]:
@@ -43,19 +44,18 @@ class WorkflowFeatureDataset(BaseDataset):
     def __init__(self, ann_file: str, feature_dir: str, level: Optional[str] = None, horizon: float = 300.0,
                  fps: float = 1.0, ann_format: str = "canonical", split: Optional[str] = None,
                  baseline_split: Optional[str] = "train", max_seq_len: Optional[int] = None,
-                 test_mode: bool = False, **kwargs) -> None:
+                 test_mode: bool = False, missing: str = "skip", **kwargs) -> None:
+        self.missing = missing
         self.feature_dir, self.level, self.horizon, self.step_fps = feature_dir, level, float(horizon), float(fps)
         self.ann_format, self.split, self.baseline_split = ann_format, split, baseline_split
         self.max_seq_len = max_seq_len
         super().__init__(ann_file=ann_file, pipeline=[], test_mode=test_mode, serialize_data=False, **kwargs)
 
-    def _videos(self, annotations, split, num_classes, level) -> List[Dict]:
+    def _videos(self, annotations, split, num_classes, level, report: bool = True) -> List[Dict]:
         data = []
-        for video in annotations.subset(split):
-            npy = osp.join(self.feature_dir, f"{video.video_id}.npy")
-            sidecar = osp.join(self.feature_dir, f"{video.video_id}.json")
-            if not (osp.exists(npy) and osp.exists(sidecar)):
-                continue
+        for video_id, npy in _present_features(self, annotations, split, report):
+            video = annotations.videos[video_id]
+            sidecar = osp.join(self.feature_dir, f"{video_id}.json")
             with open(sidecar) as handle:
                 meta = json.load(handle)
             if meta.get("fixed_length"):
@@ -77,7 +77,7 @@ class WorkflowFeatureDataset(BaseDataset):
             raise ValueError(f"{self.ann_file}: no video of split {self.split!r} has features in {self.feature_dir}")
         meta = dict(classes=tuple(classes.names()), level=level, horizon=self.horizon, step_fps=self.step_fps)
         if self.baseline_split:
-            baseline = self._videos(annotations, self.baseline_split, classes.num_classes, level)
+            baseline = self._videos(annotations, self.baseline_split, classes.num_classes, level, report=False)
             if baseline:
                 meta["train_mean_anticipation"] = train_mean([v["anticipation"] for v in baseline]).tolist()
         self._metainfo.update(meta)

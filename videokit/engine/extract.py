@@ -24,7 +24,7 @@ import torch
 
 from ..inference.features import WindowSpec, resample, video_features
 from ..inference.model import load_model
-from ..utils import atomic_output
+from ..utils import atomic_output, atomic_write_text
 from ..video import BrokenVideoError
 
 
@@ -46,6 +46,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--fixed-length", type=int, default=None, help="resample every video to N snippets")
     parser.add_argument("--float16", action="store_true", help="store half-precision features")
     parser.add_argument("--batch-size", type=int, default=8, help="windows per forward pass")
+    parser.add_argument("--missing", choices=["skip", "error"], default="skip",
+                        help="absent videos: leave them out with one line and a list in OUT (default), or fail")
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     return parser.parse_args(argv)
 
@@ -83,14 +85,29 @@ def main(argv=None) -> int:
     model, cfg = build_backbone(args.config, args.checkpoint, args.device)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    videos = [v for v in annotations.subset(args.split)]
+    from ..datasets.presence import absent_paths, absent_summary
+
+    every = [v for v in annotations.subset(args.split)]
+    path_of = {v.video_id: str(Path(args.video_root) / (v.path or f"{v.video_id}.mp4")) for v in every}
+    absent = absent_paths(list(path_of.values()))
+    if absent and args.missing == "error":
+        print(f"error: {args.annotations}: {absent_summary(absent, len(every))} under {args.video_root or '.'} "
+              "(--missing error)", file=sys.stderr)
+        return 1
+    if absent:
+        listing = out / "missing_videos.txt"
+        atomic_write_text(listing, "\n".join(absent) + "\n")
+        print(f"{len(absent)} of {len(every)} videos absent under {args.video_root or '.'}, left out; list: {listing}",
+              file=sys.stderr)
+    gone = set(absent)
+    videos = [v for v in every if path_of[v.video_id] not in gone]
     skipped, broken = 0, []
     for video in tqdm(videos, desc="features", unit="video"):
         npy, sidecar = out / f"{video.video_id}.npy", out / f"{video.video_id}.json"
         if npy.exists() and sidecar.exists():
             skipped += 1
             continue
-        path = str(Path(args.video_root) / (video.path or f"{video.video_id}.mp4"))
+        path = path_of[video.video_id]
         try:
             result = extract_video(model, path, args)
         except BrokenVideoError as exc:
@@ -110,7 +127,7 @@ def main(argv=None) -> int:
         with atomic_output(sidecar) as tmp:
             tmp.write_text(json.dumps(meta))
     print(f"features in {out}: {len(videos) - skipped - len(broken)} extracted, {skipped} already there, "
-          f"{len(broken)} unreadable")
+          f"{len(broken)} unreadable, {len(absent)} absent")
     return 0
 
 

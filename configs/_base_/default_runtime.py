@@ -19,7 +19,11 @@ env_cfg = dict(
     dist_cfg=dict(backend='nccl'))  # tools/train.py switches to gloo when there is no GPU
 
 log_processor = dict(type='LogProcessor', window_size=20, by_epoch=True)
-vis_backends = [dict(type='LocalVisBackend')]
+# Training curves: VIDEOKIT_TENSORBOARD=1 adds mmengine's TensorBoard backend beside the local one
+# (event files in <work_dir>/<timestamp>/vis_data; `pip install -e .[tensorboard]`, then
+# `tensorboard --logdir work_dirs`).
+tensorboard = '{{$VIDEOKIT_TENSORBOARD:0}}' not in ('', '0', 'false', 'no')
+vis_backends = [dict(type='LocalVisBackend')] + ([dict(type='TensorboardVisBackend')] if tensorboard else [])
 visualizer = dict(type='ActionVisualizer', vis_backends=vis_backends)
 log_level = 'INFO'
 load_from = None  # a local checkpoint path; nothing is ever downloaded

@@ -3,7 +3,7 @@
 _base_ = ['../_base_/models/actionformer.py', '../_base_/datasets/features_detection.py',
           '../_base_/default_runtime.py']
 model = dict(num_classes=177)
-data = dict(ann_file='annotations/nurvid/annotations.json', feature_dir='{{$NURVID_FEATURES:data/nurvid/features}}', level='action')
+data = dict(ann_file='{{$NURVID_ANNOTATIONS:annotations/nurvid/annotations.json}}', feature_dir='{{$NURVID_FEATURES:data/nurvid/features}}', level='action')
 train_dataloader = dict(dataset=data)
 val_dataloader = dict(dataset=data)
 test_dataloader = dict(dataset=data)

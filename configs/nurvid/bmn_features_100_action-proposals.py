@@ -2,7 +2,7 @@
 # detector, resampled to 100 snippets: tools/extract_features.py ... --fixed-length 100 --out $NURVID_FEATURES_100
 _base_ = ['../_base_/default_runtime.py']
 feature_dir = '{{$NURVID_FEATURES_100:data/nurvid/features_100}}'
-ann_file = 'annotations/nurvid/annotations.json'
+ann_file = '{{$NURVID_ANNOTATIONS:annotations/nurvid/annotations.json}}'
 model = dict(type='BMN', temporal_dim=100, boundary_ratio=0.5, num_samples=32, num_samples_per_bin=3,
              feat_dim=2048, soft_nms_alpha=0.4, soft_nms_low_threshold=0.5, soft_nms_high_threshold=0.9,
              post_process_top_k=100)

@@ -10,11 +10,13 @@ on the same features, and ``videokit predict --online`` streaming a held-out vid
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from pathlib import Path
-from typing import Dict, Optional, Union
+from typing import Dict, Iterator, Optional, Union
 
 from ..annotations import read_annotations, stats, validate, write_annotations
 from .synthetic import DemoSpec, make_demo_dataset
@@ -22,6 +24,34 @@ from .synthetic import DemoSpec, make_demo_dataset
 
 def _say(message: str) -> None:
     print(f"[demo] {message}", flush=True)
+
+
+@contextmanager
+def _quiet(log: Path) -> Iterator[None]:
+    """Send everything a stage prints (mmengine's config dump, hook tables, per-iteration logs, tqdm)
+    to ``log`` instead of the console; the demo prints its own one-line summaries."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "a") as handle, redirect_stdout(handle), redirect_stderr(handle):
+        yield
+
+
+_EPOCH = re.compile(r"Epoch\(train\)\s*\[(\d+)\]")
+
+
+def _follow_training(process: subprocess.Popen, log: Path, epochs: int, name: str) -> None:
+    """A progress bar of the epochs a training subprocess has logged, until it exits."""
+    from tqdm import tqdm
+
+    done = 0
+    with tqdm(total=epochs, desc=f"[demo] training {name}", unit="epoch", leave=False) as bar:
+        while process.poll() is None:
+            time.sleep(0.5)
+            seen = [int(m) for m in _EPOCH.findall(log.read_text(errors="replace"))] if log.exists() else []
+            latest = max(seen, default=0)
+            if latest - 1 > done:  # epoch k is logged while it runs: k - 1 are complete
+                bar.update(latest - 1 - done)
+                done = latest - 1
+        bar.update(epochs - done)
 
 
 def run_demo(out: Union[str, Path] = "demo_output", spec: Optional[DemoSpec] = None, train: bool = True,
@@ -81,10 +111,14 @@ def detect(out: Path, recognizer_checkpoint: Path) -> Dict[str, object]:
     from ..engine.extract import main as extract_main
 
     config = repo_root() / "configs" / "demo" / "multilevel_r18_4x1x1_demo.py"
-    _say("extracting features with the trained recognizer (tools/extract_features.py)")
-    extract_main([str(config), str(recognizer_checkpoint), "--annotations", str(out / "converted" / "demo.canonical.json"),
+    log = out / "features" / "extract.log"
+    _say(f"extracting features with the trained recognizer (tools/extract_features.py; log: {log})")
+    with _quiet(log):
+        code = extract_main([str(config), str(recognizer_checkpoint), "--annotations", str(out / "converted" / "demo.canonical.json"),
                   "--video-root", str(out / "videos"), "--out", str(out / "features"), "--window", "8", "--stride", "4",
                   "--frames-per-window", "4", "--size", "64"])
+    if code:
+        raise SystemExit(f"demo: feature extraction failed; see {log}")
     detector = repo_root() / "configs" / "demo" / "actionformer_demo.py"
     results = out / "detection_results.json"
     checkpoint, metrics = _train_then_test(out, detector, out / "work_dir_detection", [],
@@ -114,9 +148,12 @@ def workflow(out: Path, recognizer_checkpoint: Path) -> Dict[str, object]:
             str(repo_root() / "configs" / "demo" / "multilevel_r18_4x1x1_demo.py"), "--checkpoint",
             str(recognizer_checkpoint), "--workflow-config", str(config), "--workflow-checkpoint", checkpoint,
             "--gt", str(out / "converted" / "demo.canonical.json"), "-o", str(out / "online"), "--quiet"]
-    _say("streaming a held-out video: videokit " + " ".join(argv))
-    if cli_main(argv):
-        raise SystemExit("demo: videokit predict --online failed")
+    log = out / "online.log"
+    _say(f"streaming a held-out video: videokit predict {video.path} --online ... (log: {log})")
+    with _quiet(log):
+        code = cli_main(argv)
+    if code:
+        raise SystemExit(f"demo: videokit predict --online failed; see {log}")
     return {"wMAE": wmae, "baseline_wMAE": baseline, "eMAE": emae, "workflow_metrics": metrics}
 
 
@@ -135,10 +172,13 @@ def timeline(out: Path, recognizer_checkpoint: Path, detector_checkpoint: Option
     if detector_checkpoint:
         argv += ["--detector-config", str(repo_root() / "configs" / "demo" / "actionformer_demo.py"),
                  "--detector-checkpoint", str(detector_checkpoint)]
-    _say("predicting a held-out video: videokit " + " ".join(argv))
-    code = cli_main(argv)
+    log = out / "timeline.log"
+    _say(f"predicting a held-out video: videokit predict {video.path} ... (log: {log})")
+    with _quiet(log):
+        code = cli_main(argv)
     if code:
-        raise SystemExit(f"demo: videokit predict failed (exit {code})")
+        raise SystemExit(f"demo: videokit predict failed (exit {code}); see {log}")
+    _say(f"timeline of {video.video_id}: {out / 'timeline.png'}")
     return {"timeline": out / "timeline.png"}
 
 
@@ -149,24 +189,33 @@ def _train_then_test(out: Path, config: Path, work_dir: Path, options, test_opti
     command = [sys.executable, "-m", "videokit.engine.train", str(config), "--work-dir", str(work_dir)]
     if options:
         command += ["--cfg-options", *options]
-    _say("training: " + " ".join(command[2:]))
-    started = time.perf_counter()
+    from mmengine.config import Config
+
+    epochs = next((int(o.split("=")[1]) for o in options if o.startswith("train_cfg.max_epochs=")), None)
+    os.environ["VIDEOKIT_DEMO_ROOT"] = str(out.resolve())
+    with _quiet(work_dir / "config.log"):  # mmengine announces each environment variable it reads
+        epochs = epochs or Config.fromfile(str(config)).train_cfg.max_epochs
     log = work_dir / "train_stdout.log"
+    _say(f"training {config.name} for {epochs} epochs through tools/train.py (log: {log})")
+    started = time.perf_counter()
     work_dir.mkdir(parents=True, exist_ok=True)
     with open(log, "w") as handle:
-        done = subprocess.run(command, env=env, stdout=handle, stderr=subprocess.STDOUT)
-    if done.returncode != 0:
-        raise SystemExit(f"demo training failed (exit {done.returncode}); see {log}")
-    _say(f"trained in {time.perf_counter() - started:.0f} s (log: {log})")
+        process = subprocess.Popen(command, env=env, stdout=handle, stderr=subprocess.STDOUT)
+        _follow_training(process, log, epochs, config.stem)
+    if process.returncode != 0:
+        raise SystemExit(f"demo training failed (exit {process.returncode}); see {log}")
+    _say(f"trained in {time.perf_counter() - started:.0f} s")
     checkpoint = (work_dir / "last_checkpoint").read_text().strip()
-    os.environ["VIDEOKIT_DEMO_ROOT"] = str(out.resolve())
     from ..engine.test import main as test_main
 
     argv = [str(config), checkpoint, "--work-dir", str(work_dir / "test")]
     if test_options:
         argv += ["--cfg-options", *test_options]
-    metrics = test_main(argv)
-    _say("test metrics: " + ", ".join(f"{k}={v:.3f}" for k, v in metrics.items()))
+    with _quiet(work_dir / "test_stdout.log"):
+        metrics = test_main(argv)
+    shown = {k: v for k, v in metrics.items() if "/" in k and k.count("/") == 1 and not k.startswith("online/f1/")}
+    _say("test metrics: " + ", ".join(f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}"
+                                      for k, v in shown.items()) + f" (log: {work_dir / 'test_stdout.log'})")
     return checkpoint, metrics
 
 

@@ -7,7 +7,7 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
-from typing import List, Optional, Union
+from typing import List, Optional, Sequence, Union
 
 import pandas as pd
 
@@ -66,8 +66,10 @@ def _encode(src: Path, dst: Path, options: dict) -> Optional[str]:
 
 
 def preprocess(src_dir: PathLike, out_dir: PathLike, short_side: Optional[int] = 256, fps: Optional[float] = 25,
-               gop: Optional[int] = None, workers: int = 2, progress: bool = True) -> pd.DataFrame:
-    """Re-encode every video under ``src_dir`` to ``out_dir/<same relative path>.mp4``.
+               gop: Optional[int] = None, workers: int = 2, progress: bool = True,
+               files: Optional[Sequence[PathLike]] = None) -> pd.DataFrame:
+    """Re-encode every video under ``src_dir`` (or only ``files``, paths under it) to
+    ``out_dir/<same relative path>.mp4``.
 
     Files already converted are skipped (outputs appear only when complete), failures are listed
     and left out, and ``out_dir/meta.csv`` is (re)written with the new files' metadata.
@@ -77,7 +79,7 @@ def preprocess(src_dir: PathLike, out_dir: PathLike, short_side: Optional[int] =
     src_dir, out_dir = Path(src_dir), Path(out_dir)
     options = {"short_side": short_side, "fps": fps, "gop": gop, "ffmpeg": ffmpeg_binary()}
     jobs = []
-    for src in find_videos(src_dir):
+    for src in (find_videos(src_dir) if files is None else [Path(f) for f in files]):
         dst = (out_dir / src.relative_to(src_dir)).with_suffix(".mp4")
         if not dst.exists():
             jobs.append((src, dst))

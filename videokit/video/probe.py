@@ -8,7 +8,7 @@ from __future__ import annotations
 import concurrent.futures as futures
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Iterable, List, Optional, Union
+from typing import Iterable, List, Optional, Sequence, Union
 
 import pandas as pd
 
@@ -83,15 +83,20 @@ def _save(rows: List[VideoInfo], out: PathLike) -> pd.DataFrame:
 
 def probe_folder(folder: PathLike, out: PathLike, workers: int = 2, resume: bool = True,
                  save_every: int = 50, progress: bool = True) -> pd.DataFrame:
-    """Probe every video under ``folder`` in parallel into the CSV ``out``.
+    """Probe every video under ``folder`` in parallel into the CSV ``out`` (see :func:`probe_files`)."""
+    return probe_files(find_videos(folder), folder, out, workers, resume, save_every, progress)
+
+
+def probe_files(paths: Sequence[PathLike], root: PathLike, out: PathLike, workers: int = 2, resume: bool = True,
+                save_every: int = 50, progress: bool = True) -> pd.DataFrame:
+    """Probe ``paths`` (files under ``root``) in parallel into the CSV ``out``, paths relative to ``root``.
 
     With ``resume``, rows already in ``out`` are kept and their files skipped; the table is saved
     (atomically) every ``save_every`` files, so an interrupted run loses at most that many probes.
     """
     from tqdm import tqdm
 
-    folder = Path(folder)
-    paths = find_videos(folder)
+    root = Path(root)
     rows: List[VideoInfo] = []
     done = set()
     if resume and Path(out).exists():
@@ -99,9 +104,9 @@ def probe_folder(folder: PathLike, out: PathLike, workers: int = 2, resume: bool
         old = old.astype(object).where(old.notna(), None)
         rows = [VideoInfo(**{k: r[k] for k in COLUMNS}) for r in old.to_dict("records")]
         done = {r.path for r in rows}
-    todo = [p for p in paths if str(p.relative_to(folder)) not in done]
+    todo = [Path(p) for p in paths if str(Path(p).relative_to(root)) not in done]
     with futures.ProcessPoolExecutor(max_workers=max(1, workers)) as pool:
-        jobs = [pool.submit(probe, p, folder) for p in todo]
+        jobs = [pool.submit(probe, p, root) for p in todo]
         bar = tqdm(futures.as_completed(jobs), total=len(jobs), desc="probe", unit="video", disable=not progress)
         for n, job in enumerate(bar, start=1):
             rows.append(job.result())

@@ -2,7 +2,7 @@
 # Splits are the authors' (train / val / test). Videos: set OPHNET_VIDEOS or
 # --cfg-options train_dataloader.dataset.data_prefix.video=... (and val / test).
 _base_ = ['./nurvid_trimmed.py']
-ann_file = 'annotations/ophnet/annotations.json'
+ann_file = '{{$OPHNET_ANNOTATIONS:annotations/ophnet/annotations.json}}'
 video_root = '{{$OPHNET_VIDEOS:data/ophnet/videos}}'
 level = 'phase'
 dataset = dict(ann_file=ann_file, level=level, data_prefix=dict(video=video_root))

@@ -76,6 +76,7 @@ def test_registered_metrics_report_the_baseline_beside_the_model():
     report = online.compute_metrics(online.results)
     assert report["accuracy"] == pytest.approx(3 / 6)  # published: every step, the -1 step too
     assert report["f1/b"] == pytest.approx(0.8) and report["num_steps"] == 6
+    assert report["accuracy_labelled"] == pytest.approx(3 / 5)
     assert report["mean_f1"] == pytest.approx((0.5 + 0.8 + 0) / 3) and "edit" in report and "F1@50" in report
     option = OnlineRecognitionMetric(ignore_background=True, f1_average="video")
     option.process(None, [{"phase_scores": np.eye(3)[[0, 1, 1, 1, 0, 0]], "gt_labels": np.array([0, 0, 1, 1, -1, 2])}])

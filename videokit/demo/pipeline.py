@@ -141,7 +141,8 @@ def workflow(out: Path, recognizer_checkpoint: Path) -> Dict[str, object]:
     emae, baseline_emae = metrics.get("anticipation/eMAE@15"), metrics.get("anticipation/baseline_eMAE@15")
     _say(f"anticipation wMAE {wmae:.2f} s vs {baseline:.2f} s for the training-mean baseline, eMAE (imminent: "
          f"< 1.5 s to go) {emae:.2f} s vs {baseline_emae:.2f} s; online step accuracy "
-         f"{metrics.get('online/accuracy', float('nan')):.3f}")
+         f"{metrics.get('online/accuracy', float('nan')):.3f} over every step, "
+         f"{metrics.get('online/accuracy_labelled', float('nan')):.3f} over the steps inside a segment")
     annotations = read(out / "converted" / "demo.canonical.json", "canonical")
     video = next(iter(annotations.subset("test")))
     argv = ["predict", str(out / "videos" / video.path), "--online", "--config",

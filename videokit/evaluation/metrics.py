@@ -197,7 +197,8 @@ class OnlineRecognitionMetric(BaseMetric):
     and the segment metrics of the predicted timeline (edit score, F1@10/25/50), as MS-TCN's published
     evaluation computes them by default: accuracy over every step, F1@k pooled over videos.
     ``f1_average='video'`` averages per-video F1 instead; ``ignore_background=True`` leaves the steps
-    with no phase (-1) out of the accuracy. ``num_videos`` / ``num_steps`` say what it was computed on."""
+    with no phase (-1) out of ``accuracy``; ``accuracy_labelled`` is always that number, reported beside it.
+    ``num_videos`` / ``num_steps`` say what it was computed on."""
 
     default_prefix = "online"
 
@@ -215,7 +216,7 @@ class OnlineRecognitionMetric(BaseMetric):
             self.results.append((np.asarray(sample["phase_scores"]).argmax(1), np.asarray(sample["gt_labels"])))
 
     def compute_metrics(self, results: List) -> Dict[str, float]:
-        from .workflow import BACKGROUND, per_class_f1, workflow_report
+        from .workflow import BACKGROUND, frame_accuracy, per_class_f1, workflow_report
 
         preds, truths = [r[0] for r in results], [r[1] for r in results]
         report = workflow_report(preds, truths, f1_average=self.f1_average,
@@ -225,6 +226,9 @@ class OnlineRecognitionMetric(BaseMetric):
                           int(max(t.max(initial=0) for t in truths)) + 1)
         f1 = per_class_f1(np.concatenate(preds), np.concatenate(truths), num_classes)
         report["accuracy"] = report.pop("frame_accuracy")
+        # beside it, always: the accuracy over the steps that have a phase (a model without a background
+        # class can never be right on the others)
+        report["accuracy_labelled"] = frame_accuracy(np.concatenate(preds), np.concatenate(truths), BACKGROUND)
         report["num_steps"] = int(sum(len(t) for t in truths))
         report["mean_f1"] = float(np.mean(list(f1.values()))) if f1 else float("nan")
         for k, value in f1.items():

@@ -9,15 +9,19 @@ STAMP  := $(VENV)/.installed
 
 setup: $(STAMP)
 
+# pip's own chatter (registry notices, build warnings) goes to $(VENV)/install.log, shown only on failure.
 $(STAMP): setup.cfg pyproject.toml requirements/constraints.txt
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade "pip>=23.2"
-	$(BIN)/python -m pip install -q --only-binary=av,decord -c requirements/constraints.txt -e ".[test]"
-	$(BIN)/python -c "from mmaction.utils import register_all_modules; register_all_modules(); import mmaction.models, videokit"
-	touch $(STAMP)
+	@echo "setting up $(VENV) (pinned by requirements/constraints.txt; log: $(VENV)/install.log)"
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@( $(BIN)/python -m pip install -q --upgrade "pip>=23.2" && \
+	   $(BIN)/python -m pip install -q --only-binary=av,decord -c requirements/constraints.txt -e ".[test]" && \
+	   $(BIN)/python -c "from mmaction.utils import register_all_modules; register_all_modules(); import mmaction.models, videokit" \
+	 ) > $(VENV)/install.log 2>&1 || { tail -40 $(VENV)/install.log; echo "set-up failed: see $(VENV)/install.log"; exit 1; }
+	@touch $(STAMP)
+	@echo "set up $(VENV)"
 
 demo: setup
-	$(BIN)/videokit demo
+	@$(BIN)/videokit demo
 
 test: setup
 	$(BIN)/python -m pytest -q

@@ -6,8 +6,6 @@ works in feature steps and reports seconds.
 """
 from __future__ import annotations
 
-import json
-import os.path as osp
 from typing import Dict, List, Optional
 
 import numpy as np
@@ -17,14 +15,21 @@ from mmengine.dataset import BaseDataset
 from mmengine.structures import BaseDataElement
 
 from ..annotations import read_annotations, trimmed_segments
+from ..features import FeatureFolder
 from .presence import drop_absent
+
+
+def feature_folder(dataset) -> FeatureFolder:
+    """The dataset's features: ``feature_dir`` with sidecars, or external ``.npy`` files cut as its
+    ``feature_spec`` (a :class:`~videokit.features.SnippetSpec` dict) says."""
+    return FeatureFolder(dataset.feature_dir, getattr(dataset, "feature_spec", None))
 
 
 def _present_features(dataset, annotations, split: Optional[str] = None, report: bool = True):
     """``(video_id, npy path)`` of the dataset's split whose feature file exists (absent ones reported)."""
     split = dataset.split if split is None else split
-    items = [dict(video_id=v.video_id, npy=osp.join(dataset.feature_dir, f"{v.video_id}.npy"))
-             for v in annotations.subset(split)]
+    folder = feature_folder(dataset)
+    items = [dict(video_id=v.video_id, npy=str(folder.array_path(v.video_id))) for v in annotations.subset(split)]
     kept = drop_absent(items, lambda item: item["npy"], what="feature files", owner=type(dataset).__name__,
                        split=split, missing=getattr(dataset, "missing", "skip"), report=report)
     return [(item["video_id"], item["npy"]) for item in kept]
@@ -36,11 +41,14 @@ class FeatureDetectionDataset(BaseDataset):
 
     ``max_seq_len`` crops training sequences at a random offset (segments clipped to the crop). Videos
     without features are left out with one log line (``missing='skip'``) or fail (``'error'``).
+    ``feature_spec=dict(fps=30, stride=4, window=16)`` reads features made elsewhere (one ``.npy`` [T, C]
+    per video, no sidecar), as ActionFormer's and OpenTAD's datasets do.
     """
 
     def __init__(self, ann_file: str, feature_dir: str, level: Optional[str] = None, ann_format: str = "canonical",
                  split: Optional[str] = None, max_seq_len: Optional[int] = None, test_mode: bool = False,
-                 missing: str = "skip", **kwargs) -> None:
+                 missing: str = "skip", feature_spec: Optional[Dict] = None, **kwargs) -> None:
+        self.feature_spec = feature_spec
         self.feature_dir, self.level, self.ann_format = feature_dir, level, ann_format
         self.split, self.max_seq_len, self.missing = split, max_seq_len, missing
         super().__init__(ann_file=ann_file, pipeline=[], test_mode=test_mode, serialize_data=False, **kwargs)
@@ -55,9 +63,9 @@ class FeatureDetectionDataset(BaseDataset):
             segments.setdefault(item.video.video_id, []).append(
                 (float(item.segment.start), float(item.segment.end), item.label))
         data = []
+        folder = feature_folder(self)
         for video_id, npy in _present_features(self, annotations):
-            with open(osp.join(self.feature_dir, f"{video_id}.json")) as handle:
-                meta = json.load(handle)
+            meta = folder.meta(video_id)
             data.append(dict(video_id=video_id, features=npy, times=meta["times"], segments=segments.get(video_id, [])))
         if not data:
             raise ValueError(f"{self.ann_file}: no video of split {self.split!r} has features in {self.feature_dir}")
@@ -65,7 +73,7 @@ class FeatureDetectionDataset(BaseDataset):
 
     def prepare_data(self, idx: int) -> Dict:
         info = self.get_data_info(idx)
-        feats = np.load(info["features"]).astype(np.float32)  # (T, C)
+        feats = feature_folder(self).load(info["video_id"])  # (T, C)
         times = np.asarray(info["times"], dtype=np.float64)
         step = float(times[1] - times[0]) if len(times) > 1 else 1.0
         segs = np.array([s[:2] for s in info["segments"]], dtype=np.float64).reshape(-1, 2)
@@ -96,9 +104,9 @@ class ProposalFeatureDataset(BaseDataset):
 
     def __init__(self, ann_file: str, feature_dir: str, pipeline: List, level: Optional[str] = None,
                  ann_format: str = "canonical", split: Optional[str] = None, test_mode: bool = False,
-                 missing: str = "skip", **kwargs) -> None:
+                 missing: str = "skip", feature_spec: Optional[Dict] = None, **kwargs) -> None:
         self.feature_dir, self.level, self.ann_format, self.split = feature_dir, level, ann_format, split
-        self.missing = missing
+        self.missing, self.feature_spec = missing, feature_spec
         super().__init__(ann_file=ann_file, pipeline=pipeline, test_mode=test_mode, **kwargs)
 
     def load_data_list(self) -> List[Dict]:
@@ -111,10 +119,10 @@ class ProposalFeatureDataset(BaseDataset):
                 {"segment": [float(item.segment.start), float(item.segment.end)],
                  "label": names.class_name(item.label)})
         data = []
+        folder = feature_folder(self)
         for video_id, npy in _present_features(self, annotations):
-            with open(osp.join(self.feature_dir, f"{video_id}.json")) as handle:
-                meta = json.load(handle)
-            frames = int(meta["num_frames"])
+            meta = folder.meta(video_id)
+            frames = int(meta["num_frames"] or round((meta["times"][-1] * meta["fps"]) + meta["window"] / 2))
             data.append(dict(video_name=video_id, features=npy, duration_frame=frames,
                              feature_frame=frames, duration_second=frames / float(meta["fps"]),
                              annotations=segments.get(video_id, [])))

@@ -105,5 +105,10 @@ class LoadFeatureArray(BaseTransform):
     ``raw_feature`` (channels x time, float32), what its localizers (BMN) take."""
 
     def transform(self, results: Dict) -> Dict:
-        results["raw_feature"] = np.load(results["features"]).astype(np.float32).T
+        from pathlib import Path
+
+        from ..features import FeatureFolder
+
+        path = Path(results["features"])
+        results["raw_feature"] = FeatureFolder(path.parent).load(path.stem).T
         return results

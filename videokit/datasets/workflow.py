@@ -7,8 +7,6 @@ sees a frame after its own time. Steps run from the end of the first window to t
 """
 from __future__ import annotations
 
-import json
-import os.path as osp
 from typing import Dict, List, Optional
 
 import numpy as np
@@ -19,7 +17,7 @@ from mmengine.structures import BaseDataElement
 
 from ..annotations import read_annotations
 from ..annotations.timeline import current_labels, time_to_next_start, train_mean
-from .features import _present_features
+from .features import _present_features, feature_folder
 
 
 def causal_steps(meta: Dict, fps: float) -> Dict[str, np.ndarray]:
@@ -44,8 +42,9 @@ class WorkflowFeatureDataset(BaseDataset):
     def __init__(self, ann_file: str, feature_dir: str, level: Optional[str] = None, horizon: float = 300.0,
                  fps: float = 1.0, ann_format: str = "canonical", split: Optional[str] = None,
                  baseline_split: Optional[str] = "train", max_seq_len: Optional[int] = None,
-                 test_mode: bool = False, missing: str = "skip", **kwargs) -> None:
-        self.missing = missing
+                 test_mode: bool = False, missing: str = "skip", feature_spec: Optional[Dict] = None,
+                 **kwargs) -> None:
+        self.missing, self.feature_spec = missing, feature_spec
         self.feature_dir, self.level, self.horizon, self.step_fps = feature_dir, level, float(horizon), float(fps)
         self.ann_format, self.split, self.baseline_split = ann_format, split, baseline_split
         self.max_seq_len = max_seq_len
@@ -53,13 +52,12 @@ class WorkflowFeatureDataset(BaseDataset):
 
     def _videos(self, annotations, split, num_classes, level, report: bool = True) -> List[Dict]:
         data = []
+        folder = feature_folder(self)
         for video_id, npy in _present_features(self, annotations, split, report):
             video = annotations.videos[video_id]
-            sidecar = osp.join(self.feature_dir, f"{video_id}.json")
-            with open(sidecar) as handle:
-                meta = json.load(handle)
+            meta = folder.meta(video_id)
             if meta.get("fixed_length"):
-                raise ValueError(f"{sidecar}: features resampled to a fixed length have no causal time axis; "
+                raise ValueError(f"{folder.sidecar_path(video_id)}: features resampled to a fixed length have no causal time axis; "
                                  "extract sliding-window features for online tasks")
             steps = causal_steps(meta, self.step_fps)
             data.append(dict(video_id=video.video_id, features=npy, index=steps["index"], times=steps["times"],
@@ -85,7 +83,7 @@ class WorkflowFeatureDataset(BaseDataset):
 
     def prepare_data(self, idx: int) -> Dict:
         info = self.get_data_info(idx)
-        feats = np.load(info["features"]).astype(np.float32)[info["index"]]  # (T, C), causal
+        feats = feature_folder(self).load(info["video_id"])[info["index"]]  # (T, C), causal
         labels, anticipation, times = info["labels"], info["anticipation"], info["times"]
         if not self.test_mode and self.max_seq_len and len(feats) > self.max_seq_len:
             # a random crop; the steps keep their true times, which the model sees as the elapsed time

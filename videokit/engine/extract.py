@@ -3,29 +3,34 @@
     python tools/extract_features.py CONFIG CHECKPOINT --annotations SRC [--ann-format canonical]
         --video-root DIR --out DIR [--window 16 --stride 8 | --window-sec 1.0 --stride-sec 0.5]
         [--frames-per-window 8] [--size 224] [--fixed-length 100] [--float16] [--split S]
+        [--workers N] [--launcher pytorch]          # bash tools/dist_extract_features.sh ... for torchrun
 
 Each window of ``window`` frames (every ``stride`` frames) gives ``frames-per-window`` evenly spaced
 frames: a TSN snippet set for 2D backbones (features averaged over frames) or one clip for 3D ones.
 Writes ``OUT/<video_id>.npy`` (windows x channels) and ``OUT/<video_id>.json`` (fps, stride, window,
 backbone, feature times); resumable (videos with both files are skipped); ``--fixed-length N``
 resamples every video to N snippets by linear interpolation (NurViD's N=100 protocol).
-``CHECKPOINT`` may be ``none`` for random init (tests, smoke runs); nothing is ever downloaded.
+``--workers N`` decodes in N DataLoader workers while the backbone runs; under torchrun each rank takes
+a disjoint, deterministic shard of the videos (every ``world_size``-th, by video id) and rank 0 prints
+one summary. ``CHECKPOINT`` may be ``none`` for random init (tests, smoke runs; seeded by ``--seed``);
+nothing is ever downloaded.
 """
 from __future__ import annotations
 
 import argparse
-import json
+import os
 import sys
 from pathlib import Path
-from typing import Dict, Optional
+from typing import List, Tuple
 
 import numpy as np
 import torch
 
-from ..inference.features import WindowSpec, resample, video_features
+from ..features import FeatureFolder
+from ..inference.extraction import VideoPlan, extract_features, plan_video
+from ..inference.features import WindowSpec, resample
 from ..inference.model import load_model
-from ..utils import atomic_output, atomic_write_text
-from ..video import BrokenVideoError
+from ..utils import atomic_write_text
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -45,25 +50,17 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--size", type=int, default=224, help="frames are resized and centre-cropped to this")
     parser.add_argument("--fixed-length", type=int, default=None, help="resample every video to N snippets")
     parser.add_argument("--float16", action="store_true", help="store half-precision features")
-    parser.add_argument("--batch-size", type=int, default=8, help="windows per forward pass")
+    parser.add_argument("--batch-size", type=int, default=8, help="windows per forward pass (and per decoded chunk)")
+    parser.add_argument("--workers", type=int, default=0,
+                        help="DataLoader workers decoding windows while the model runs (0: decode in turn)")
     parser.add_argument("--missing", choices=["skip", "error"], default="skip",
                         help="absent videos: leave them out with one line and a list in OUT (default), or fail")
+    parser.add_argument("--launcher", choices=["none", "pytorch"], default="none",
+                        help="pytorch: one shard of the videos per torchrun rank")
+    parser.add_argument("--seed", type=int, default=0, help="seed of a random-init backbone (CHECKPOINT none)")
+    parser.add_argument("--no-progress", action="store_true")
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     return parser.parse_args(argv)
-
-
-def build_backbone(config: str, checkpoint: Optional[str], device: str):
-    """The recognizer of ``config`` (eval mode) with ``checkpoint`` loaded (see :func:`load_model`)."""
-    return load_model(config, checkpoint, device)
-
-
-def extract_video(model, path: str, args: argparse.Namespace) -> Dict[str, object]:
-    result = video_features(model, path, spec_from_args(args), args.device, args.batch_size)
-    if args.fixed_length:
-        result["features"] = resample(result["features"], args.fixed_length)
-        result["times"] = np.linspace(result["times"][0], result["times"][-1], args.fixed_length)
-    result["features"] = result["features"].astype(np.float16 if args.float16 else np.float32)
-    return result
 
 
 def spec_from_args(args: argparse.Namespace) -> WindowSpec:
@@ -71,63 +68,98 @@ def spec_from_args(args: argparse.Namespace) -> WindowSpec:
                       size=args.size, window_sec=args.window_sec, stride_sec=args.stride_sec)
 
 
+def _distributed(args: argparse.Namespace) -> Tuple[int, int]:
+    """``(rank, world_size)``: joins torchrun's group (gloo on CPU, NCCL on GPUs) under ``--launcher pytorch``."""
+    if args.launcher == "none":
+        return 0, 1
+    import torch.distributed as dist
+
+    backend = "nccl" if args.device.startswith("cuda") else "gloo"
+    if backend == "nccl":
+        local = int(os.environ.get("LOCAL_RANK", 0))
+        torch.cuda.set_device(local)
+        args.device = f"cuda:{local}"
+    dist.init_process_group(backend)
+    return dist.get_rank(), dist.get_world_size()
+
+
+def _summary(counts: dict, world: int) -> dict:
+    if world == 1:
+        return counts
+    import torch.distributed as dist
+
+    keys = sorted(counts)
+    total = torch.tensor([counts[k] for k in keys], dtype=torch.long)
+    dist.all_reduce(total)
+    return dict(zip(keys, total.tolist()))
+
+
 def main(argv=None) -> int:
     from tqdm import tqdm
 
     from ..annotations import AnnotationError, read_annotations
+    from ..datasets.presence import absent_paths, absent_summary
 
     args = parse_args(argv)
+    rank, world = _distributed(args)
+    say = (lambda *a, **k: print(*a, **k)) if rank == 0 else (lambda *a, **k: None)
     try:
         annotations = read_annotations(args.annotations, args.ann_format)
     except AnnotationError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        say(f"error: {exc}", file=sys.stderr)
         return 1
-    model, cfg = build_backbone(args.config, args.checkpoint, args.device)
+    torch.manual_seed(args.seed)
+    model, cfg = load_model(args.config, args.checkpoint, args.device)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    from ..datasets.presence import absent_paths, absent_summary
-
-    every = [v for v in annotations.subset(args.split)]
+    every = sorted(annotations.subset(args.split), key=lambda v: v.video_id)
     path_of = {v.video_id: str(Path(args.video_root) / (v.path or f"{v.video_id}.mp4")) for v in every}
     absent = absent_paths(list(path_of.values()))
     if absent and args.missing == "error":
-        print(f"error: {args.annotations}: {absent_summary(absent, len(every))} under {args.video_root or '.'} "
-              "(--missing error)", file=sys.stderr)
+        say(f"error: {args.annotations}: {absent_summary(absent, len(every))} under {args.video_root or '.'} "
+            "(--missing error)", file=sys.stderr)
         return 1
-    if absent:
+    if absent and rank == 0:
         listing = out / "missing_videos.txt"
         atomic_write_text(listing, "\n".join(absent) + "\n")
-        print(f"{len(absent)} of {len(every)} videos absent under {args.video_root or '.'}, left out; list: {listing}",
-              file=sys.stderr)
+        say(f"{len(absent)} of {len(every)} videos absent under {args.video_root or '.'}, left out; list: {listing}",
+            file=sys.stderr)
     gone = set(absent)
-    videos = [v for v in every if path_of[v.video_id] not in gone]
-    skipped, broken = 0, []
-    for video in tqdm(videos, desc="features", unit="video"):
-        npy, sidecar = out / f"{video.video_id}.npy", out / f"{video.video_id}.json"
-        if npy.exists() and sidecar.exists():
-            skipped += 1
-            continue
-        path = path_of[video.video_id]
-        try:
-            result = extract_video(model, path, args)
-        except BrokenVideoError as exc:
-            broken.append(str(exc))
-            print(f"warning: skipping {exc}", file=sys.stderr)
-            continue
-        meta = {"video_id": video.video_id, "fps": result["fps"], "num_frames": result["num_frames"],
-                "window": result["window"], "stride": result["stride"], "frames_per_window": args.frames_per_window,
-                "size": args.size,
-                "fixed_length": args.fixed_length, "feature_dim": int(result["features"].shape[1]),
-                "dtype": str(result["features"].dtype), "backbone": cfg.model.backbone.get("type"),
-                "config": args.config, "checkpoint": args.checkpoint,
-                "times": [round(float(t), 4) for t in result["times"]]}
-        with atomic_output(npy) as tmp:
-            with open(tmp, "wb") as handle:
-                np.save(handle, result["features"])
-        with atomic_output(sidecar) as tmp:
-            tmp.write_text(json.dumps(meta))
-    print(f"features in {out}: {len(videos) - skipped - len(broken)} extracted, {skipped} already there, "
-          f"{len(broken)} unreadable, {len(absent)} absent")
+    shard = [v for v in every if path_of[v.video_id] not in gone][rank::world]
+    folder = FeatureFolder(out)
+    todo = [v for v in shard if not folder.has(v.video_id)]
+    spec = spec_from_args(args)
+    plans: List[VideoPlan] = [plan_video(i, v.video_id, path_of[v.video_id], spec, args.batch_size)
+                              for i, v in enumerate(todo)]
+
+    def write(plan: VideoPlan, features: np.ndarray) -> None:
+        times = plan.centres()
+        if args.fixed_length:
+            features = resample(features, args.fixed_length)
+            times = np.linspace(times[0], times[-1], args.fixed_length)
+        meta = {"fps": plan.fps, "num_frames": plan.num_frames, "window": plan.window, "stride": plan.stride,
+                "frames_per_window": args.frames_per_window, "size": args.size, "fixed_length": args.fixed_length,
+                "backbone": cfg.model.backbone.get("type"), "config": args.config, "checkpoint": args.checkpoint,
+                "times": [round(float(t), 4) for t in times]}
+        folder.write(plan.video_id, features.astype(np.float16 if args.float16 else np.float32), meta)
+
+    def broken(plan: VideoPlan, reason: str) -> None:
+        print(f"warning: skipping {reason}", file=sys.stderr)
+
+    total = sum(len(p.starts) for p in plans)
+    with tqdm(total=total, desc=f"features (rank {rank})" if world > 1 else "features", unit="window",
+              disable=args.no_progress or rank != 0) as bar:
+        counts = extract_features(model, plans, spec, write, args.device, args.batch_size, args.workers,
+                                  on_broken=broken, progress=bar.update)
+    counts["already"] = len(shard) - len(todo)
+    counts = _summary(counts, world)
+    say(f"features in {out}: {counts['extracted']} extracted, {counts['already']} already there, "
+        f"{counts['unreadable']} unreadable, {len(absent)} absent"
+        + (f" ({world} ranks)" if world > 1 else ""))
+    if world > 1:
+        import torch.distributed as dist
+
+        dist.destroy_process_group()
     return 0
 
 

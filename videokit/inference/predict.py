@@ -48,12 +48,18 @@ class Detector:
 def feature_spec(cfg, config: str, features_like: Optional[str] = None, size: Optional[int] = None) -> WindowSpec:
     """How the features a model was trained on were cut: from ``features_like`` (one sidecar) or the first
     sidecar in the config's ``feature_dir``."""
+    from ..features import FeatureFolder
+
     dataset = cfg.test_dataloader.dataset
-    sidecar = Path(features_like) if features_like else _first_sidecar(dataset.get("feature_dir"))
-    if sidecar is None:
+    if features_like:
+        sidecar = Path(features_like)
+        meta = FeatureFolder(sidecar.parent).meta(sidecar.stem)
+    else:
+        sidecar = Path(dataset.get("feature_dir") or ".")
+        meta = FeatureFolder(sidecar).first_meta()
+    if meta is None:
         raise ValueError(f"{config}: no features sidecar in feature_dir {dataset.get('feature_dir')!r}; "
                          "pass --features-like FEATURES/<video>.json to say how features were extracted")
-    meta = json.loads(Path(sidecar).read_text())
     if meta.get("fixed_length"):
         raise ValueError(f"{sidecar}: features resampled to a fixed length cannot be cut from one video; "
                          "the model must be trained on sliding-window features")
@@ -61,12 +67,6 @@ def feature_spec(cfg, config: str, features_like: Optional[str] = None, size: Op
         return WindowSpec.from_sidecar(meta, size)
     except ValueError as exc:
         raise ValueError(f"{sidecar}: {exc} (--feature-size)") from None
-
-
-def _first_sidecar(folder: Optional[str]) -> Optional[Path]:
-    if not folder or not Path(folder).is_dir():
-        return None
-    return next(iter(sorted(Path(folder).glob("*.json"))), None)
 
 
 @dataclass

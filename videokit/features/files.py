@@ -1,0 +1,109 @@
+"""The one owner of the feature file format: ``<video_id>.npy`` (windows x channels) and its JSON sidecar.
+
+``tools/extract_features.py`` writes the pair through :meth:`FeatureFolder.write`; the feature datasets,
+the workflow dataset and ``videokit predict`` read it through :meth:`FeatureFolder.meta` /
+:meth:`FeatureFolder.load`. Features made by other tools (ActionFormer's / OpenTAD's layout: one
+``.npy`` of shape [T, C] per video, no sidecar) are read through the same class when a
+:class:`SnippetSpec` states how they were cut (frames per snippet stride, window, fps), as a config does.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, Iterator, Optional, Union
+
+import numpy as np
+
+from ..utils import atomic_output
+
+PathLike = Union[str, Path]
+#: sidecar keys the writer always records
+REQUIRED = ("fps", "num_frames", "window", "stride", "times")
+
+
+@dataclass(frozen=True)
+class SnippetSpec:
+    """How sidecar-less features were cut: a snippet every ``stride`` frames of ``window`` frames at
+    ``fps`` (``offset`` seconds before the first window starts). ActionFormer's THUMOS I3D features:
+    ``SnippetSpec(fps=30, stride=4, window=16)``; one feature per second: ``SnippetSpec(fps=1, stride=1,
+    window=1)``."""
+
+    fps: float
+    stride: int
+    window: int
+    offset: float = 0.0
+
+    def times(self, length: int) -> np.ndarray:
+        """Centre time (s) of each of ``length`` snippets."""
+        return self.offset + (np.arange(length) * self.stride + self.window / 2.0) / self.fps
+
+
+class FeatureFileError(ValueError):
+    """A feature file or sidecar that cannot be read as such (names the file and the field)."""
+
+
+class FeatureFolder:
+    """A folder of per-video features; ``spec`` set = external features without sidecars."""
+
+    def __init__(self, root: PathLike, spec: Optional[Union[SnippetSpec, Dict]] = None) -> None:
+        self.root = Path(root)
+        self.spec = SnippetSpec(**spec) if isinstance(spec, dict) else spec
+
+    # ---------------------------------------------------------------- paths
+    def array_path(self, video_id: str) -> Path:
+        return self.root / f"{video_id}.npy"
+
+    def sidecar_path(self, video_id: str) -> Path:
+        return self.root / f"{video_id}.json"
+
+    def has(self, video_id: str) -> bool:
+        """Complete features for ``video_id`` (the array, and its sidecar unless ``spec`` stands in)."""
+        return self.array_path(video_id).is_file() and (self.spec is not None or self.sidecar_path(video_id).is_file())
+
+    def video_ids(self) -> Iterator[str]:
+        return (p.stem for p in sorted(self.root.glob("*.npy")) if self.has(p.stem))
+
+    # ---------------------------------------------------------------- reading
+    def meta(self, video_id: str) -> Dict:
+        """The sidecar (or, for external features, one built from ``spec`` and the array's length)."""
+        if self.spec is not None and not self.sidecar_path(video_id).is_file():
+            length = int(np.load(self.array_path(video_id), mmap_mode="r").shape[0])
+            return {"video_id": video_id, "fps": float(self.spec.fps), "window": int(self.spec.window),
+                    "stride": int(self.spec.stride), "num_frames": None, "fixed_length": None,
+                    "times": self.spec.times(length).round(4).tolist(), "external": True}
+        path = self.sidecar_path(video_id)
+        try:
+            meta = json.loads(path.read_text())
+        except (OSError, json.JSONDecodeError) as exc:
+            raise FeatureFileError(f"{path}: not a features sidecar ({exc})") from None
+        if "times" not in meta:  # the one field every reader needs; the rest is checked where it is used
+            raise FeatureFileError(f"{path}: sidecar lacks field 'times'")
+        return meta
+
+    def load(self, video_id: str) -> np.ndarray:
+        """The (T, C) features as float32."""
+        path = self.array_path(video_id)
+        array = np.load(path)
+        if array.ndim != 2:
+            raise FeatureFileError(f"{path}: features must be [T, C], not shape {tuple(array.shape)}")
+        return array.astype(np.float32, copy=False)
+
+    def first_meta(self) -> Optional[Dict]:
+        """The sidecar of the first video in the folder (how the folder's features were cut), or None."""
+        first = next(iter(sorted(self.root.glob("*.json"))), None) if self.root.is_dir() else None
+        return self.meta(first.stem) if first is not None else None
+
+    # ---------------------------------------------------------------- writing
+    def write(self, video_id: str, features: np.ndarray, meta: Dict) -> None:
+        """Write the pair atomically (array first, sidecar last: a sidecar means complete features)."""
+        meta = dict(meta, video_id=video_id, feature_dim=int(features.shape[1]), dtype=str(features.dtype))
+        missing = [key for key in REQUIRED if key not in meta]
+        if missing:
+            raise ValueError(f"features of {video_id}: meta lacks {missing[0]!r}")
+        self.root.mkdir(parents=True, exist_ok=True)
+        with atomic_output(self.array_path(video_id)) as tmp:
+            with open(tmp, "wb") as handle:
+                np.save(handle, features)
+        with atomic_output(self.sidecar_path(video_id)) as tmp:
+            tmp.write_text(json.dumps(meta))

@@ -1,0 +1,156 @@
+"""Feature extraction at dataset scale: windows decoded in DataLoader workers while the backbone runs.
+
+The main process plans every video into chunks of ``windows_per_chunk`` windows (from each file's frame
+count and fps); chunk ``g`` of that global plan goes to worker ``g % num_workers``, which decodes and
+resizes it. PyTorch's DataLoader returns the workers' items round-robin, so the chunks arrive in plan
+order: a video is complete when its last chunk has arrived, and it is written then (atomically, through
+:class:`~videokit.features.FeatureFolder`). Memory stays bounded whatever the video length: at most
+``prefetch`` chunks per worker are decoded ahead, never a whole video.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Dict, Iterator, List, Optional, Sequence
+
+import numpy as np
+import torch
+from torch.utils.data import DataLoader, IterableDataset, get_worker_info
+
+from ..video import BrokenVideoError, open_video, read_frames, tsn_indices
+from .features import WindowSpec
+from .model import prepare_frames, window_features
+
+
+@dataclass
+class VideoPlan:
+    """One video's windows: their first frames, and the chunks they are decoded in."""
+
+    index: int
+    video_id: str
+    path: str
+    fps: float = 0.0
+    num_frames: int = 0
+    window: int = 0
+    stride: int = 0
+    starts: List[int] = field(default_factory=list)
+    num_chunks: int = 0
+    error: Optional[str] = None
+
+    def centres(self) -> np.ndarray:
+        """Centre time (s) of every window."""
+        return (np.asarray(self.starts) + min(self.window, self.num_frames) / 2) / self.fps
+
+
+@dataclass
+class Chunk:
+    """What a worker hands back: decoded frames of some windows of one video, or why it could not."""
+
+    video: int
+    k: int
+    num_chunks: int
+    frames: Optional[np.ndarray] = None
+    error: Optional[str] = None
+
+
+def plan_video(index: int, video_id: str, path: str, spec: WindowSpec, windows_per_chunk: int) -> VideoPlan:
+    """Open ``path`` once for its frame count and fps and cut it into windows and chunks."""
+    plan = VideoPlan(index, video_id, path)
+    try:
+        reader = open_video(path, cache=False)
+    except BrokenVideoError as exc:
+        plan.error = str(exc)
+        return plan
+    try:
+        plan.fps, plan.num_frames = float(reader.fps), int(reader.num_frames)
+    finally:
+        reader.close()
+    plan.window, plan.stride = spec.in_frames(plan.fps)
+    plan.starts = list(range(0, max(plan.num_frames - plan.window, 0) + 1, plan.stride))
+    plan.num_chunks = -(-len(plan.starts) // windows_per_chunk)
+    return plan
+
+
+class WindowChunks(IterableDataset):
+    """The chunks of every planned video, in plan order, split round-robin over DataLoader workers."""
+
+    def __init__(self, plans: Sequence[VideoPlan], spec: WindowSpec, windows_per_chunk: int) -> None:
+        self.plans = [p for p in plans if p.error is None and p.num_chunks]
+        self.spec, self.windows_per_chunk = spec, windows_per_chunk
+
+    def __iter__(self) -> Iterator[Chunk]:
+        info = get_worker_info()
+        worker, workers = (info.id, info.num_workers) if info else (0, 1)
+        position = 0
+        for plan in self.plans:
+            reader = None
+            try:
+                for k in range(plan.num_chunks):
+                    position += 1
+                    if (position - 1) % workers != worker:
+                        continue
+                    try:
+                        if reader is None:
+                            reader = open_video(plan.path, cache=False)
+                        yield Chunk(plan.index, k, plan.num_chunks, frames=self._decode(plan, k, reader))
+                    except BrokenVideoError as exc:
+                        yield Chunk(plan.index, k, plan.num_chunks, error=str(exc))
+            finally:
+                if reader is not None:
+                    reader.close()
+
+    def _decode(self, plan: VideoPlan, k: int, reader) -> np.ndarray:
+        starts = plan.starts[k * self.windows_per_chunk:(k + 1) * self.windows_per_chunk]
+        last = plan.num_frames - 1
+        indices = np.concatenate([tsn_indices(s, min(s + plan.window - 1, last), self.spec.frames_per_window,
+                                              test_mode=True) for s in starts])
+        return prepare_frames(read_frames(plan.path, indices, reader=reader), self.spec.size)
+
+
+def _single_thread(_: int) -> None:
+    torch.set_num_threads(1)  # the worker decodes; the main process keeps the cores for the model
+
+
+def _as_is(item: Chunk) -> Chunk:
+    return item
+
+
+def extract_features(model, plans: Sequence[VideoPlan], spec: WindowSpec, write: Callable[[VideoPlan, np.ndarray], None],
+                     device: str = "cpu", windows_per_chunk: int = 8, workers: int = 0, prefetch: int = 2,
+                     on_broken: Optional[Callable[[VideoPlan, str], None]] = None,
+                     progress: Optional[Callable[[int], None]] = None) -> Dict[str, int]:
+    """Run ``model`` over the windows of every plan; ``write(plan, features)`` gets each complete video.
+
+    Returns counts: ``extracted``, ``unreadable``, ``windows``.
+    """
+    by_index = {p.index: p for p in plans}
+    counts = {"extracted": 0, "unreadable": 0, "windows": 0}
+    for plan in plans:
+        if plan.error is not None:
+            counts["unreadable"] += 1
+            if on_broken:
+                on_broken(plan, plan.error)
+    dataset = WindowChunks(plans, spec, windows_per_chunk)
+    loader = DataLoader(dataset, batch_size=None, num_workers=workers, collate_fn=_as_is,
+                        worker_init_fn=_single_thread if workers else None,
+                        prefetch_factor=prefetch if workers else None, persistent_workers=False)
+    parts: List[np.ndarray] = []
+    failed: Optional[str] = None
+    for chunk in loader:
+        plan = by_index[chunk.video]
+        if chunk.error is not None:
+            failed = failed or chunk.error
+        elif failed is None:
+            parts.append(window_features(model, chunk.frames, spec.frames_per_window, device))
+            counts["windows"] += len(parts[-1])
+            if progress:
+                progress(len(parts[-1]))
+        if chunk.k == chunk.num_chunks - 1:  # the video's last chunk: write it, or report it
+            if failed is None:
+                write(plan, np.concatenate(parts))
+                counts["extracted"] += 1
+            else:
+                counts["unreadable"] += 1
+                if on_broken:
+                    on_broken(plan, failed)
+            parts, failed = [], None
+    return counts

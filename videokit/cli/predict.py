@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..annotations import AnnotationError, read_annotations, write_annotations
 from ..annotations.formats import READERS
 
 
@@ -59,23 +58,18 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.set_defaults(run=run)
 
 
-def read_ground_truth(args: argparse.Namespace):
-    """The ``--gt`` record of this video (``--gt-video``, else the file name stem), or None."""
-    if not args.gt:
-        return None
-    gt_set = read_annotations(args.gt, args.gt_format)
-    gt_id = args.gt_video or Path(args.video).stem
-    if gt_id not in gt_set.videos:
-        raise AnnotationError(args.gt, f"video {gt_id}", "id", "no such video in the ground truth")
-    return gt_set.videos[gt_id]
+def _ground_truth(args: argparse.Namespace, video_id: str):
+    from ..inference.outputs import read_ground_truth
+
+    return read_ground_truth(args.gt, args.gt_format, args.gt_video or video_id)
 
 
 def run(args: argparse.Namespace) -> int:
     import torch
 
-    from ..inference import Detector, PredictOptions, Recognizer, predict_video
+    from ..inference import Detector, PredictOptions, Recognizer
+    from ..inference.outputs import predict_to_files
     from ..video import BrokenVideoError
-    from ..visualization import plot_timeline
 
     if args.online:
         return run_online(args)
@@ -84,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
     if bool(args.detector_config) != bool(args.detector_checkpoint):
         raise SystemExit("error: --detector-config and --detector-checkpoint go together")
     device = args.device or ("cuda" if torch.cuda.is_available() else "cpu")
-    ground_truth = read_ground_truth(args)
+    ground_truth = _ground_truth(args, Path(args.video).stem)
     try:
         recognizer = Recognizer.from_files(args.config, args.checkpoint, args.taxonomy, args.taxonomy_format, device)
         detector = None
@@ -97,36 +91,30 @@ def run(args: argparse.Namespace) -> int:
                              threshold=args.threshold, detection_threshold=args.detection_threshold,
                              batch_size=args.batch_size, hierarchy=not args.no_hierarchy)
     try:
-        prediction = predict_video(args.video, recognizer, detector, options, progress=not args.no_progress)
+        written = predict_to_files(args.video, recognizer, args.out or f"{Path(args.video).stem}_timeline",
+                                   detector, options, ground_truth, progress=not args.no_progress)
     except BrokenVideoError as exc:
         raise SystemExit(f"error: {exc}") from None
-    out = Path(args.out or f"{Path(args.video).stem}_timeline")
-    json_path, png_path = out.with_name(out.name + ".json"), out.with_name(out.name + ".png")
-    video = prediction.video
-    write_annotations(prediction.annotations, json_path, "canonical", indent=1)
-    plot_timeline(video, recognizer.taxonomy, png_path, ground_truth=ground_truth)
+    prediction, video = written.prediction, written.prediction.video
     for name, score in (video.attrs.get("scores") or {}).items():
         print(f"{recognizer.taxonomy.level_names[0]}: {name} {score:.3f}")
     for level in recognizer.taxonomy.level_names[1:]:
         count = len(video.segments_at(level))
         if count:
             print(f"{level}: {count} segments")
-    print(f"wrote {json_path} and {png_path}")
+    print(f"wrote {written.files['.json']} and {written.files['.png']}")
     print(f"real-time factor {prediction.real_time_factor:.2f}x ({prediction.video_seconds:.1f} s of video in "
           f"{prediction.wall_seconds:.1f} s on {device})")
     return 0
 
 
 def run_online(args: argparse.Namespace) -> int:
-    import numpy as np
     import torch
 
     from ..inference.model import load_model
-    from ..inference.online import FrameSource, online_timeline, stream
+    from ..inference.outputs import steps_seen, stream_to_files
     from ..inference.predict import feature_spec
     from ..inference.recognize import load_taxonomy
-    from ..utils import atomic_output
-    from ..visualization import plot_anticipation, plot_timeline
 
     if not (args.workflow_config and args.workflow_checkpoint):
         raise SystemExit("error: --online needs --workflow-config and --workflow-checkpoint")
@@ -138,13 +126,12 @@ def run_online(args: argparse.Namespace) -> int:
         model, cfg = load_model(args.workflow_config, args.workflow_checkpoint, device)
         spec = feature_spec(cfg, args.workflow_config, args.features_like, args.feature_size)
         taxonomy = load_taxonomy(cfg, args.taxonomy, args.taxonomy_format)
-        frames = FrameSource(args.video, follow=args.follow, idle_timeout=args.idle_timeout)
     except (ValueError, FileNotFoundError) as exc:
         raise SystemExit(f"error: {exc}") from None
-    dataset = cfg.test_dataloader.dataset
-    level = dataset.get("level") or taxonomy.level_names[-1]
+    level = cfg.test_dataloader.dataset.get("level") or taxonomy.level_names[-1]
     names = taxonomy.level(level).names()
-    ground_truth = read_ground_truth(args)
+    video_id = Path(args.video).stem if not args.video.isdigit() else f"camera{args.video}"
+    ground_truth = _ground_truth(args, video_id)
 
     def report(k, t, phase, anticipation, latency):
         if args.quiet:
@@ -157,32 +144,15 @@ def run_online(args: argparse.Namespace) -> int:
         print(f"[online] t={t:7.1f} s  {level}: {names[best] if best < len(names) else best} ({phase[best]:.2f})  "
               f"{coming}  latency {1000 * latency:6.1f} ms", flush=True)
 
-    result = stream(frames, backbone, spec, model, float(dataset.get("fps", 1.0)), device, report)
-    video_id = Path(args.video).stem if not args.video.isdigit() else f"camera{args.video}"
-    annotations = online_timeline(result, video_id, args.video, level, taxonomy)
-    out = Path(args.out or f"{video_id}_online")
-    json_path, png_path = out.with_name(out.name + ".json"), out.with_name(out.name + ".png")
-    csv_path, curves_path = out.with_name(out.name + "_anticipation.csv"), out.with_name(out.name + "_anticipation.png")
-    write_annotations(annotations, json_path, "canonical", indent=1)
-    plot_timeline(annotations.videos[video_id], taxonomy, png_path, ground_truth=ground_truth,
-                  levels=[lvl for lvl in taxonomy.level_names if lvl == level])
-    truth = None
-    if ground_truth is not None:
-        from ..annotations.timeline import time_to_next_start
-
-        truth = time_to_next_start(ground_truth, level, len(names), result.times, model.horizon)
-    import pandas as pd
-
-    table = pd.DataFrame(result.anticipation, columns=names[: result.anticipation.shape[1]])
-    table.insert(0, "time", result.times)
-    with atomic_output(csv_path) as tmp:
-        table.to_csv(tmp, index=False, float_format="%.3f")
-    plot_anticipation(result.times, result.anticipation, model.horizon, names, curves_path, truth=truth,
-                      level_index=taxonomy.level_names.index(level))
-    stats = annotations.videos[video_id].attrs["online"]
-    print(f"wrote {json_path}, {png_path}, {csv_path} and {curves_path}")
+    try:
+        written = stream_to_files(args.video, backbone, spec, model, cfg, taxonomy, args.out, device, args.follow,
+                                  args.idle_timeout, ground_truth, report)
+    except (ValueError, FileNotFoundError) as exc:
+        raise SystemExit(f"error: {exc}") from None
+    result, stats = written.result, written.stats
+    print("wrote " + ", ".join(str(p) for p in written.files.values()))
     print(f"online: {stats['steps']} steps, latency per step mean {stats['latency_ms_mean']:.1f} ms, "
           f"p95 {stats['latency_ms_p95']:.1f} ms, max {stats['latency_ms_max']:.1f} ms; real-time factor "
           f"{result.video_seconds / max(result.wall_seconds, 1e-9):.2f}x ({result.video_seconds:.1f} s of video in "
           f"{result.wall_seconds:.1f} s on {device})")
-    return 0 if len(np.atleast_1d(result.times)) else 1
+    return 0 if steps_seen(result) else 1

@@ -131,9 +131,12 @@ def detect(out: Path, recognizer_checkpoint: Path) -> Dict[str, object]:
 def workflow(out: Path, recognizer_checkpoint: Path) -> Dict[str, object]:
     """The online workflow stage: the causal TCN (current step + time until each step starts, horizon 15 s)
     trained through tools/train.py on the extracted features and tested against the training-mean
-    baseline; then ``videokit predict --online`` streams a held-out video through it."""
+    baseline; then a held-out video is streamed through it, as ``videokit predict --online`` does."""
     from ..annotations import read_annotations as read
-    from ..cli import main as cli_main
+    from ..inference.model import load_model
+    from ..inference.outputs import stream_to_files
+    from ..inference.predict import feature_spec
+    from ..inference.recognize import load_taxonomy
 
     config = repo_root() / "configs" / "demo" / "causal_tcn_demo.py"
     checkpoint, metrics = _train_then_test(out, config, out / "work_dir_workflow", [])
@@ -145,16 +148,16 @@ def workflow(out: Path, recognizer_checkpoint: Path) -> Dict[str, object]:
          f"{metrics.get('online/accuracy_labelled', float('nan')):.3f} over the steps inside a segment")
     annotations = read(out / "converted" / "demo.canonical.json", "canonical")
     video = next(iter(annotations.subset("test")))
-    argv = ["predict", str(out / "videos" / video.path), "--online", "--config",
-            str(repo_root() / "configs" / "demo" / "multilevel_r18_4x1x1_demo.py"), "--checkpoint",
-            str(recognizer_checkpoint), "--workflow-config", str(config), "--workflow-checkpoint", checkpoint,
-            "--gt", str(out / "converted" / "demo.canonical.json"), "-o", str(out / "online"), "--quiet"]
     log = out / "online.log"
-    _say(f"streaming a held-out video: videokit predict {video.path} --online ... (log: {log})")
     with _quiet(log):
-        code = cli_main(argv)
-    if code:
-        raise SystemExit(f"demo: videokit predict --online failed; see {log}")
+        backbone, _ = load_model(str(repo_root() / "configs" / "demo" / "multilevel_r18_4x1x1_demo.py"),
+                                 str(recognizer_checkpoint), "cpu")
+        model, cfg = load_model(str(config), checkpoint, "cpu")
+        written = stream_to_files(str(out / "videos" / video.path), backbone, feature_spec(cfg, str(config)), model,
+                                  cfg, load_taxonomy(cfg), out / "online", ground_truth=video)
+    stats = written.stats
+    _say(f"streamed held-out {video.video_id} through it: {stats['steps']} steps, latency per step mean "
+         f"{stats['latency_ms_mean']:.0f} ms; {out / 'online_anticipation.png'} (log: {log})")
     return {"wMAE": wmae, "baseline_wMAE": baseline, "eMAE": emae, "workflow_metrics": metrics}
 
 
@@ -162,24 +165,24 @@ def timeline(out: Path, recognizer_checkpoint: Path, detector_checkpoint: Option
     """The timeline stage: ``videokit predict`` on the first held-out video, ground truth beneath (steps
     from sliding-window recognition; pass ``detector_checkpoint`` to take them from the detector)."""
     from ..annotations import read_annotations as read
-    from ..cli import main as cli_main
+    from ..inference import Detector, Recognizer
+    from ..inference.outputs import predict_to_files
 
     annotations = read(out / "converted" / "demo.canonical.json", "canonical")
     video = next(iter(annotations.subset("test")))
-    argv = ["predict", str(out / "videos" / video.path), "--config",
-            str(repo_root() / "configs" / "demo" / "multilevel_r18_4x1x1_demo.py"), "--checkpoint",
-            str(recognizer_checkpoint), "--gt", str(out / "converted" / "demo.canonical.json"),
-            "-o", str(out / "timeline"), "--no-progress"]
-    if detector_checkpoint:
-        argv += ["--detector-config", str(repo_root() / "configs" / "demo" / "actionformer_demo.py"),
-                 "--detector-checkpoint", str(detector_checkpoint)]
     log = out / "timeline.log"
-    _say(f"predicting a held-out video: videokit predict {video.path} ... (log: {log})")
     with _quiet(log):
-        code = cli_main(argv)
-    if code:
-        raise SystemExit(f"demo: videokit predict failed (exit {code}); see {log}")
-    _say(f"timeline of {video.video_id}: {out / 'timeline.png'}")
+        recognizer = Recognizer.from_files(str(repo_root() / "configs" / "demo" / "multilevel_r18_4x1x1_demo.py"),
+                                           str(recognizer_checkpoint), device="cpu")
+        detector = None
+        if detector_checkpoint:
+            detector = Detector.from_files(str(repo_root() / "configs" / "demo" / "actionformer_demo.py"),
+                                           str(detector_checkpoint), device="cpu")
+        written = predict_to_files(out / "videos" / video.path, recognizer, out / "timeline", detector,
+                                   ground_truth=video)
+    prediction = written.prediction
+    _say(f"predicted held-out {video.video_id} ({prediction.real_time_factor:.0f}x real time): "
+         f"{written.files['.png']} (log: {log})")
     return {"timeline": out / "timeline.png"}
 
 

@@ -9,7 +9,6 @@ run on features computed exactly as its training features were (the features fol
 """
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path

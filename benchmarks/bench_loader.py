@@ -9,25 +9,29 @@ the same samples, in one run, one decoding thread:
 
 for: mmaction2 ``DecordInit + SampleFrames + DecordDecode`` (for (b), ``DecordInit + DecordDecode``
 on the same indices, as mmaction2 has no time-range sampler), videokit's ``VideoInit +
-SampleTimeRangeFrames + VideoDecode`` with each backend, videokit's keyframe-aware TSN sampling,
-and the limit: PyAV decoding only what the frames need (from the keyframe before each frame to the
-frame, no colour conversion). Prints clips/s and ratios; the last line is
-``speedup_vs_mmaction2=<x> over_limit=<y>`` (worst over cases and files, default backend).
+SampleTimeRangeFrames + VideoDecode`` with its default backend (``auto``: decord for dense reads, PyAV
+for sparse ones) and with each backend forced, videokit's keyframe-aware TSN sampling, and the limit:
+PyAV decoding only what the frames need (from the keyframe before each frame to the frame, no colour
+conversion). The methods run interleaved in rounds (order alternating, ``benchmarks/rounds.py``); each
+ratio is the median of the per-round ratios with its min-max. The last line is
+``speedup_vs_mmaction2=<x> over_limit=<y>``: the WORST case over both files and both sampling patterns
+for what a user gets by default.
 
-Usage: python benchmarks/bench_loader.py [--minutes 10] [--samples 6] [--cache DIR]
+Usage: python benchmarks/bench_loader.py [--minutes 10] [--samples 4] [--rounds 5] [--cache DIR]
 """
 from __future__ import annotations
 
 import argparse
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Callable, Dict, List
 
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from rounds import interleaved, median, ratio, show_ratio  # noqa: E402
 SAMPLE = ROOT.parent / "shared" / "sample_videos" / "bigbuckbunny.mp4"
 
 
@@ -57,15 +61,6 @@ def preprocessed_copy(src: Path, out_dir: Path) -> Path:
     return target
 
 
-def timed(fn: Callable[[], None], repeat: int) -> float:
-    """Seconds per call, after one warm-up call."""
-    fn()
-    start = time.perf_counter()
-    for _ in range(repeat):
-        fn()
-    return (time.perf_counter() - start) / repeat
-
-
 def limit_decode(path: Path, index_sets: List[np.ndarray]) -> Callable[[], None]:
     """Decode only the GOP prefixes that hold the needed frames (no RGB conversion)."""
     from videokit.video.decode import PyAVReader
@@ -92,7 +87,8 @@ def limit_decode(path: Path, index_sets: List[np.ndarray]) -> Callable[[], None]
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=10.0)
-    parser.add_argument("--samples", type=int, default=6, help="timed samples per method and case")
+    parser.add_argument("--samples", type=int, default=4, help="clips per method in each round")
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds (at least 5)")
     parser.add_argument("--cache", default=str(ROOT / "benchmarks" / ".cache"))
     args = parser.parse_args()
 
@@ -108,8 +104,7 @@ def main() -> int:
     raw = make_long_video(cache / "raw" / f"long_{args.minutes:g}min_720p.mp4", args.minutes)
     files = {"raw 720p": raw, "preprocessed 256p": preprocessed_copy(raw, cache / "preprocessed")}
 
-    worst_speedup, worst_over = float("inf"), 0.0
-    rows = []
+    worst, rows = [], []
     for label, path in files.items():
         info = open_video(path, "pyav", cache=False)
         duration = info.num_frames / info.fps
@@ -134,7 +129,7 @@ def main() -> int:
             cases["dense32x2_segments"].append(dict(start=start, end=end, frame_inds=inds))
 
         for case, samples in cases.items():
-            counter = {"mm": 0, "vk": 0, "vd": 0, "kf": 0}
+            counter = {"mm": 0, "vk": 0, "vd": 0, "va": 0}
 
             def mmaction() -> None:
                 s = samples[counter["mm"] % len(samples)]
@@ -159,24 +154,28 @@ def main() -> int:
                 results = VideoInit()(dict(filename=str(path), start=None, end=None))
                 VideoDecode()(keyframe_sampler(results))
 
-            measured = {
-                "mmaction2 decord": timed(mmaction, args.samples),
-                "videokit pyav": timed(videokit("pyav", "vk"), args.samples),
-                "videokit decord": timed(videokit("decord", "vd"), args.samples),
-                "limit": timed(limit_decode(path, [s["frame_inds"] for s in samples]), args.samples),
+            methods = {
+                "mmaction2 decord": mmaction,
+                "videokit default (auto)": videokit("auto", "va"),
+                "videokit pyav": videokit("pyav", "vk"),
+                "videokit decord": videokit("decord", "vd"),
+                "limit": limit_decode(path, [s["frame_inds"] for s in samples]),
             }
             if case == "tsn8_whole":
-                measured["videokit pyav keyframe-aware"] = timed(keyframe_tsn, args.samples)
-            base = measured["mmaction2 decord"]
-            best = measured["videokit pyav"]
-            speedup, over = base / best, best / measured["limit"]
-            worst_speedup, worst_over = min(worst_speedup, speedup), max(worst_over, over)
-            for method, seconds in measured.items():
-                rows.append((label, case, method, seconds, 1 / seconds, base / seconds))
-    print(f"\n{'file':18} {'case':20} {'method':30} {'s/clip':>8} {'clips/s':>8} {'vs mmaction2':>12}")
-    for label, case, method, seconds, rate, ratio in rows:
-        print(f"{label:18} {case:20} {method:30} {seconds:8.3f} {rate:8.2f} {ratio:11.2f}x")
-    print(f"speedup_vs_mmaction2={worst_speedup:.2f} over_limit={worst_over:.2f}")
+                methods["videokit pyav keyframe-aware"] = keyframe_tsn
+            times = interleaved(methods, rounds=args.rounds, calls=args.samples)
+            speedup = ratio(times, "mmaction2 decord", "videokit default (auto)")
+            over = ratio(times, "videokit default (auto)", "limit")
+            worst.append((label, case, speedup, over))
+            for method, seconds in times.items():
+                rows.append((label, case, method, median(seconds), ratio(times, "mmaction2 decord", method)))
+    print(f"\n{'file':18} {'case':20} {'method':30} {'s/clip':>8} {'clips/s':>8}  {'vs mmaction2 (median [min-max])':>30}")
+    for label, case, method, seconds, versus in rows:
+        print(f"{label:18} {case:20} {method:30} {seconds:8.3f} {1 / seconds:8.2f}  {show_ratio(versus):>30}")
+    print("\ndefault path per case: speedup vs mmaction2, and time over the decode limit")
+    for label, case, speedup, over in worst:
+        print(f"{label:18} {case:20} speedup {show_ratio(speedup)}  over limit {show_ratio(over)}")
+    print(f"speedup_vs_mmaction2={min(w[2][0] for w in worst):.2f} over_limit={max(w[3][0] for w in worst):.2f}")
     return 0
 
 

@@ -2,18 +2,22 @@
 
 1,000 videos x 100 predictions x 10 tIoU thresholds (ActivityNet's 0.5:0.05:0.95), 20 classes,
 ~10 ground-truth segments per video, predictions half near the ground truth (noisy boundaries, the
-right class most of the time) and half random. Both are timed in this run; their mAPs must agree
-(mmaction2 accumulates in float32). Last line: ``speedup_vs_mmaction2=<x>`` (goal >= 20).
+right class most of the time) and half random. Both run interleaved in rounds (order alternating,
+``benchmarks/rounds.py``); their mAPs must agree (mmaction2 accumulates in float32). Last line:
+``speedup_vs_mmaction2=<median per-round ratio>`` (goal >= 20).
 
-Usage: python benchmarks/bench_map.py [--videos 1000] [--predictions 100] [--seed 0] [--repeat 3]
+Usage: python benchmarks/bench_map.py [--videos 1000] [--predictions 100] [--seed 0] [--rounds 5]
 """
 from __future__ import annotations
 
 import argparse
 import sys
-import time
+from pathlib import Path
 
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from rounds import MIN_ROUNDS, interleaved, median, ratio, show_ratio  # noqa: E402
 
 
 def make_data(videos: int, per_video: int, classes: int, rng: np.random.Generator):
@@ -59,32 +63,34 @@ def main() -> int:
     parser.add_argument("--predictions", type=int, default=100)
     parser.add_argument("--classes", type=int, default=20)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--repeat", type=int, default=3, help="timed runs of each; the best is reported")
+    parser.add_argument("--rounds", type=int, default=MIN_ROUNDS, help="interleaved rounds (at least 5)")
     args = parser.parse_args()
     from videokit.evaluation.detection import ACTIVITYNET_TIOU, detection_map
 
     gt, pred = make_data(args.videos, args.predictions, args.classes, np.random.default_rng(args.seed))
     thresholds = np.asarray(ACTIVITYNET_TIOU)
     print(f"{len(gt)} ground-truth segments, {len(pred)} predictions, {len(thresholds)} thresholds")
-    def best_of(fn, repeat):
-        times, value = [], None
-        for _ in range(repeat):
-            start = time.perf_counter()
-            value = fn()
-            times.append(time.perf_counter() - start)
-        return value, min(times)
+    found = {}
 
-    # best of --repeat runs for both: the machine is shared, the minimum is the least disturbed run
-    ours, t_ours = best_of(lambda: detection_map(gt, pred, thresholds), args.repeat)
-    theirs, t_theirs = best_of(lambda: mmaction_map(gt, pred, thresholds), args.repeat)
+    def ours() -> None:
+        found["videokit"] = detection_map(gt, pred, thresholds)
+
+    def theirs() -> None:
+        found["mmaction2"] = mmaction_map(gt, pred, thresholds)
+
+    times = interleaved({"videokit": ours, "mmaction2": theirs}, rounds=args.rounds, warmup=0)
+    ours, theirs = found["videokit"], found["mmaction2"]
+    t_ours, t_theirs = median(times["videokit"]), median(times["mmaction2"])
     diff = float(np.abs(ours.mAP - theirs).max())
-    print(f"videokit  mAP={ours.average_mAP:.6f}  {t_ours:.3f} s")
-    print(f"mmaction2 mAP={float(theirs.mean()):.6f}  {t_theirs:.3f} s  (per class)")
+    print(f"videokit  mAP={ours.average_mAP:.6f}  {t_ours:.3f} s (median)")
+    print(f"mmaction2 mAP={float(theirs.mean()):.6f}  {t_theirs:.3f} s (median, per class)")
     print(f"max |difference| over thresholds: {diff:.2e}")
     if diff > 1e-5:
         print("error: the two disagree", file=sys.stderr)
         return 1
-    print(f"speedup_vs_mmaction2={t_theirs / t_ours:.1f}")
+    speedup = ratio(times, "mmaction2", "videokit")
+    print(f"videokit vs mmaction2 over {args.rounds} interleaved rounds: {show_ratio(speedup)}")
+    print(f"speedup_vs_mmaction2={speedup[0]:.1f}")
     return 0
 
 

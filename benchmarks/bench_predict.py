@@ -1,18 +1,20 @@
 """Real-time factor of ``videokit predict`` (seconds of video per second of computation), against the
 cost of decoding the same frames alone, measured in the same run.
 
-Makes a long 720p H.264 video from the sample clips (default 2 min, 25 fps), then runs
+Makes a long 720p H.264 video from the sample clips (default 1 min, 25 fps), then runs
 :func:`videokit.inference.predict_video` (2-s windows every second, the config's own test pipeline)
 with random-init weights for:
 
 - the demo recognizer (ResNet-18, 4 frames of 64x64 per window, procedure + step heads);
 - NurViD's multi-level TSM-R50 (8 frames of 224x224 per window), the realistic model.
 
-Baseline: decoding exactly the frames those windows read (the I/O floor of any predictor).
+Baseline: decoding exactly the frames those windows read (the I/O floor of any predictor). Predict
+and decode-only run interleaved in rounds (``benchmarks/rounds.py``): the real-time factor is the video's
+length over the median predict time, the decode share the median per-round ratio with its min-max.
 Prints one line per model and, last, ``real_time_factor=<demo> real_time_factor_tsm_r50=<x>
 decode_share=<fraction of the TSM run spent decoding>``. Run on a GPU machine with ``--device cuda``.
 
-Usage: python benchmarks/bench_predict.py [--minutes 2] [--device cpu] [--cache DIR]
+Usage: python benchmarks/bench_predict.py [--minutes 1] [--rounds 5] [--device cpu] [--cache DIR]
 """
 from __future__ import annotations
 
@@ -27,6 +29,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
+from rounds import MIN_ROUNDS, interleaved, median, ratio, show_ratio  # noqa: E402
 
 
 def decode_only(path: str, grid: np.ndarray, frames_per_window: int) -> float:
@@ -46,7 +49,8 @@ def main() -> None:
     from bench_loader import make_long_video
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--minutes", type=float, default=2.0)
+    parser.add_argument("--minutes", type=float, default=1.0)
+    parser.add_argument("--rounds", type=int, default=MIN_ROUNDS, help="interleaved rounds (at least 5)")
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--cache", default=None, help="folder to keep the made video in (default: a temp dir)")
     args = parser.parse_args()
@@ -68,15 +72,22 @@ def main() -> None:
     factors, shares = {}, {}
     for name, (config, frames) in models.items():
         recognizer = Recognizer.from_files(str(config), None, device=args.device)
-        predict_video(video, recognizer, options=PredictOptions(), progress=False)  # warm-up (caches, threads)
-        prediction = predict_video(video, recognizer, options=options, progress=False)
-        grid = window_grid(prediction.video_seconds, options.window, options.stride)
-        decode = decode_only(video, grid, frames)
-        factors[name] = prediction.real_time_factor
-        shares[name] = decode / prediction.wall_seconds
-        print(f"{name:9s} {len(grid)} windows: predict {prediction.wall_seconds:6.1f} s -> real-time factor "
-              f"{prediction.real_time_factor:6.2f}x; decoding the same frames alone {decode:5.1f} s "
-              f"({prediction.video_seconds / decode:6.1f}x real time, {100 * shares[name]:.0f} % of predict)",
+        found = {}
+
+        def predict() -> None:
+            found["prediction"] = predict_video(video, recognizer, options=options, progress=False)
+
+        predict()  # warm-up (caches, threads); gives the window grid
+        grid = window_grid(found["prediction"].video_seconds, options.window, options.stride)
+        times = interleaved({"predict": predict, "decode": lambda: decode_only(video, grid, frames)},
+                            rounds=args.rounds, warmup=0)  # predict() above warmed up
+        seconds = found["prediction"].video_seconds
+        factors[name] = seconds / median(times["predict"])
+        share = ratio(times, "decode", "predict")
+        shares[name] = share[0]
+        print(f"{name:9s} {len(grid)} windows: predict {median(times['predict']):6.1f} s -> real-time factor "
+              f"{factors[name]:6.2f}x; decoding the same frames alone {median(times['decode']):5.1f} s "
+              f"({seconds / median(times['decode']):6.1f}x real time; share of predict {show_ratio(share)})",
               flush=True)
     print(f"real_time_factor={factors['demo_r18']:.2f} real_time_factor_tsm_r50={factors['tsm_r50']:.2f} "
           f"decode_share={shares['tsm_r50']:.2f} device={args.device}")

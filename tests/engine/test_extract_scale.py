@@ -74,8 +74,9 @@ def test_two_torchrun_ranks_write_the_features_of_one_process(videos):
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
     assert_same(features(root / "one"), features(root / "ranks"))
     summaries = [line for line in result.stdout.splitlines() if line.startswith("features in")]
-    assert summaries == [f"features in {root / 'ranks'}: 4 extracted, 0 already there, 1 unreadable, 1 absent "
-                         "(2 ranks)"]  # one summary, every rank's counts
+    assert len(summaries) == 1  # one summary, every rank's counts
+    assert summaries[0].startswith(f"features in {root / 'ranks'}: 4 extracted, 0 already there, 1 unreadable, "
+                                   "1 absent (2 ranks); ") and "windows/s" in summaries[0]
 
 
 def peak_rss_mb(root, listing, out, *extra):

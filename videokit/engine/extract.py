@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 from pathlib import Path
 from typing import List, Tuple
 
@@ -147,15 +148,18 @@ def main(argv=None) -> int:
         print(f"warning: skipping {reason}", file=sys.stderr)
 
     total = sum(len(p.starts) for p in plans)
+    started = time.perf_counter()
     with tqdm(total=total, desc=f"features (rank {rank})" if world > 1 else "features", unit="window",
               disable=args.no_progress or rank != 0) as bar:
         counts = extract_features(model, plans, spec, write, args.device, args.batch_size, args.workers,
                                   on_broken=broken, progress=bar.update)
     counts["already"] = len(shard) - len(todo)
-    counts = _summary(counts, world)
+    counts = _summary(counts, world)  # under torchrun, also waits for every rank
+    seconds = time.perf_counter() - started
     say(f"features in {out}: {counts['extracted']} extracted, {counts['already']} already there, "
-        f"{counts['unreadable']} unreadable, {len(absent)} absent"
-        + (f" ({world} ranks)" if world > 1 else ""))
+        f"{counts['unreadable']} unreadable, {len(absent)} absent" + (f" ({world} ranks)" if world > 1 else "")
+        + (f"; {counts['windows']} windows in {seconds:.1f} s ({counts['windows'] / seconds:.1f} windows/s)"
+           if counts["windows"] else ""))
     if world > 1:
         import torch.distributed as dist
 

@@ -10,8 +10,8 @@ import torch
 from mmengine.config import Config
 from mmengine.runner import Runner
 
-from videokit.models.detector import (TemporalActionDetector, default_regression_ranges, diou_loss_1d,
-                                      level_of_extent, soft_nms)
+from videokit.models.detection import (TemporalActionDetector, default_regression_ranges, diou_loss_1d,
+                                       level_of_extent, soft_nms)
 from videokit.register import register_all_modules
 
 from ..conftest import ROOT, REAL
@@ -80,7 +80,8 @@ def test_losses_and_soft_nms():
     assert diou_loss_1d(torch.tensor([[1.0, 2.0]]), torch.tensor([[1.0, 2.0]])).item() == pytest.approx(0.0)
     assert diou_loss_1d(torch.tensor([[1.0, 1.0]]), torch.tensor([[0.0, 2.0]])).item() > 0
     segs = torch.tensor([[0.0, 10.0], [1.0, 10.0], [20.0, 30.0]])
-    kept, scores = soft_nms(segs, torch.tensor([0.9, 0.8, 0.7]), sigma=0.5, max_num=10, min_score=0.001)
+    kept, scores, _ = soft_nms(segs, torch.tensor([0.9, 0.8, 0.7]), torch.zeros(3, dtype=torch.long), sigma=0.5,
+                               max_num=10, min_score=0.001)
     assert kept[0].tolist() == [0.0, 10.0] and scores[1] == pytest.approx(0.7)  # the disjoint one is not decayed
     assert scores[2] < 0.8 * 0.2  # the overlapping one is decayed by exp(-0.81 / 0.5)
 

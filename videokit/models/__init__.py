@@ -3,8 +3,8 @@ action detector and the causal workflow model (online phase recognition + antici
 
 Backbones, recognizers and single-level heads are mmaction2's own, used from configs.
 """
-from .detector import TemporalActionDetector
+from .detection import DenseTemporalDetector, TemporalActionDetector
 from .heads import MultiLevelHead
 from .workflow import CausalWorkflowModel
 
-__all__ = ["CausalWorkflowModel", "MultiLevelHead", "TemporalActionDetector"]
+__all__ = ["CausalWorkflowModel", "DenseTemporalDetector", "MultiLevelHead", "TemporalActionDetector"]

@@ -119,7 +119,7 @@ def detect(out: Path, recognizer_checkpoint: Path) -> Dict[str, object]:
                   "--frames-per-window", "4", "--size", "64"])
     if code:
         raise SystemExit(f"demo: feature extraction failed; see {log}")
-    detector = repo_root() / "configs" / "demo" / "actionformer_demo.py"
+    detector = repo_root() / "configs" / "demo" / "conv_r18_step-detection.py"
     results = out / "detection_results.json"
     checkpoint, metrics = _train_then_test(out, detector, out / "work_dir_detection", [],
                                            [f"test_evaluator.results_file={results}"])
@@ -176,7 +176,7 @@ def timeline(out: Path, recognizer_checkpoint: Path, detector_checkpoint: Option
                                            str(recognizer_checkpoint), device="cpu")
         detector = None
         if detector_checkpoint:
-            detector = Detector.from_files(str(repo_root() / "configs" / "demo" / "actionformer_demo.py"),
+            detector = Detector.from_files(str(repo_root() / "configs" / "demo" / "conv_r18_step-detection.py"),
                                            str(detector_checkpoint), device="cpu")
         written = predict_to_files(out / "videos" / video.path, recognizer, out / "timeline", detector,
                                    ground_truth=video)

@@ -1,6 +1,6 @@
-# The demo's detection stage: the ActionFormer-class detector on features the demo's trained
+# The demo's detection stage: videokit's conv detector (detection_conv.py) on features the demo's trained
 # recognizer extracted (tools/extract_features.py), steps localized in untrimmed demo videos.
-_base_ = ['../_base_/models/actionformer.py', '../_base_/datasets/features_detection.py',
+_base_ = ['../_base_/models/detection_conv.py', '../_base_/datasets/features_detection.py',
           '../_base_/default_runtime.py']
 data_root = '{{$VIDEOKIT_DEMO_ROOT:demo_output}}'
 

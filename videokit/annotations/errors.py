@@ -5,7 +5,7 @@ straight to the offending row of the offending file.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Optional
 
 
@@ -30,6 +30,9 @@ class Finding:
     message: str
     value: Any = None
     code: str = ""
+    #: the video id and the index of the segment in its list, when the finding is about one
+    video: Optional[str] = field(default=None, compare=False)
+    segment: Optional[int] = field(default=None, compare=False)
 
     def __str__(self) -> str:
         tail = f" ({_shown(self.value)})" if self.value is not None else ""

@@ -7,7 +7,7 @@ and some segments run past them; OphNet's operations overlap) and are reported w
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Dict, List
 
 import pandas as pd
@@ -69,6 +69,7 @@ def validate(annotations: AnnotationSet, duration_tolerance: float = DURATION_TO
     declared = {lvl.name: set(lvl.classes) for lvl in taxonomy.levels}
     top = levels[0]
     for video in annotations:
+        video_mark = len(findings)
         vfile, vrecord = video.origin if video.origin else (annotations.source, f"video {video.video_id}")
         for label in video.labels:
             if label not in declared[top]:
@@ -81,9 +82,11 @@ def validate(annotations: AnnotationSet, duration_tolerance: float = DURATION_TO
         seen: Dict[tuple, int] = {}
         last_end: Dict[str, tuple] = {}
         order = sorted(range(len(video.segments)), key=lambda i: (video.segments[i].start, i))
+        first_of_segments = len(findings)
         for i in order:
             seg = video.segments[i]
             file, record = _where(video, seg, i)
+            mark = len(findings)
             if seg.level not in declared:
                 findings.append(Finding("error", file, record, "level", f"not one of {levels}", seg.level,
                                         "unknown-level"))
@@ -126,4 +129,7 @@ def validate(annotations: AnnotationSet, duration_tolerance: float = DURATION_TO
                                         seg.start, "overlap"))
             if previous is None or seg.end > previous[0]:
                 last_end[seg.level] = (seg.end, i)
+            findings[mark:] = [replace(f, video=video.video_id, segment=i) for f in findings[mark:]]
+        findings[video_mark:first_of_segments] = [replace(f, video=video.video_id)
+                                                  for f in findings[video_mark:first_of_segments]]
     return ValidationReport(findings)

@@ -2,7 +2,7 @@
 
 Stages so far: annotations (validate, convert to every target, stats); a multi-level recognizer
 trained through tools/train.py and tested on held-out videos; features extracted with it and an
-ActionFormer-class detector trained and tested on them (mAP @ tIoU 0.3:0.1:0.7); ``videokit predict``
+conv detector (videokit.models.detection) trained and tested on them (mAP @ tIoU 0.3:0.1:0.7); ``videokit predict``
 on a held-out video (timeline JSON + PNG); a causal workflow model (online step recognition + anticipation)
 on the same features, and ``videokit predict --online`` streaming a held-out video. The last line reads
 ``demo top1=<acc|n/a> mAP=<avg mAP|n/a> wMAE=<s|n/a> baseline_wMAE=<s|n/a> eMAE=<s|n/a> seconds=<wall time>``.
@@ -107,7 +107,7 @@ def train_and_test(out: Path, config: Optional[Path] = None, epochs: Optional[in
 
 
 def detect(out: Path, recognizer_checkpoint: Path) -> Dict[str, object]:
-    """The detection stage: features from the trained recognizer, then the ActionFormer-class detector."""
+    """The detection stage: features from the trained recognizer, then the conv detector (a DenseTemporalDetector composition)."""
     from ..engine.extract import main as extract_main
 
     config = repo_root() / "configs" / "demo" / "multilevel_r18_4x1x1_demo.py"

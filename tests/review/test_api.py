@@ -1,0 +1,93 @@
+"""The review server's API and safety, without a browser: findings per video, edits re-validated, undo,
+atomic save with a backup, range requests, no path escapes, writes only with the session's token."""
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+
+import pytest
+
+from videokit.annotations import read_annotations, validate
+from videokit.review import EditError
+
+
+def call(url, method="GET", body=None, token=None, headers=None):
+    request = urllib.request.Request(url, method=method, data=None if body is None else json.dumps(body).encode(),
+                                     headers={"Content-Type": "application/json", **(headers or {}),
+                                              **({"X-Review-Token": token} if token else {})})
+    try:
+        with urllib.request.urlopen(request) as response:
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.headers, exc.read()
+
+
+def test_findings_are_counted_per_video(session):
+    counts = {v["id"]: (v["errors"], v["warnings"]) for v in session.videos()}
+    assert counts == {"clean": (0, 0), "overlap": (0, 1), "late": (0, 1)}
+    finding = session.video("overlap")["findings"][0]
+    assert finding["code"] == "overlap" and finding["segment"] == 1
+
+
+def test_edits_are_validated_undone_and_saved_atomically(session, tmp_path):
+    state = session.update("overlap", 0, end=5.0)  # the overlap is gone
+    assert state["findings"] == [] and state["video"]["segments"][0]["end"] == 5.0
+    with pytest.raises(EditError, match="not valid under dressing"):
+        session.update("overlap", 0, label=0)  # 'prepare' belongs to injection
+    state = session.add("clean", "step", 4, 11.6, 11.9)
+    assert len(state["video"]["segments"]) == 4
+    session.delete("clean", 3)
+    assert session.undo() == "clean" and len(session.video("clean")["video"]["segments"]) == 4
+    (tmp_path / "reviewed.json").write_text("previous")
+    result = session.save()
+    assert (tmp_path / "reviewed.json.bak").read_text() == "previous" and result["backup"]
+    saved = read_annotations(tmp_path / "reviewed.json", "canonical")
+    assert validate(saved).ok and saved.videos["overlap"].segments[0].end == 5.0
+    assert len(saved.videos["clean"].segments) == 4
+
+
+def test_ranges_escapes_and_tokens(live, dataset):
+    base, session, token = live
+    code, headers, data = call(f"{base}/videos/clean.mp4", headers={"Range": "bytes=100-199"})
+    assert code == 206 and len(data) == 100 and headers["Content-Range"].startswith("bytes 100-199/")
+    assert call(f"{base}/videos/sub/late.mp4")[0] == 200
+    for escape in ("../secret.txt", "..%2Fsecret.txt", "sub/../../secret.txt", "%2e%2e/secret.txt"):
+        assert call(f"{base}/videos/{escape}")[0] == 404, escape
+    before = session.video("clean")["video"]
+    assert call(f"{base}/api/videos/clean/segments/0", "POST", {"end": 3.0})[0] == 403  # no token
+    assert call(f"{base}/api/videos/clean/segments/0", "POST", {"end": 3.0}, token="guess")[0] == 403
+    assert call(f"{base}/api/save", "POST", {})[0] == 403
+    assert session.video("clean")["video"] == before and not session.out.exists()
+    code, _, data = call(f"{base}/api/videos/clean/segments/0", "POST", {"end": 3.0}, token=token)
+    assert code == 200 and json.loads(data)["video"]["segments"][0]["end"] == 3.0
+    code, _, data = call(f"{base}/api/videos/clean/segments/0", "POST", {"label": 3}, token=token)
+    assert code == 409 and "not valid under injection" in json.loads(data)["error"]
+    assert call(f"{base}/api/videos/nope")[0] == 404
+    page = call(f"{base}/")[2].decode()
+    assert 'content="test-token"' in page and "review.js" in page
+
+
+def test_review_verb_serves_the_page_until_stopped(dataset, tmp_path):
+    """`videokit review` as a user starts it: prints the address, serves the page and the API."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    source, videos = dataset
+    process = subprocess.Popen([sys.executable, "-m", "videokit.cli", "review", str(source), "--from", "canonical",
+                                "--videos", str(videos), "--port", "0", "-o", str(tmp_path / "out.json")],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               env=dict(os.environ, PYTHONUNBUFFERED="1"))
+    try:
+        lines = [process.stdout.readline() for _ in range(2)]
+        assert "3 videos (2 with findings)" in lines[0]
+        address = lines[1].split("open ")[1].split()[0]
+        assert address.startswith("http://127.0.0.1:")
+        code, _, data = call(address + "api/videos")
+        assert code == 200 and [v["id"] for v in json.loads(data)["videos"]] == ["clean", "overlap", "late"]
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=10)
+    assert process.returncode == 0

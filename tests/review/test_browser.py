@@ -1,0 +1,125 @@
+"""The review page in a real browser (Debian's Chromium + ChromeDriver, driven by Selenium): the list
+with its finding counts, a click that seeks, keys that move a boundary and a save that changes exactly
+that segment on disk, and an overlap fixed in the page leaving the findings. Skipped, with the reason,
+where the browser is not installed (`make test` installs it with apt-get when it can)."""
+from __future__ import annotations
+
+import json
+import shutil
+import time
+
+import pytest
+
+from videokit.annotations import read_annotations, validate
+
+CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
+pytestmark = pytest.mark.skipif(not (CHROMIUM and DRIVER),
+                                reason="browser tests need Debian's chromium and chromium-driver "
+                                       "(apt-get install chromium chromium-driver)")
+ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
+        "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--window-size=1400,1000", "--mute-audio"]
+
+
+@pytest.fixture
+def browser(tmp_path):
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for arg in ARGS + [f"--user-data-dir={tmp_path / 'profile'}"]:
+        options.add_argument(arg)
+    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
+    driver.set_script_timeout(20)
+    yield driver
+    driver.quit()
+
+
+def wait(condition, timeout=15.0):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError("timed out waiting for the page")
+
+
+def click(browser, css):
+    """Click the element ``css`` names, again if the page redrew it meanwhile."""
+    from selenium.common.exceptions import StaleElementReferenceException
+
+    def attempt():
+        try:
+            browser.find_element("css selector", css).click()
+            return True
+        except StaleElementReferenceException:
+            return False
+    wait(attempt)
+
+
+def open_video(browser, base, video_id):
+    browser.get(base + "/")
+    wait(lambda: browser.find_element("id", "title").text)  # the first video with findings is shown
+    click(browser, f'#video-list li[data-id="{video_id}"]')
+    wait(lambda: browser.find_element("id", "title").text == video_id)
+    wait(lambda: browser.execute_script("return document.getElementById('player').readyState") >= 1)
+
+
+def badges(browser, video_id):
+    item = browser.find_element("css selector", f'#video-list li[data-id="{video_id}"]')
+    return [int(b.get_attribute("textContent")) for b in item.find_elements("css selector", ".badge")]
+
+
+def test_list_shows_finding_counts_and_a_click_seeks(browser, live):
+    base, _, _ = live
+    browser.get(base + "/")
+    wait(lambda: len(browser.find_elements("css selector", "#video-list li")) == 3)
+    assert badges(browser, "clean") == [0, 0] and badges(browser, "overlap") == [0, 1] and badges(browser, "late") == [0, 1]
+    browser.find_element("id", "only-findings").click()
+    assert [li.get_attribute("data-id") for li in browser.find_elements("css selector", "#video-list li")] == \
+        ["overlap", "late"]
+    browser.find_element("id", "only-findings").click()
+    open_video(browser, base, "clean")
+    rows = browser.find_elements("css selector", "#rows .row")
+    assert [r.get_attribute("data-level") for r in rows] == ["procedure", "step"]  # steps drawn under the procedure
+    click(browser, '.seg[data-index="1"]')
+    wait(lambda: abs(browser.execute_script("return document.getElementById('player').currentTime") - 4.5) < 1e-3)
+    assert "step #1" in browser.find_element("id", "sel-info").text
+
+
+def test_keys_move_a_boundary_and_save_changes_exactly_that_segment(browser, live, dataset):
+    base, session, _ = live
+    source, _ = dataset
+    open_video(browser, base, "clean")
+    click(browser, '.seg[data-index="0"]')
+    browser.execute_script("document.getElementById('player').currentTime = 3.2")
+    wait(lambda: abs(browser.execute_script("return document.getElementById('player').currentTime") - 3.2) < 0.05)
+    browser.find_element("tag name", "body").send_keys("]")
+    wait(lambda: "segment 0 updated" in browser.find_element("id", "status").text)
+    click(browser, "#save")
+    wait(lambda: "saved" in browser.find_element("id", "status").text)
+    saved = json.loads(session.out.read_text())
+    original = json.loads(source.read_text())
+    changed = [(video["id"], i) for video, before in zip(saved["videos"], original["videos"])
+               for i, (a, b) in enumerate(zip(video["segments"], before["segments"])) if a != b]
+    assert changed == [("clean", 0)]
+    assert saved["videos"][0]["segments"][0]["end"] == pytest.approx(3.2, abs=0.05)
+    assert validate(read_annotations(session.out, "canonical")).ok
+
+
+def test_an_overlap_fixed_in_the_page_leaves_the_findings(browser, live):
+    base, _, _ = live
+    open_video(browser, base, "overlap")
+    assert "overlap" in browser.find_element("id", "findings").text
+    click(browser, "#findings a")  # the finding links to segment 1
+    wait(lambda: "step #1" in browser.find_element("id", "sel-info").text)
+    click(browser, '.seg[data-index="0"]')  # step 0 ends at 6.5, step 1 starts at 5
+    browser.execute_script("document.getElementById('player').currentTime = 5.0")
+    wait(lambda: abs(browser.execute_script("return document.getElementById('player').currentTime") - 5.0) < 0.05)
+    browser.find_element("tag name", "body").send_keys("]")
+    wait(lambda: browser.find_element("id", "finding-count").text == "(0)")
+    assert badges(browser, "overlap") == [0, 0]
+    browser.find_element("tag name", "body").send_keys("\ue009z")  # Ctrl+Z: the overlap is back
+    wait(lambda: browser.find_element("id", "finding-count").text == "(1)")

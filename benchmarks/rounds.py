@@ -4,6 +4,7 @@ median with the min-max. A figure that moves with the machine's other jobs is no
 """
 from __future__ import annotations
 
+import gc
 import statistics
 import time
 from typing import Callable, Dict, List, Sequence, Tuple
@@ -28,6 +29,7 @@ def interleaved(methods: Dict[str, Callable[[], None]], rounds: int = MIN_ROUNDS
             for _ in range(calls):
                 methods[name]()
             times[name].append((time.perf_counter() - start) / calls)
+            gc.collect()  # outside the timing: a method's garbage (mmaction2's decord readers) never piles up
     return times
 
 

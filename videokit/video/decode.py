@@ -195,7 +195,7 @@ BACKENDS: Dict[str, Callable[..., object]] = {"pyav": PyAVReader, "decord": Deco
 AUTO = "auto"
 DEFAULT_BACKEND = AUTO
 #: a read whose wanted frames are at least this share of the frames that must be decoded is dense
-DENSE_SHARE = 0.25
+DENSE_SHARE = 0.1
 
 
 def decode_span(keyframes: np.ndarray, indices: np.ndarray) -> int:

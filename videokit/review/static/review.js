@@ -4,6 +4,7 @@
 
 const TOKEN = document.querySelector('meta[name="review-token"]').content;
 const ROW_HEIGHT = 24;
+const GUTTER = 80; // px of each row taken by its level name (see review.css)
 const NUDGE = 0.1;
 const $ = (id) => document.getElementById(id);
 const player = $("player");
@@ -140,7 +141,8 @@ function row(name, items, laneOf, total, flagged, kind) {
   div.className = "row";
   div.dataset.level = name;
   div.style.height = `${ROW_HEIGHT * (Math.max(0, ...laneOf) + 1) + 2}px`;
-  div.innerHTML = `<span class="row-label">${name}</span>`;
+  div.innerHTML = `<span class="row-label">${name}</span><div class="track"></div>`;
+  const track = div.querySelector(".track");
   items.forEach((item, k) => {
     const seg = document.createElement("div");
     const level = item.level || name;
@@ -161,11 +163,11 @@ function row(name, items, laneOf, total, flagged, kind) {
       for (const side of ["left", "right"]) {
         const handle = document.createElement("div");
         handle.className = `handle ${side}`;
-        handle.onmousedown = (event) => startDrag(event, item.index, side === "left" ? "start" : "end", div);
+        handle.onmousedown = (event) => startDrag(event, item.index, side === "left" ? "start" : "end", track);
         seg.appendChild(handle);
       }
     }
-    div.appendChild(seg);
+    track.appendChild(seg);
   });
   return div;
 }
@@ -214,8 +216,8 @@ function renderEditor() {
 
 function movePlayhead() {
   if (!state.data) return;
-  const rows = $("rows");
-  $("playhead").style.left = `${(rows.clientWidth * player.currentTime) / duration()}px`;
+  const width = $("rows").clientWidth - GUTTER;
+  $("playhead").style.left = `${GUTTER + (width * player.currentTime) / duration()}px`;
 }
 
 // ------------------------------------------------------------------ editing
@@ -230,12 +232,12 @@ async function update(index, change) {
   status(`segment ${index} updated`);
 }
 
-function startDrag(event, index, edge, rowDiv) {
+function startDrag(event, index, edge, track) {
   event.preventDefault();
   event.stopPropagation();
   state.selected = index;
   const seg = event.target.parentElement;
-  const rect = rowDiv.getBoundingClientRect();
+  const rect = track.getBoundingClientRect();
   const total = duration();
   const original = state.data.video.segments[index];
   let time = original[edge];

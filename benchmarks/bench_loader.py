@@ -9,11 +9,12 @@ the same samples, in one run, one decoding thread:
 
 for: mmaction2 ``DecordInit + SampleFrames + DecordDecode`` (for (b), ``DecordInit + DecordDecode``
 on the same indices, as mmaction2 has no time-range sampler), videokit's ``VideoInit +
-SampleTimeRangeFrames + VideoDecode`` with its default backend (``auto``: decord for dense reads, PyAV
-for sparse ones) and with each backend forced, videokit's keyframe-aware TSN sampling, and the limit:
-PyAV decoding only what the frames need (from the keyframe before each frame to the frame, no colour
-conversion). The methods run interleaved in rounds (order alternating, ``benchmarks/rounds.py``); each
-ratio is the median of the per-round ratios with its min-max. The last line is
+SampleTimeRangeFrames + VideoDecode`` with its default backend (PyAV) and with decord, videokit's
+keyframe-aware TSN sampling, and the limit: PyAV decoding only what the frames need (from the keyframe
+before each frame to the frame, no colour conversion). Each method runs in a process of its own (decord
+and PyAV bundle different FFmpeg builds: in one process PyAV then leaks and slows, see docs/video.md),
+timing itself; the parent interleaves them in rounds (order alternating, ``benchmarks/rounds.py``) and
+takes each ratio as the median of the per-round ratios with its min-max. The last line is
 ``speedup_vs_mmaction2=<x> over_limit=<y>``: the WORST case over both files and both sampling patterns
 for what a user gets by default.
 
@@ -25,7 +26,7 @@ import argparse
 import subprocess
 import sys
 from pathlib import Path
-from typing import Callable, Dict, List
+from typing import Callable, Dict, List  # noqa: F401
 
 import numpy as np
 
@@ -84,6 +85,66 @@ def limit_decode(path: Path, index_sets: List[np.ndarray]) -> Callable[[], None]
     return run
 
 
+def serve(connection, method: str, path: str, case: str, samples: List[Dict]) -> None:
+    """A method's own process: runs sample ``k`` on request and answers with the seconds it took."""
+    import time
+
+    from mmaction.datasets.transforms import DecordDecode, DecordInit
+    from mmaction.utils import register_all_modules
+
+    register_all_modules()
+    from videokit.datasets.transforms import SampleTimeRangeFrames, VideoDecode, VideoInit
+
+    limit = limit_decode(Path(path), [s["frame_inds"] for s in samples]) if method == "limit" else None
+    keyframe_sampler = SampleTimeRangeFrames(num_clips=8, keyframe_aware=True, max_lag=8)
+
+    def run(s: Dict) -> None:
+        if method == "mmaction2 decord":
+            results = DecordInit()(dict(filename=path, start_index=0))
+            results["frame_inds"] = s["frame_inds"]
+            results["clip_len"], results["num_clips"] = (1, 8) if case == "tsn8_whole" else (32, 1)
+            DecordDecode()(results)
+        elif method == "limit":
+            limit()
+        elif method == "videokit pyav keyframe-aware":
+            VideoDecode()(keyframe_sampler(VideoInit()(dict(filename=path, start=None, end=None))))
+        else:
+            backend = "decord" if method == "videokit decord" else "pyav"
+            results = VideoInit(backend=backend)(dict(filename=path, start=s["start"], end=s["end"]))
+            results["frame_inds"] = s["frame_inds"]
+            VideoDecode()(results)
+
+    while True:
+        k = connection.recv()
+        if k is None:
+            return
+        start = time.perf_counter()
+        run(samples[k % len(samples)])
+        connection.send(time.perf_counter() - start)
+
+
+class Worker:
+    """One method in a process of its own (spawned: nothing inherited), called sample after sample."""
+
+    def __init__(self, method: str, path: str, case: str, samples: List[Dict]) -> None:
+        import multiprocessing as mp
+
+        context = mp.get_context("spawn")
+        self.connection, child = context.Pipe()
+        self.process = context.Process(target=serve, args=(child, method, path, case, samples), daemon=True)
+        self.process.start()
+        self.k = 0
+
+    def call(self) -> float:
+        self.connection.send(self.k)
+        self.k += 1
+        return float(self.connection.recv())
+
+    def close(self) -> None:
+        self.connection.send(None)
+        self.process.join(timeout=30)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=10.0)
@@ -92,11 +153,8 @@ def main() -> int:
     parser.add_argument("--cache", default=str(ROOT / "benchmarks" / ".cache"))
     args = parser.parse_args()
 
-    from mmaction.datasets.transforms import DecordDecode, DecordInit, SampleFrames
-    from mmaction.utils import register_all_modules
+    from mmaction.datasets.transforms import SampleFrames
 
-    register_all_modules()
-    from videokit.datasets.transforms import SampleTimeRangeFrames, VideoDecode, VideoInit
     from videokit.video import dense_indices, open_video, time_range_to_frames
 
     cache = Path(args.cache)
@@ -129,43 +187,18 @@ def main() -> int:
             cases["dense32x2_segments"].append(dict(start=start, end=end, frame_inds=inds))
 
         for case, samples in cases.items():
-            counter = {"mm": 0, "vk": 0, "vd": 0, "va": 0}
-
-            def mmaction() -> None:
-                s = samples[counter["mm"] % len(samples)]
-                counter["mm"] += 1
-                results = DecordInit()(dict(filename=str(path), start_index=0))
-                results["frame_inds"] = s["frame_inds"]
-                results["clip_len"], results["num_clips"] = (1, 8) if case == "tsn8_whole" else (32, 1)
-                DecordDecode()(results)
-
-            def videokit(backend: str, key: str) -> Callable[[], None]:
-                def run() -> None:
-                    s = samples[counter[key] % len(samples)]
-                    counter[key] += 1
-                    results = VideoInit(backend=backend)(dict(filename=str(path), start=s["start"], end=s["end"]))
-                    results["frame_inds"] = s["frame_inds"]
-                    VideoDecode()(results)
-                return run
-
-            keyframe_sampler = SampleTimeRangeFrames(num_clips=8, keyframe_aware=True, max_lag=8)
-
-            def keyframe_tsn() -> None:
-                results = VideoInit()(dict(filename=str(path), start=None, end=None))
-                VideoDecode()(keyframe_sampler(results))
-
-            methods = {
-                "mmaction2 decord": mmaction,
-                "videokit default (auto)": videokit("auto", "va"),
-                "videokit pyav": videokit("pyav", "vk"),
-                "videokit decord": videokit("decord", "vd"),
-                "limit": limit_decode(path, [s["frame_inds"] for s in samples]),
-            }
+            names = ["mmaction2 decord", "videokit pyav (default)", "videokit decord", "limit"]
             if case == "tsn8_whole":
-                methods["videokit pyav keyframe-aware"] = keyframe_tsn
-            times = interleaved(methods, rounds=args.rounds, calls=args.samples)
-            speedup = ratio(times, "mmaction2 decord", "videokit default (auto)")
-            over = ratio(times, "videokit default (auto)", "limit")
+                names.append("videokit pyav keyframe-aware")
+            workers = {name: Worker(name, str(path), case, samples) for name in names}
+            try:
+                times = interleaved({name: w.call for name, w in workers.items()}, rounds=args.rounds,
+                                    calls=args.samples)
+            finally:
+                for w in workers.values():
+                    w.close()
+            speedup = ratio(times, "mmaction2 decord", "videokit pyav (default)")
+            over = ratio(times, "videokit pyav (default)", "limit")
             worst.append((label, case, speedup, over))
             for method, seconds in times.items():
                 rows.append((label, case, method, median(seconds), ratio(times, "mmaction2 decord", method)))

@@ -13,7 +13,7 @@ OphNet features (which need the videos).
 
 Prints a table (mAP per tIoU and average, training seconds, test seconds with post-processing apart,
 parameters); last line ``best_avg_map=<x> method=<name>``.
-Usage: python benchmarks/bench_detection.py [--train 200] [--test 60] [--epochs 12] [--seed 0]
+Usage: python benchmarks/bench_detection.py [--train 200] [--test 60] [--epochs 8] [--seed 0]
 """
 from __future__ import annotations
 
@@ -140,11 +140,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--train", type=int, default=200)
     parser.add_argument("--test", type=int, default=60)
-    parser.add_argument("--epochs", type=int, default=12)
+    parser.add_argument("--epochs", type=int, default=8)
     parser.add_argument("--dims", type=int, default=256)
-    parser.add_argument("--embed-dims", type=int, default=128)
+    parser.add_argument("--embed-dims", type=int, default=64)
     parser.add_argument("--lr", type=float, default=1e-3)
-    parser.add_argument("--max-seq-len", type=int, default=1024)
+    parser.add_argument("--max-seq-len", type=int, default=512)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--methods", default=",".join(METHODS))
     args = parser.parse_args()

@@ -82,19 +82,14 @@ class TransformerBlock(nn.Module):
         return (x + self.mlp(self.norm2(x)) * mask) * mask
 
 
-@MODELS.register_module()
-class LocalAttentionPyramid(nn.Module):
-    """ActionFormer's encoder: ``stem_blocks`` transformer blocks at full resolution, then for each
-    further level a max-pool by 2 and one transformer block (local window ``window_size`` at every
-    level, so deeper levels see proportionally longer spans)."""
+class BlockPyramid(nn.Module):
+    """``stem`` blocks at full resolution, then per further level a max-pool by 2 and one block
+    (the pyramid ActionFormer and TriDet share; each block maps ``(x, mask)`` to ``x``)."""
 
-    def __init__(self, embed_dims: int, num_levels: int, num_heads: int = 4, window_size: int = 19,
-                 stem_blocks: int = 2, expansion: int = 4) -> None:
+    def __init__(self, make_block, num_levels: int, stem_blocks: int) -> None:
         super().__init__()
-        self.stem = nn.ModuleList([TransformerBlock(embed_dims, num_heads, window_size, expansion)
-                                   for _ in range(stem_blocks)])
-        self.levels = nn.ModuleList([TransformerBlock(embed_dims, num_heads, window_size, expansion)
-                                     for _ in range(num_levels - 1)])
+        self.stem = nn.ModuleList([make_block() for _ in range(stem_blocks)])
+        self.levels = nn.ModuleList([make_block() for _ in range(num_levels - 1)])
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor) -> Pyramid:
         for block in self.stem:
@@ -105,6 +100,18 @@ class LocalAttentionPyramid(nn.Module):
             x = block(x, mask)
             out.append((x, mask))
         return out
+
+
+@MODELS.register_module()
+class LocalAttentionPyramid(BlockPyramid):
+    """ActionFormer's encoder: ``stem_blocks`` transformer blocks at full resolution, then for each
+    further level a max-pool by 2 and one transformer block (local window ``window_size`` at every
+    level, so deeper levels see proportionally longer spans)."""
+
+    def __init__(self, embed_dims: int, num_levels: int, num_heads: int = 4, window_size: int = 19,
+                 stem_blocks: int = 2, expansion: int = 4) -> None:
+        super().__init__(lambda: TransformerBlock(embed_dims, num_heads, window_size, expansion), num_levels,
+                         stem_blocks)
 
 
 class SGPBlock(nn.Module):
@@ -134,22 +141,10 @@ class SGPBlock(nn.Module):
 
 
 @MODELS.register_module()
-class SGPPyramid(nn.Module):
+class SGPPyramid(BlockPyramid):
     """TriDet's encoder: ``stem_blocks`` SGP blocks at full resolution, then per further level a
     max-pool by 2 and one SGP block."""
 
     def __init__(self, embed_dims: int, num_levels: int, kernel_size: int = 3, k: float = 1.5,
                  stem_blocks: int = 2, expansion: int = 4) -> None:
-        super().__init__()
-        self.stem = nn.ModuleList([SGPBlock(embed_dims, kernel_size, k, expansion) for _ in range(stem_blocks)])
-        self.levels = nn.ModuleList([SGPBlock(embed_dims, kernel_size, k, expansion) for _ in range(num_levels - 1)])
-
-    def forward(self, x: torch.Tensor, mask: torch.Tensor) -> Pyramid:
-        for block in self.stem:
-            x = block(x, mask)
-        out = [(x, mask)]
-        for block in self.levels:
-            x, mask = downsample(x, mask)
-            x = block(x, mask)
-            out.append((x, mask))
-        return out
+        super().__init__(lambda: SGPBlock(embed_dims, kernel_size, k, expansion), num_levels, stem_blocks)

@@ -26,7 +26,7 @@ import argparse
 import subprocess
 import sys
 from pathlib import Path
-from typing import Callable, Dict, List  # noqa: F401
+from typing import Callable, Dict, List
 
 import numpy as np
 

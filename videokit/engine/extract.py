@@ -75,6 +75,9 @@ def _distributed(args: argparse.Namespace) -> Tuple[int, int]:
         return 0, 1
     import torch.distributed as dist
 
+    if not all(key in os.environ for key in ("RANK", "WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT")):
+        raise SystemExit("error: --launcher pytorch runs under torchrun: bash tools/dist_extract_features.sh "
+                         "CONFIG CHECKPOINT NPROC ...")
     backend = "nccl" if args.device.startswith("cuda") else "gloo"
     if backend == "nccl":
         local = int(os.environ.get("LOCAL_RANK", 0))

@@ -148,7 +148,7 @@ def main(argv=None) -> int:
         folder.write(plan.video_id, features.astype(np.float16 if args.float16 else np.float32), meta)
 
     def broken(plan: VideoPlan, reason: str) -> None:
-        print(f"warning: skipping {reason}", file=sys.stderr)
+        print(f"warning: skipping {plan.path}: {reason}", file=sys.stderr)
 
     total = sum(len(p.starts) for p in plans)
     started = time.perf_counter()

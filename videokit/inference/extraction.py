@@ -34,7 +34,7 @@ class VideoPlan:
     stride: int = 0
     starts: List[int] = field(default_factory=list)
     num_chunks: int = 0
-    error: Optional[str] = None
+    error: Optional[str] = None  # why the file cannot be read (BrokenVideoError.reason)
 
     def centres(self) -> np.ndarray:
         """Centre time (s) of every window."""
@@ -49,7 +49,7 @@ class Chunk:
     k: int
     num_chunks: int
     frames: Optional[np.ndarray] = None
-    error: Optional[str] = None
+    error: Optional[str] = None  # a reason (strings cross worker processes; the exception does not pickle)
 
 
 def plan_video(index: int, video_id: str, path: str, spec: WindowSpec, windows_per_chunk: int) -> VideoPlan:
@@ -58,7 +58,7 @@ def plan_video(index: int, video_id: str, path: str, spec: WindowSpec, windows_p
     try:
         reader = open_video(path, cache=False)
     except BrokenVideoError as exc:
-        plan.error = str(exc)
+        plan.error = exc.reason
         return plan
     try:
         plan.fps, plan.num_frames = float(reader.fps), int(reader.num_frames)
@@ -93,7 +93,7 @@ class WindowChunks(IterableDataset):
                             reader = open_video(plan.path, cache=False)
                         yield Chunk(plan.index, k, plan.num_chunks, frames=self._decode(plan, k, reader))
                     except BrokenVideoError as exc:
-                        yield Chunk(plan.index, k, plan.num_chunks, error=str(exc))
+                        yield Chunk(plan.index, k, plan.num_chunks, error=exc.reason)
             finally:
                 if reader is not None:
                     reader.close()

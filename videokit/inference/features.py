@@ -7,8 +7,7 @@ from typing import Callable, Dict, List, Optional, Tuple
 
 import numpy as np
 
-from ..video import open_video, read_frames, tsn_indices
-from .model import prepare_frames, window_features
+from .model import window_features
 
 
 @dataclass
@@ -55,26 +54,24 @@ def resample(features: np.ndarray, length: int) -> np.ndarray:
 
 def video_features(model, path: str, spec: WindowSpec, device: str = "cpu", batch_size: int = 8,
                    progress: Optional[Callable[[int], None]] = None) -> Dict[str, object]:
-    """Features of every window of ``path``: ``features`` (W, C) float32, ``times`` (window centres, s),
+    """Features of every window of ``path``, cut exactly as ``tools/extract_features.py`` cuts them (the
+    same plan and chunks, :mod:`.extraction`): ``features`` (W, C) float32, ``times`` (window centres, s),
     ``fps``, ``num_frames``, ``window`` and ``stride`` (frames). ``progress(n)`` is told of each batch."""
-    reader = open_video(path, cache=False)
-    try:
-        window, stride = spec.in_frames(reader.fps)
-        starts = list(range(0, max(reader.num_frames - window, 0) + 1, stride))
-        features: List[np.ndarray] = []
-        for b in range(0, len(starts), batch_size):
-            chunk = starts[b:b + batch_size]
-            indices = np.concatenate([tsn_indices(s, min(s + window, reader.num_frames) - 1, spec.frames_per_window,
-                                                  test_mode=True) for s in chunk])
-            frames = prepare_frames(read_frames(path, indices, reader=reader), spec.size)
-            features.append(window_features(model, frames, spec.frames_per_window, device))
-            if progress:
-                progress(len(chunk))
-        centres = (np.asarray(starts) + min(window, reader.num_frames) / 2) / reader.fps
-        return {"features": np.concatenate(features), "times": centres, "fps": reader.fps,
-                "num_frames": reader.num_frames, "window": window, "stride": stride}
-    finally:
-        reader.close()
+    from ..video import BrokenVideoError
+    from .extraction import WindowChunks, plan_video
+
+    plan = plan_video(0, str(path), str(path), spec, batch_size)
+    if plan.error is not None:
+        raise BrokenVideoError(path, plan.error)
+    features: List[np.ndarray] = []
+    for chunk in WindowChunks([plan], spec, batch_size):
+        if chunk.error is not None:
+            raise BrokenVideoError(path, chunk.error)
+        features.append(window_features(model, chunk.frames, spec.frames_per_window, device))
+        if progress:
+            progress(len(features[-1]))
+    return {"features": np.concatenate(features), "times": plan.centres(), "fps": plan.fps,
+            "num_frames": plan.num_frames, "window": plan.window, "stride": plan.stride}
 
 
 def count_windows(num_frames: int, fps: float, spec: WindowSpec) -> int:

@@ -68,22 +68,29 @@ def open_video(browser, base, video_id):
 
 
 def badges(browser, video_id):
-    item = browser.find_element("css selector", f'#video-list li[data-id="{video_id}"]')
-    return [int(b.get_attribute("textContent")) for b in item.find_elements("css selector", ".badge")]
+    """The video's error and warning counts, read in one script call (the list is redrawn after edits)."""
+    texts = browser.execute_script(
+        "return [...document.querySelectorAll(`#video-list li[data-id='${arguments[0]}'] .badge`)]"
+        ".map(b => b.textContent)", video_id)
+    return [int(t) for t in texts]
+
+
+def listed(browser):
+    return browser.execute_script("return [...document.querySelectorAll('#video-list li')].map(li => li.dataset.id)")
 
 
 def test_list_shows_finding_counts_and_a_click_seeks(browser, live):
     base, _, _ = live
     browser.get(base + "/")
-    wait(lambda: len(browser.find_elements("css selector", "#video-list li")) == 3)
+    wait(lambda: browser.find_element("id", "title").text)  # the first video with findings is shown
+    wait(lambda: len(listed(browser)) == 3)
     assert badges(browser, "clean") == [0, 0] and badges(browser, "overlap") == [0, 1] and badges(browser, "late") == [0, 1]
     browser.find_element("id", "only-findings").click()
-    assert [li.get_attribute("data-id") for li in browser.find_elements("css selector", "#video-list li")] == \
-        ["overlap", "late"]
+    assert listed(browser) == ["overlap", "late"]
     browser.find_element("id", "only-findings").click()
     open_video(browser, base, "clean")
-    rows = browser.find_elements("css selector", "#rows .row")
-    assert [r.get_attribute("data-level") for r in rows] == ["procedure", "step"]  # steps drawn under the procedure
+    rows = browser.execute_script("return [...document.querySelectorAll('#rows .row')].map(r => r.dataset.level)")
+    assert rows == ["procedure", "step"]  # steps drawn under the procedure
     click(browser, '.seg[data-index="1"]')
     wait(lambda: abs(browser.execute_script("return document.getElementById('player').currentTime") - 4.5) < 1e-3)
     assert "step #1" in browser.find_element("id", "sel-info").text

@@ -1,7 +1,8 @@
 """Clip loading from long untrimmed videos: videokit vs mmaction2's stock decord pipeline, and the limit.
 
 Makes a long 720p H.264 video from the sample clips with ffmpeg (default 10 min, 25 fps, GOP 250)
-plus a preprocessed copy (short side 256, `videokit preprocess`), then for each file measures, on
+plus a preprocessed copy (`videokit preprocess`'s defaults: short side 256, 25 fps, a keyframe every 2 s,
+no B-pyramid), then for each file measures, on
 the same samples, in one run, one decoding thread:
 
 - (a) TSN, 8 segments over the whole video (training offsets);
@@ -52,13 +53,19 @@ def make_long_video(out: Path, minutes: float, fps: int = 25, gop: int = 250) ->
     return out
 
 
-def preprocessed_copy(src: Path, out_dir: Path) -> Path:
-    from videokit.video.preprocess import preprocess
+def preprocessed_copy(src: Path, cache: Path) -> Path:
+    """``videokit preprocess``'s defaults (short side 256, 25 fps, a keyframe every 2 s, no B-pyramid); the
+    folder is named after the command line, so a change of defaults makes a new copy."""
+    import hashlib
 
+    from videokit.video.preprocess import ffmpeg_command, preprocess
+
+    key = hashlib.sha1(" ".join(ffmpeg_command("in", "out", ffmpeg="ffmpeg")).encode()).hexdigest()[:8]
+    out_dir = cache / f"preprocessed-{key}"
     target = out_dir / src.name
     if not target.exists():
-        print(f"preprocessing {src.name} with videokit preprocess (short side 256, 25 fps) ...", flush=True)
-        preprocess(src.parent, out_dir, short_side=256, fps=25, gop=None, workers=1, progress=False)
+        print(f"preprocessing {src.name} with videokit preprocess's defaults ...", flush=True)
+        preprocess(src.parent, out_dir, workers=1, progress=False)
     return target
 
 
@@ -160,7 +167,7 @@ def main() -> int:
     cache = Path(args.cache)
     (cache / "raw").mkdir(parents=True, exist_ok=True)
     raw = make_long_video(cache / "raw" / f"long_{args.minutes:g}min_720p.mp4", args.minutes)
-    files = {"raw 720p": raw, "preprocessed 256p": preprocessed_copy(raw, cache / "preprocessed")}
+    files = {"raw 720p": raw, "preprocessed 256p": preprocessed_copy(raw, cache)}
 
     worst, rows = [], []
     for label, path in files.items():

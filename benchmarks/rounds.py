@@ -1,6 +1,7 @@
-"""Interleaved timing for the benchmarks: the methods compared run in rounds (A, B, C, then C, B, A, ...),
-so a neighbour's load hits every side alike, and ratios are taken per round, then summarised by their
-median with the min-max. A figure that moves with the machine's other jobs is not one a user can trust.
+"""Interleaved timing for the benchmarks: the methods compared take turns call by call (A, B, C, then
+C, B, A, ...), so a neighbour's load hits every side alike; ratios are taken per round (``calls`` turns),
+then summarised by their median with the min-max. A figure that moves with the machine's other jobs is
+not one a user can trust.
 """
 from __future__ import annotations
 
@@ -14,9 +15,11 @@ MIN_ROUNDS = 5
 
 def interleaved(methods: Dict[str, Callable[[], None]], rounds: int = MIN_ROUNDS, calls: int = 1,
                 warmup: int = 1) -> Dict[str, List[float]]:
-    """Seconds per call of each method in each round (each method warmed up ``warmup`` times first);
-    the order alternates every round. A method that returns a float reports its own seconds (one that runs
-    in another process, say); otherwise the call is timed here."""
+    """Seconds per call of each method in each round (each method warmed up ``warmup`` times first).
+    A round makes ``calls`` calls of every method, one method after the other for each call (A B C,
+    C B A, A B C, ...), so that a neighbour's load, which changes within seconds, hits every method
+    alike. A method that returns a float reports its own seconds (one that runs in another process,
+    say); otherwise the call is timed here."""
     if rounds < MIN_ROUNDS:
         raise ValueError(f"at least {MIN_ROUNDS} rounds, not {rounds}")
     for fn in methods.values():
@@ -24,15 +27,18 @@ def interleaved(methods: Dict[str, Callable[[], None]], rounds: int = MIN_ROUNDS
             fn()
     names = list(methods)
     times: Dict[str, List[float]] = {name: [] for name in names}
-    for r in range(rounds):
-        for name in (names if r % 2 == 0 else names[::-1]):
-            total = 0.0
-            for _ in range(calls):
+    turn = 0
+    for _ in range(rounds):
+        total = dict.fromkeys(names, 0.0)
+        for _ in range(calls):
+            for name in (names if turn % 2 == 0 else names[::-1]):
                 start = time.perf_counter()
                 reported = methods[name]()
-                total += reported if isinstance(reported, float) else time.perf_counter() - start
-            times[name].append(total / calls)
-            gc.collect()  # outside the timing: a method's garbage (mmaction2's decord readers) never piles up
+                total[name] += reported if isinstance(reported, float) else time.perf_counter() - start
+                gc.collect()  # outside the timing: a method's garbage (mmaction2's decord readers) never piles up
+            turn += 1
+        for name in names:
+            times[name].append(total[name] / calls)
     return times
 
 

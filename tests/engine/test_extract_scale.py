@@ -130,3 +130,30 @@ def test_resume_after_a_kill_ends_with_the_features_of_an_uninterrupted_run(vide
     for key in whole:
         assert whole[key][1] == resumed[key][1]
         np.testing.assert_allclose(whole[key][0], resumed[key][0], rtol=1e-4, atol=1e-5)
+
+
+def test_passive_openmp_on_the_cpu_only(monkeypatch):
+    """tools/extract_features.py sets OMP_WAIT_POLICY=PASSIVE before torch loads, only where the model
+    shares the CPU; never over the user's own choice."""
+    from videokit.utils.openmp import prefer_passive_openmp
+
+    monkeypatch.delitem(sys.modules, "torch")  # as in a fresh interpreter (restored after the test)
+    monkeypatch.delenv("OMP_WAIT_POLICY", raising=False)
+    for argv in (["c", "none", "--device", "cuda:0"], ["--workers", "2", "--device=cuda"]):
+        assert not prefer_passive_openmp(argv) and "OMP_WAIT_POLICY" not in os.environ
+    assert prefer_passive_openmp(["c", "none", "--workers=2", "--device", "cpu"])
+    assert os.environ["OMP_WAIT_POLICY"] == "PASSIVE"
+    monkeypatch.setenv("OMP_WAIT_POLICY", "ACTIVE")
+    assert not prefer_passive_openmp(["c", "none"]) and os.environ["OMP_WAIT_POLICY"] == "ACTIVE"
+    monkeypatch.delenv("OMP_WAIT_POLICY")
+    monkeypatch.setitem(sys.modules, "torch", object())  # too late once torch is loaded
+    assert not prefer_passive_openmp(["c", "none"]) and "OMP_WAIT_POLICY" not in os.environ
+
+
+def test_tool_sets_the_policy_before_torch_loads(tmp_path):
+    code = ("import runpy, sys, os; sys.argv = ['x', '--help', '--workers', '1', '--device', 'cpu'];\n"
+            "try:\n    runpy.run_path(%r, run_name='__main__')\nexcept SystemExit:\n    pass\n"
+            "print('policy', os.environ.get('OMP_WAIT_POLICY'))" % SCRIPT)
+    env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert "policy PASSIVE" in done.stdout, done.stderr[-2000:]

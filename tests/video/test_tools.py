@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -92,6 +93,33 @@ def test_preprocess_reencodes_and_writes_metadata(video_dir, tmp_path):
     stamp = os.stat(out_dir / "a.mp4").st_mtime_ns
     assert main(["preprocess", str(video_dir), str(out_dir), "--short-side", "48", "--workers", "1"]) == 0
     assert os.stat(out_dir / "a.mp4").st_mtime_ns == stamp
+
+
+def test_preprocess_default_is_laid_out_for_random_access(tmp_path):
+    """By default a keyframe every 2 s whatever the frame rate, and every B-frame a non-reference frame
+    (no B-pyramid), so a reader skips each B-frame nobody asked for: checked on a real sample clip."""
+    import av
+    import av.video.frame
+
+    sample = Path(__file__).resolve().parents[3] / "shared" / "sample_videos" / "bigbuckbunny.mp4"
+    if not sample.exists():
+        pytest.skip(f"{sample} not present")
+    (tmp_path / "src").mkdir()
+    os.symlink(sample, tmp_path / "src" / "clip.mp4")
+    for fps in (25, 10):
+        out = tmp_path / f"out{fps}"
+        preprocess_module.preprocess(tmp_path / "src", out, short_side=96, fps=fps, workers=1, progress=False)
+        reader = open_video(out / "clip.mp4", "pyav", cache=False)
+        assert reader.frame_times[reader.keyframes].tolist()[:3] == pytest.approx([0.0, 2.0, 4.0])
+        counts = {}
+        for skip in ("DEFAULT", "NONREF"):
+            with av.open(str(out / "clip.mp4")) as container:
+                stream = container.streams.video[0]
+                stream.codec_context.skip_frame = skip
+                counts[skip] = [int(frame.pict_type) for frame in container.decode(stream)]
+        bidir = counts["DEFAULT"].count(int(av.video.frame.PictureType.B))
+        assert bidir > 0.1 * len(counts["DEFAULT"])  # the encoder does use B-frames ...
+        assert len(counts["NONREF"]) == len(counts["DEFAULT"]) - bidir  # ... and none is a reference
 
 
 def test_preprocess_without_ffmpeg_says_so(video_dir, tmp_path, monkeypatch, capsys):

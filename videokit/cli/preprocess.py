@@ -13,7 +13,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("out_dir", metavar="OUT_DIR")
     parser.add_argument("--short-side", type=int, default=256, help="0 keeps the size (default 256)")
     parser.add_argument("--fps", type=float, default=25.0, help="0 keeps the frame rate (default 25)")
-    parser.add_argument("--gop", type=int, default=None, help="keyframe interval in frames (default: ffmpeg's)")
+    parser.add_argument("--gop", type=int, default=None, help="keyframe interval in frames (default: every 2 s; 0: the encoder's choice, "
+                        "up to 250 frames)")
     parser.add_argument("--workers", type=int, default=2)
     parser.set_defaults(run=run)
 

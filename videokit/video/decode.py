@@ -2,7 +2,8 @@
 
 - ``pyav``: indexes the packets once (display order, keyframes), then for each batch of wanted frames
   seeks to the keyframe before a frame only when the decoder cannot reach it by going on, decodes
-  forward, and converts to RGB only the frames asked for. Frame-exact by presentation timestamp,
+  forward (non-reference frames nobody asked for are skipped), and converts to RGB only the frames asked
+  for, with one reused swscale context. Frame-exact by presentation timestamp,
   also for variable-frame-rate files and B-frames.
 - ``decord``: ``VideoReader.get_batch``, what mmaction2 users have.
 
@@ -53,6 +54,7 @@ class PyAVReader:
 
     def __init__(self, path: PathLike, threads: int = 1, skip_unwanted: bool = True) -> None:
         import av
+        import av.video.reformatter
 
         self.skip_unwanted = skip_unwanted
         self.path = Path(path)
@@ -95,6 +97,9 @@ class PyAVReader:
         self.duration = float(self.frame_times[-1] + 1.0 / self.fps)
         self._packets = None
         self._position = -1  # index of the last frame the decoder produced
+        # one colour converter for every frame: ``frame.to_ndarray(format="rgb24")`` builds a new swscale
+        # context (and a thread pool) per frame, 3-10x the cost of the conversion itself; same pixels
+        self._to_rgb = av.video.reformatter.VideoReformatter()
 
     def _restart_at(self, index: int) -> None:
         key = self.keyframes[np.searchsorted(self.keyframes, index, side="right") - 1]
@@ -118,6 +123,12 @@ class PyAVReader:
             self._pending.extend(context.decode(packet))
         return self._pending.popleft()
 
+    def _copy_rgb(self, frame, out: np.ndarray) -> None:
+        """Convert ``frame`` to RGB straight into ``out`` (no intermediate array)."""
+        plane = self._to_rgb.reformat(frame, format="rgb24", threads=1).planes[0]
+        rows = np.frombuffer(plane, np.uint8).reshape(self.height, plane.line_size)
+        out[...] = rows[:, :self.width * 3].reshape(self.height, self.width, 3)
+
     def get_frames(self, indices: Sequence[int]) -> np.ndarray:
         """Frames at sorted, unique ``indices`` as ``(N, H, W, 3)`` RGB."""
         out = np.empty((len(indices), self.height, self.width, 3), dtype=np.uint8)
@@ -139,7 +150,7 @@ class PyAVReader:
                         continue
                     self._position = position
                     if position == index:
-                        out[slot] = frame.to_ndarray(format="rgb24")
+                        self._copy_rgb(frame, out[slot])
             except StopIteration:
                 self._packets = None
                 raise BrokenVideoError(self.path, f"frame {index} cannot be decoded (truncated file?)") from None

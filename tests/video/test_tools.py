@@ -122,6 +122,17 @@ def test_preprocess_default_is_laid_out_for_random_access(tmp_path):
         assert len(counts["NONREF"]) == len(counts["DEFAULT"]) - bidir  # ... and none is a reference
 
 
+def test_preprocess_refuses_a_negative_keyframe_interval(video_dir, tmp_path, capsys):
+    for verb in (["preprocess", str(video_dir), str(tmp_path / "out")],
+                 ["prepare", str(tmp_path / "a.json"), "--from", "canonical", "--videos", str(video_dir),
+                  "-o", str(tmp_path / "out")]):
+        with pytest.raises(SystemExit) as stop:
+            main([*verb, "--gop", "-5"])
+        assert stop.value.code == 2
+        assert "argument --gop: must be 0 (the encoder's choice) or a number of frames, not -5" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
 def test_preprocess_without_ffmpeg_says_so(video_dir, tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(preprocess_module.shutil, "which", lambda name: None)
     monkeypatch.setitem(__import__("sys").modules, "imageio_ffmpeg", None)

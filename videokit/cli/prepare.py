@@ -5,6 +5,7 @@ import argparse
 import sys
 
 from ._common import add_source_arguments, read_source
+from .preprocess import keyframe_interval
 
 CONFIG_VARIABLES = {"nurvid": "NURVID", "ophnet": "OPHNET"}
 
@@ -22,7 +23,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("-o", "--out", required=True, metavar="OUT_DIR")
     parser.add_argument("--short-side", type=int, default=None, help="re-encode to this short side (e.g. 256)")
     parser.add_argument("--fps", type=float, default=None, help="re-encode to this frame rate (e.g. 25)")
-    parser.add_argument("--gop", type=int, default=None,
+    parser.add_argument("--gop", type=keyframe_interval, default=None,
                         help="keyframe interval of the re-encoded videos in frames (default: every 2 s; "
                         "0: the encoder's choice)")
     parser.add_argument("--workers", type=int, default=None, help="parallel probes / encodes (default: CPUs)")

@@ -106,7 +106,7 @@ def test_frame_labels(tiny, tmp_path):
 def test_taxonomy_and_split_tables(tiny, tmp_path):
     write_annotations(tiny, tmp_path / "t.csv", "taxonomy")
     lines = (tmp_path / "t.csv").read_text().splitlines()
-    assert lines[0] == "level,id,name,abbrev,group,parents,names"
+    assert lines[0] == "level,id,name,abbrev,group,parents,names,key"
     assert any(line.startswith("operation,3,rinse,,,1 2,") for line in lines)
     write_annotations(tiny, tmp_path / "s.csv", "splits")
     assert "v2,val,1,1 0,20.0,30.0,v2.mp4" in (tmp_path / "s.csv").read_text()

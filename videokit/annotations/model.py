@@ -19,7 +19,10 @@ from .errors import Finding
 
 @dataclass
 class ClassInfo:
-    """One class of one level: its id, display name, other names, and parent class ids."""
+    """One class of one level: its id, display name, other names, and parent class ids.
+
+    ``key`` is the name a file keyed this class by, where it differed from ``name`` (a name made unique
+    by a writer, read back); :meth:`Taxonomy.class_names` gives it back unchanged."""
 
     id: int
     name: str
@@ -27,16 +30,20 @@ class ClassInfo:
     abbrev: Optional[str] = None
     group: Optional[str] = None  # long-tail group (NurViD: Many / Medium / Few)
     parents: Tuple[int, ...] = ()
+    key: Optional[str] = None
 
     def to_dict(self) -> Dict[str, Any]:
-        return {"id": self.id, "name": self.name, "names": dict(self.names), "abbrev": self.abbrev,
-                "group": self.group, "parents": list(self.parents)}
+        out = {"id": self.id, "name": self.name, "names": dict(self.names), "abbrev": self.abbrev,
+               "group": self.group, "parents": list(self.parents)}
+        if self.key is not None:
+            out["key"] = self.key
+        return out
 
     @classmethod
     def from_dict(cls, data: Dict[str, Any]) -> "ClassInfo":
         return cls(id=int(data["id"]), name=str(data["name"]), names=dict(data.get("names") or {}),
                    abbrev=data.get("abbrev"), group=data.get("group"),
-                   parents=tuple(int(p) for p in data.get("parents") or ()))
+                   parents=tuple(int(p) for p in data.get("parents") or ()), key=data.get("key"))
 
 
 @dataclass
@@ -56,7 +63,9 @@ class Level:
         return info.name if info is not None else str(class_id)
 
     def names(self) -> List[str]:
-        """Class names indexed by id (``str(id)`` for unused slots)."""
+        """Display names indexed by id (``str(id)`` for unused slots); they may repeat within a level.
+
+        To key classes by name, use :meth:`Taxonomy.class_names`, which is unique per level."""
         return [self.class_name(i) for i in range(self.num_classes)]
 
     def ensure(self, class_id: int) -> ClassInfo:
@@ -92,6 +101,54 @@ class Taxonomy:
         index = self.level_names.index(name)
         return self.levels[index - 1].name if index > 0 else None
 
+    def class_names(self, level: str) -> List[str]:
+        """Class names indexed by id, unique within ``level``: a class's key in formats that key classes
+        by name (ActivityNet JSON, results files, the annotation tools).
+
+        A class is its (level, id); its name is a label for people, and some repeat (NurViD has two
+        "Defibrillate" actions under different procedures). A repeated name gets its parents' names
+        added, "Defibrillate (Cardiopulmonary resuscitation)"; where that still repeats, its id,
+        "Defibrillate #64". Unused id slots are ``str(id)``. Deterministic: the same taxonomy always
+        gives the same names.
+        """
+        lvl = self.level(level)
+        names = lvl.names()
+        for cid, info in lvl.classes.items():
+            if info.key is not None:
+                names[cid] = info.key
+        parent_name = self.parent_level(level)
+        parent = self.level(parent_name) if parent_name is not None else None
+
+        def repeated(values: List[str]) -> set:
+            seen: Dict[str, int] = {}
+            for value in values:
+                seen[value] = seen.get(value, 0) + 1
+            return {value for value, count in seen.items() if count > 1}
+
+        clash = repeated(names)
+        if not clash:
+            return names
+        for cid, info in lvl.classes.items():
+            if names[cid] in clash and info.key is None and parent is not None and info.parents:
+                names[cid] = f"{info.name} ({' / '.join(parent.class_name(p) for p in info.parents)})"
+        clash = repeated(names)
+        for cid, info in lvl.classes.items():
+            if names[cid] in clash:
+                names[cid] = f"{info.key or info.name} #{cid}"
+        return names
+
+    def class_ids(self, level: str) -> Dict[str, int]:
+        """Name -> id for ``level``: every unique name of :meth:`class_names`, and each original name
+        that only one class carries (so files keyed either way read back to the same class)."""
+        unique = self.class_names(level)
+        lvl = self.level(level)
+        counts: Dict[str, int] = {}
+        for info in lvl.classes.values():
+            counts[info.name] = counts.get(info.name, 0) + 1
+        ids = {info.name: cid for cid, info in lvl.classes.items() if counts[info.name] == 1}
+        ids.update({unique[cid]: cid for cid in lvl.classes})
+        return ids
+
     def valid_pairs(self, child_level: str) -> List[Tuple[int, int]]:
         """All (parent class, child class) pairs the taxonomy allows for ``child_level``."""
         return sorted((p, c.id) for c in self.level(child_level).classes.values() for p in c.parents)
@@ -111,12 +168,15 @@ class Taxonomy:
         return cls(str(data.get("dataset") or ""), levels)
 
     def to_dataframe(self) -> pd.DataFrame:
-        """One row per class: level, id, name, abbrev, group, parents (space separated), names (JSON)."""
+        """One row per class: level, id, name, abbrev, group, parents (space separated), names (JSON), and
+        ``key``, the level-unique name of :meth:`class_names` where it differs from ``name`` (blank otherwise)."""
+        keys = {lvl.name: self.class_names(lvl.name) for lvl in self.levels}
         rows = [{"level": lvl.name, "id": c.id, "name": c.name, "abbrev": c.abbrev, "group": c.group,
                  "parents": " ".join(str(p) for p in c.parents),
-                 "names": json.dumps(c.names, ensure_ascii=False, sort_keys=True)}
+                 "names": json.dumps(c.names, ensure_ascii=False, sort_keys=True),
+                 "key": keys[lvl.name][c.id] if keys[lvl.name][c.id] != c.name else None}
                 for lvl in self.levels for c in (lvl.classes[k] for k in sorted(lvl.classes))]
-        return pd.DataFrame(rows, columns=["level", "id", "name", "abbrev", "group", "parents", "names"])
+        return pd.DataFrame(rows, columns=["level", "id", "name", "abbrev", "group", "parents", "names", "key"])
 
     @classmethod
     def from_dataframe(cls, table: pd.DataFrame, dataset: str = "") -> "Taxonomy":
@@ -126,8 +186,10 @@ class Taxonomy:
             level = levels.setdefault(str(row.level), Level(str(row.level), {}))
             parents = tuple(int(p) for p in str(row.parents or "").split())
             names = json.loads(row.names) if isinstance(row.names, str) and row.names else {}
+            key = getattr(row, "key", None)
             level.classes[int(row.id)] = ClassInfo(int(row.id), str(row.name), names, row.abbrev or None,
-                                                   row.group or None, parents)
+                                                   row.group or None, parents,
+                                                   key if isinstance(key, str) and key else None)
         return cls(dataset, list(levels.values()))
 
 

@@ -6,6 +6,8 @@ and some segments run past them; OphNet's operations overlap) and are reported w
 """
 from __future__ import annotations
 
+import json
+
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Dict, List
@@ -116,7 +118,10 @@ def validate(annotations: AnnotationSet, duration_tolerance: float = DURATION_TO
                     findings.append(Finding("error", file, record, "parent",
                                             f"is a {video.segments[seg.parent].level} segment, expected "
                                             f"{taxonomy.parent_level(seg.level)}", seg.parent, "bad-parent"))
-            key = (seg.level, seg.label, seg.start, seg.end)
+            # a duplicate says nothing its twin does not: same class, times and side fields (two NurViD steps
+            # with the same times are two procedure samples, told apart by their action_id)
+            key = (seg.level, seg.label, seg.start, seg.end,
+                   json.dumps(seg.attrs, sort_keys=True, default=str) if seg.attrs else "")
             if key in seen:
                 findings.append(Finding("warning", file, record, "segment",
                                         f"duplicate of segment {seen[key]}", [seg.start, seg.end], "duplicate"))

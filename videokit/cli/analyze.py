@@ -68,7 +68,7 @@ def run_recognition(args: argparse.Namespace) -> int:
         level, scores, labels = dump_scores(samples, levels, args.level)
     except (ValueError, KeyError, OSError, pickle.UnpicklingError, EOFError) as exc:
         raise SystemExit(f"error: {args.dump}: not a readable tools/test.py --dump file: {exc}") from None
-    names = taxonomy.level(level).names()
+    names = taxonomy.class_names(level)
     num_classes = scores.shape[1]
     names = (names + [str(i) for i in range(len(names), num_classes)])[:num_classes]
     out = Path(args.out)

@@ -129,7 +129,7 @@ def run_online(args: argparse.Namespace) -> int:
     except (ValueError, FileNotFoundError) as exc:
         raise SystemExit(f"error: {exc}") from None
     level = cfg.test_dataloader.dataset.get("level") or taxonomy.level_names[-1]
-    names = taxonomy.level(level).names()
+    names = taxonomy.class_names(level)
     video_id = Path(args.video).stem if not args.video.isdigit() else f"camera{args.video}"
     ground_truth = _ground_truth(args, video_id)
 

@@ -56,8 +56,7 @@ class FeatureDetectionDataset(BaseDataset):
     def load_data_list(self) -> List[Dict]:
         annotations = read_annotations(self.ann_file, self.ann_format)
         level = self.level or annotations.levels[-1]
-        classes = annotations.taxonomy.level(level)
-        self._metainfo.update(classes=tuple(classes.names()), level=level)
+        self._metainfo.update(classes=tuple(annotations.taxonomy.class_names(level)), level=level)
         segments: Dict[str, list] = {}
         for item in trimmed_segments(annotations, level):
             segments.setdefault(item.video.video_id, []).append(
@@ -112,12 +111,12 @@ class ProposalFeatureDataset(BaseDataset):
     def load_data_list(self) -> List[Dict]:
         annotations = read_annotations(self.ann_file, self.ann_format)
         level = self.level or annotations.levels[-1]
-        names = annotations.taxonomy.level(level)
+        names = annotations.taxonomy.class_names(level)
         segments: Dict[str, list] = {}
         for item in trimmed_segments(annotations, level):
             segments.setdefault(item.video.video_id, []).append(
                 {"segment": [float(item.segment.start), float(item.segment.end)],
-                 "label": names.class_name(item.label)})
+                 "label": names[item.label]})
         data = []
         folder = feature_folder(self)
         for video_id, npy in _present_features(self, annotations):

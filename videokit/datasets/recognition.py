@@ -47,7 +47,7 @@ class _AnnotationDataset(SkipBrokenVideosMixin, BaseActionDataset):
             for name in levels[1:]:  # valid class paths through the labelled levels, for hierarchy metrics
                 paths = [p + (c.id,) for p in paths for c in taxonomy.level(name).classes.values()
                          if p[-1] in c.parents]
-            self._metainfo.update(dataset=taxonomy.dataset, level=level.name, classes=tuple(level.names()),
+            self._metainfo.update(dataset=taxonomy.dataset, level=level.name, classes=tuple(taxonomy.class_names(level.name)),
                                   levels=tuple(levels), hierarchy_paths=paths,
                                   class_groups={c.id: c.group for c in level.classes.values() if c.group})
         return self.annotations

@@ -73,7 +73,7 @@ class WorkflowFeatureDataset(BaseDataset):
         data = self._videos(annotations, self.split, classes.num_classes, level)
         if not data:
             raise ValueError(f"{self.ann_file}: no video of split {self.split!r} has features in {self.feature_dir}")
-        meta = dict(classes=tuple(classes.names()), level=level, horizon=self.horizon, step_fps=self.step_fps)
+        meta = dict(classes=tuple(annotations.taxonomy.class_names(level)), level=level, horizon=self.horizon, step_fps=self.step_fps)
         if self.baseline_split:
             baseline = self._videos(annotations, self.baseline_split, classes.num_classes, level, report=False)
             if baseline:

@@ -37,8 +37,8 @@ def ground_truth_rows(annotations: AnnotationSet, level: Optional[str] = None,
                       subset: Optional[str] = None) -> List[Tuple[str, str, float, float]]:
     """Rows ``(video, label name, start, end)`` of one level (default: the finest)."""
     level = level or annotations.levels[-1]
-    names = annotations.taxonomy.level(level)
-    return [(t.video.video_id, names.class_name(t.label), float(t.segment.start), float(t.segment.end))
+    names = annotations.taxonomy.class_names(level)
+    return [(t.video.video_id, names[t.label], float(t.segment.start), float(t.segment.end))
             for t in trimmed_segments(annotations, level) if subset is None or t.video.split == subset]
 
 
@@ -47,7 +47,7 @@ def check_results(rows, annotations: AnnotationSet, results_file: PathLike, leve
     """Refuse predictions on videos the ground truth lacks or with labels it does not know; keep only the
     videos of ``subset``."""
     level = level or annotations.levels[-1]
-    known_labels = set(annotations.taxonomy.level(level).names())
+    known_labels = set(annotations.taxonomy.class_names(level))
     kept = []
     for row in rows:
         video, label = row[0], row[1]

@@ -83,7 +83,7 @@ def stream_to_files(source: str, backbone, spec, model, cfg, taxonomy, out: Opti
 
     dataset = cfg.test_dataloader.dataset
     level = dataset.get("level") or taxonomy.level_names[-1]
-    names = taxonomy.level(level).names()
+    names = taxonomy.class_names(level)
     frames = FrameSource(source, follow=follow, idle_timeout=idle_timeout)
     result = stream(frames, backbone, spec, model, float(dataset.get("fps", 1.0)), device, on_step)
     video_id = Path(source).stem if not source.isdigit() else f"camera{source}"

@@ -17,14 +17,39 @@ from ._common import PathLike, parse_float, parse_int, parse_segment, read_json,
 _KNOWN_VIDEO_KEYS = ("subset", "duration", "fps", "annotations")
 
 
+def _declared_classes(data: Dict[str, Any], file: str) -> Dict[int, ClassInfo]:
+    """The file's own class table (``taxonomy``: ``[{id, name, original_name?}]``), when it has one: ids
+    and the names people gave them (``original_name`` where the written name was made unique)."""
+    table = data.get("taxonomy")
+    if not isinstance(table, list):
+        return {}
+    classes: Dict[int, ClassInfo] = {}
+    for i, entry in enumerate(table):
+        where = f"taxonomy[{i}]"
+        cid = parse_int(require(entry, "id", file, where), file, where, "id", minimum=0)
+        name = str(require(entry, "name", file, where))
+        original = str(entry.get("original_name") or name)
+        classes[cid] = ClassInfo(cid, original, key=name if name != original else None)
+    return classes
+
+
 def read(src: PathLike, level: Optional[str] = None, **_: object) -> AnnotationSet:
-    """One level (named ``level``, default ``action``) of segments from an ActivityNet JSON."""
+    """One level (named ``level``, default ``action``) of segments from an ActivityNet JSON.
+
+    A class is its id: ``label_id`` wins over ``label`` where both are there (a name must then always
+    go with the same id, and an id with the same name). Names map to ids through the file's own
+    ``taxonomy`` table when it has one (names made unique by videokit's writer read back to their
+    class and its original name); otherwise distinct names get ids in sorted order.
+    """
     file = str(src)
     data = read_json(src)
     database = require(data, "database", file, "top", dict)
     name = level or "action"
-    classes: Dict[int, ClassInfo] = {}
-    by_name: Dict[str, int] = {}
+    classes = _declared_classes(data, file)
+    key_of = {cid: c.key or c.name for cid, c in classes.items()}
+    by_name: Dict[str, int] = {key: cid for cid, key in key_of.items()}
+    by_name.update({c.name: cid for cid, c in classes.items()
+                    if sum(o.name == c.name for o in classes.values()) == 1})
     pending = []  # (segment, label name) whose id is assigned after all named ids are known
     videos: Dict[str, VideoAnnotation] = {}
     for vid, rec in database.items():
@@ -44,14 +69,17 @@ def read(src: PathLike, level: Optional[str] = None, **_: object) -> AnnotationS
             label_name = None if label_name is None else str(label_name)
             if "label_id" in ann:
                 cid = parse_int(ann["label_id"], file, where, "label_id", minimum=0)
-                known = classes.get(cid)
-                if known is not None and label_name is not None and known.name != label_name:
+                known = key_of.get(cid)
+                if known is not None and label_name is not None and label_name not in (known, classes[cid].name):
                     raise AnnotationError(file, where, "label_id",
-                                          f"id {cid} is {known.name!r} elsewhere, here {label_name!r}", cid)
+                                          f"id {cid} is {known!r} elsewhere, here {label_name!r}", cid)
                 if label_name is not None and by_name.get(label_name, cid) != cid:
                     raise AnnotationError(file, where, "label",
-                                          f"{label_name!r} has id {by_name[label_name]} elsewhere", cid)
-                classes.setdefault(cid, ClassInfo(cid, label_name if label_name is not None else str(cid)))
+                                          f"{label_name!r} has id {by_name[label_name]} elsewhere ({cid})",
+                                          label_name)
+                if cid not in classes:
+                    classes[cid] = ClassInfo(cid, label_name if label_name is not None else str(cid))
+                    key_of[cid] = classes[cid].name
                 if label_name is not None:
                     by_name[label_name] = cid
                 seg = Segment(name, cid, start, end, origin=(file, where))
@@ -80,9 +108,16 @@ def read(src: PathLike, level: Optional[str] = None, **_: object) -> AnnotationS
 
 def to_dict(annotations: AnnotationSet, level: Optional[str] = None,
             subset: Optional[str] = None) -> Dict[str, Any]:
-    """The ActivityNet dictionary for one level (default: the finest)."""
+    """The ActivityNet dictionary for one level (default: the finest).
+
+    ``label`` is the class's name made unique within the level (what ActionFormer / OpenTAD key classes
+    by), ``label_id`` its id; ``taxonomy`` lists every class with its ``original_name`` where the two
+    differ. A level with no segments of its own (NurViD's procedures) is written as the segments of the
+    finer level, each keeping that level's class as ``<level>_id``.
+    """
     level = level or annotations.levels[-1]
     classes = annotations.taxonomy.level(level)
+    names = annotations.taxonomy.class_names(level)
     database: Dict[str, Any] = {}
     for video in annotations.subset(subset):
         entry: Dict[str, Any] = {"subset": video.split}
@@ -95,12 +130,18 @@ def to_dict(annotations: AnnotationSet, level: Optional[str] = None,
     for item in trimmed_segments(annotations, level):
         entry = database.get(item.video.video_id)
         if entry is not None:
-            entry["annotations"].append({"label": classes.class_name(item.label), "label_id": item.label,
-                                         "segment": [item.segment.start, item.segment.end]})
+            ann = {"label": names[item.label], "label_id": item.label,
+                   "segment": [item.segment.start, item.segment.end]}
+            if item.segment.level != level:
+                ann[f"{item.segment.level}_id"] = item.segment.label
+            entry["annotations"].append(ann)
+    table = []
+    for cid in sorted(classes.classes):
+        table.append({"id": cid, "name": names[cid]})
+        if names[cid] != classes.classes[cid].name:
+            table[-1]["original_name"] = classes.classes[cid].name
     return {"version": f"videokit {annotations.taxonomy.dataset} {level}".strip(),
-            "dataset": annotations.taxonomy.dataset, "level": level,
-            "taxonomy": [{"id": c.id, "name": c.name} for c in (classes.classes[k] for k in sorted(classes.classes))],
-            "database": database}
+            "dataset": annotations.taxonomy.dataset, "level": level, "taxonomy": table, "database": database}
 
 
 def write(annotations: AnnotationSet, out: PathLike, level: Optional[str] = None,

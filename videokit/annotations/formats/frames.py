@@ -48,7 +48,7 @@ def write(annotations: AnnotationSet, out: PathLike, level: Optional[str] = None
     level = level or annotations.levels[-1]
     arrays = label_arrays(annotations, level, fps, subset)
     meta = {"level": level, "fps": fps, "background": BACKGROUND,
-            "classes": annotations.taxonomy.level(level).names()}
+            "classes": annotations.taxonomy.class_names(level)}
     arrays["__meta__"] = np.array(json.dumps(meta, ensure_ascii=False))
     with atomic_output(out) as tmp:
         with open(tmp, "wb") as handle:

@@ -33,12 +33,12 @@ def write_splits(annotations: AnnotationSet, out: PathLike, **_: object) -> None
 
 def read_taxonomy(src: PathLike) -> Taxonomy:
     """A taxonomy table written by ``videokit convert --to taxonomy`` back into a :class:`Taxonomy`."""
-    table = pd.read_csv(src, dtype={"parents": str, "abbrev": str, "group": str, "names": str},
+    table = pd.read_csv(src, dtype={"parents": str, "abbrev": str, "group": str, "names": str, "key": str},
                         keep_default_na=False)
     missing = [c for c in ("level", "id", "name") if c not in table.columns]
     if missing:
         raise AnnotationError(str(src), "header", missing[0], "missing column of a taxonomy table")
-    for column in ("abbrev", "group", "parents", "names"):
+    for column in ("abbrev", "group", "parents", "names", "key"):
         if column not in table.columns:
             table[column] = ""
     for i, value in enumerate(table["id"]):

@@ -39,9 +39,12 @@ def test_edits_are_validated_undone_and_saved_atomically(session, tmp_path):
     assert len(state["video"]["segments"]) == 4
     session.delete("clean", 3)
     assert session.undo() == "clean" and len(session.video("clean")["video"]["segments"]) == 4
-    (tmp_path / "reviewed.json").write_text("previous")
     result = session.save()
-    assert (tmp_path / "reviewed.json.bak").read_text() == "previous" and result["backup"]
+    assert result["backup"] is None
+    session.update("clean", 0, start=0.6)
+    result = session.save()  # the file this session wrote is kept as the backup
+    assert read_annotations(tmp_path / "reviewed.json.bak", "canonical").videos["clean"].segments[0].start == 0.5
+    assert result["backup"]
     saved = read_annotations(tmp_path / "reviewed.json", "canonical")
     assert validate(saved).ok and saved.videos["overlap"].segments[0].end == 5.0
     assert len(saved.videos["clean"].segments) == 4
@@ -49,23 +52,23 @@ def test_edits_are_validated_undone_and_saved_atomically(session, tmp_path):
 
 def test_ranges_escapes_and_tokens(live, dataset):
     base, session, token = live
-    code, headers, data = call(f"{base}/videos/clean.mp4", headers={"Range": "bytes=100-199"})
+    code, headers, data = call(f"{base}/videos/clean.mp4", headers={"Range": "bytes=100-199"}, token=token)
     assert code == 206 and len(data) == 100 and headers["Content-Range"].startswith("bytes 100-199/")
-    assert call(f"{base}/videos/sub/late.mp4")[0] == 200
+    assert call(f"{base}/videos/sub/late.mp4", token=token)[0] == 200
     for escape in ("../secret.txt", "..%2Fsecret.txt", "sub/../../secret.txt", "%2e%2e/secret.txt"):
-        assert call(f"{base}/videos/{escape}")[0] == 404, escape
+        assert call(f"{base}/videos/{escape}", token=token)[0] == 404, escape
     before = session.video("clean")["video"]
-    assert call(f"{base}/api/videos/clean/segments/0", "POST", {"end": 3.0})[0] == 403  # no token
+    assert call(f"{base}/api/videos/clean/segments/0", "POST", {"end": 3.0})[0] == 401  # no token
     assert call(f"{base}/api/videos/clean/segments/0", "POST", {"end": 3.0}, token="guess")[0] == 403
-    assert call(f"{base}/api/save", "POST", {})[0] == 403
+    assert call(f"{base}/api/save", "POST", {})[0] == 401
     assert session.video("clean")["video"] == before and not session.out.exists()
     code, _, data = call(f"{base}/api/videos/clean/segments/0", "POST", {"end": 3.0}, token=token)
     assert code == 200 and json.loads(data)["video"]["segments"][0]["end"] == 3.0
     code, _, data = call(f"{base}/api/videos/clean/segments/0", "POST", {"label": 3}, token=token)
     assert code == 409 and "not valid under injection" in json.loads(data)["error"]
-    assert call(f"{base}/api/videos/nope")[0] == 404
-    page = call(f"{base}/")[2].decode()
-    assert 'content="test-token"' in page and "review.js" in page
+    assert call(f"{base}/api/videos/nope", token=token)[0] == 404
+    page = call(f"{base}/", token=token)[2].decode()
+    assert "test-token" not in page and "review.js" in page  # the page never holds the token
 
 
 def test_review_verb_serves_the_page_until_stopped(dataset, tmp_path):
@@ -77,15 +80,18 @@ def test_review_verb_serves_the_page_until_stopped(dataset, tmp_path):
 
     source, videos = dataset
     process = subprocess.Popen([sys.executable, "-m", "videokit.cli", "review", str(source), "--from", "canonical",
-                                "--videos", str(videos), "--port", "0", "-o", str(tmp_path / "out.json")],
+                                "--videos", str(videos), "--port", "0", "-o", str(tmp_path / "out.json"),
+                                "--token", "verb-token"],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                env=dict(os.environ, PYTHONUNBUFFERED="1"))
     try:
         lines = [process.stdout.readline() for _ in range(2)]
         assert "3 videos (2 with findings)" in lines[0]
         address = lines[1].split("open ")[1].split()[0]
-        assert address.startswith("http://127.0.0.1:")
-        code, _, data = call(address + "api/videos")
+        assert address.startswith("http://127.0.0.1:") and address.endswith("/?token=verb-token")
+        base = address.split("?")[0]
+        assert call(base + "api/videos")[0] == 401
+        code, _, data = call(base + "api/videos", token="verb-token")
         assert code == 200 and [v["id"] for v in json.loads(data)["videos"]] == ["clean", "overlap", "late"]
     finally:
         process.send_signal(signal.SIGINT)

@@ -59,8 +59,14 @@ def click(browser, css):
     wait(attempt)
 
 
+def sign_in(browser, base, token="test-token"):
+    """Open the printed address: the token becomes an HttpOnly cookie and the page reloads without it."""
+    browser.get(f"{base}/?token={token}")
+    wait(lambda: browser.current_url == base + "/")
+
+
 def open_video(browser, base, video_id):
-    browser.get(base + "/")
+    sign_in(browser, base)
     wait(lambda: browser.find_element("id", "title").text)  # the first video with findings is shown
     click(browser, f'#video-list li[data-id="{video_id}"]')
     wait(lambda: browser.find_element("id", "title").text == video_id)
@@ -81,7 +87,7 @@ def listed(browser):
 
 def test_list_shows_finding_counts_and_a_click_seeks(browser, live):
     base, _, _ = live
-    browser.get(base + "/")
+    sign_in(browser, base)
     wait(lambda: browser.find_element("id", "title").text)  # the first video with findings is shown
     wait(lambda: len(listed(browser)) == 3)
     assert badges(browser, "clean") == [0, 0] and badges(browser, "overlap") == [0, 1] and badges(browser, "late") == [0, 1]
@@ -130,3 +136,62 @@ def test_an_overlap_fixed_in_the_page_leaves_the_findings(browser, live):
     assert badges(browser, "overlap") == [0, 0]
     browser.find_element("tag name", "body").send_keys("\ue009z")  # Ctrl+Z: the overlap is back
     wait(lambda: browser.find_element("id", "finding-count").text == "(1)")
+
+
+PAYLOAD = '<img src=x onerror="window.__pwned=1"><b>bold</b>'
+
+
+@pytest.fixture
+def hostile(tmp_path):
+    """A dataset from someone else: markup in a level name, a class name and a video id."""
+    from werkzeug.serving import make_server
+
+    from videokit.review import ReviewSession, create_app
+
+    from ..videos import make_video
+
+    taxonomy = {"dataset": "hostile", "levels": [
+        {"name": "procedure", "classes": [{"id": 0, "name": "injection " + PAYLOAD}]},
+        {"name": "step " + PAYLOAD, "classes": [{"id": 0, "name": "prepare " + PAYLOAD, "parents": [0]},
+                                                  {"id": 1, "name": "inject", "parents": [0]}]}]}
+    level = taxonomy["levels"][1]["name"]
+    video_id = "v " + PAYLOAD
+    videos = [{"id": video_id, "path": "v.mp4", "duration": 12.0, "fps": 10.0, "split": "train", "labels": [0],
+               "segments": [{"level": level, "label": 0, "start": 1.0, "end": 6.5},
+                            {"level": level, "label": 1, "start": 5.0, "end": 10.0}]}]  # an overlap: a finding
+    source = tmp_path / "hostile.json"
+    source.write_text(json.dumps({"format": "videokit.canonical", "version": 1, "taxonomy": taxonomy,
+                                  "videos": videos}))
+    (tmp_path / "videos").mkdir()
+    make_video(tmp_path / "videos" / "v.mp4", num_frames=120, fps=10, gop=10, width=160, height=120)
+    session = ReviewSession(read_annotations(source, "canonical"), tmp_path / "out.json")
+    server = make_server("127.0.0.1", 0, create_app(session, tmp_path / "videos", token="test-token"), threaded=True)
+    import threading
+
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}", video_id, level
+    server.shutdown()
+
+
+def test_markup_in_names_is_shown_as_text_never_run(browser, hostile):
+    """Level, class and video names and finding texts from a file reach the page as text: no element is
+    made from them (so the check holds even where the CSP would block the script)."""
+    base, video_id, level = hostile
+    sign_in(browser, base)
+    wait(lambda: browser.find_element("id", "title").text)
+    click(browser, '.seg[data-index="0"]')
+    wait(lambda: "#0" in browser.find_element("id", "sel-info").text)
+    found = browser.execute_script("""
+        const text = (sel) => [...document.querySelectorAll(sel)].map((n) => n.textContent);
+        return {made: document.querySelectorAll('img, b:not([id]), #rows script').length,
+                madeWhere: [...document.querySelectorAll('img, b:not([id])')].map((n) => n.parentElement.id || n.parentElement.className), pwned: window.__pwned === 1,
+                list: text('#video-list .name'), rows: text('.row-label'), addLevels: text('#add-level option'),
+                labels: text('#label option'), segs: text('.seg'), findings: text('#findings li'),
+                title: document.getElementById('title').textContent};""")
+    assert found["made"] == 0 and not found["pwned"], found["madeWhere"]
+    assert found["list"] == [video_id] and found["title"] == video_id
+    assert level in found["rows"] and found["addLevels"] == [level]
+    assert "prepare " + PAYLOAD in found["labels"] and "prepare " + PAYLOAD in found["segs"]
+    assert any(level in text for text in found["findings"])  # "overlaps the previous <level> segment"
+    logs = [entry for entry in browser.get_log("browser") if "Content Security Policy" in entry.get("message", "")]
+    assert not logs, logs  # the page itself runs nothing inline that the CSP had to block

@@ -8,6 +8,7 @@ Needs Debian's chromium + chromium-driver and selenium (the test extra).
 from __future__ import annotations
 
 import argparse
+import secrets
 import sys
 import tempfile
 import threading
@@ -35,7 +36,8 @@ def main(argv=None) -> int:
 
     predictions = read_annotations(args.predictions, "canonical") if args.predictions else None
     session = ReviewSession(read_annotations(args.src, args.fmt), tempfile.mktemp(suffix=".json"), predictions)
-    server = make_server("127.0.0.1", 0, create_app(session, args.videos), threaded=True)
+    token = secrets.token_urlsafe(16)
+    server = make_server("127.0.0.1", 0, create_app(session, args.videos, token=token), threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     options = webdriver.ChromeOptions()
     options.binary_location = "/usr/bin/chromium"
@@ -44,7 +46,7 @@ def main(argv=None) -> int:
         options.add_argument(arg)
     driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
     try:
-        driver.get(f"http://127.0.0.1:{server.server_port}/")
+        driver.get(f"http://127.0.0.1:{server.server_port}/?token={token}")  # signs in, as a user does
         time.sleep(1.5)
         driver.execute_script(f"selectVideo({args.video!r})")
         time.sleep(1.5)

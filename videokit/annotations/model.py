@@ -149,6 +149,29 @@ class Taxonomy:
         ids.update({unique[cid]: cid for cid in lvl.classes})
         return ids
 
+    def children_of(self, level: str, parent_label: int) -> List[int]:
+        """The classes of ``level`` valid under the class ``parent_label`` of the level above: those that
+        name it as a parent, and those that name no parent at all (the taxonomy says nothing of them)."""
+        return [c.id for c in sorted(self.level(level).classes.values(), key=lambda c: c.id)
+                if not c.parents or parent_label in c.parents]
+
+    def valid_under(self, level: str, label: int, parent_labels: Sequence[int]) -> bool:
+        """The hierarchy rule: is class ``label`` of ``level`` valid under any of ``parent_labels`` (the
+        parent segment's class, or the video's own labels where the level above has no segments)? An
+        empty ``parent_labels`` (nothing above) and a class without declared parents are always valid."""
+        info = self.level(level).classes.get(label)
+        if info is None:
+            return False
+        return not parent_labels or not info.parents or bool(set(parent_labels) & set(info.parents))
+
+    def hierarchy_table(self) -> Dict[str, Dict[int, List[int]]]:
+        """``{child level: {parent class: [valid child classes]}}`` for every level below the top: the rule
+        of :meth:`valid_under` as a table, for a page or a tool that cannot ask."""
+        table: Dict[str, Dict[int, List[int]]] = {}
+        for parent, child in zip(self.levels, self.levels[1:]):
+            table[child.name] = {p: self.children_of(child.name, p) for p in sorted(parent.classes)}
+        return table
+
     def valid_pairs(self, child_level: str) -> List[Tuple[int, int]]:
         """All (parent class, child class) pairs the taxonomy allows for ``child_level``."""
         return sorted((p, c.id) for c in self.level(child_level).classes.values() for p in c.parents)

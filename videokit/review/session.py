@@ -1,36 +1,155 @@
 """What an annotator edits in ``videokit review``: one annotation set in memory, edits that keep the
-hierarchy's links intact, videokit's validator re-run after each edit, undo, and an atomic save through
-the canonical writer (the previous file kept as ``<out>.bak``). The web layer (:mod:`.server`) only
-translates requests into these calls."""
+hierarchy's links intact, videokit's validator re-run after each edit, undo, and saves that lose nothing.
+
+Every accepted edit is a plain record (``{"op": "update", "video": ..., "index": ..., ...}``) applied by
+one function and written to the journal (:mod:`.journal`) before the caller hears "done"; replaying the
+records after a crash rebuilds the same state. Save refuses to overwrite a file that changed on disk since
+this session loaded or saved it (:class:`SaveConflict`), and an edit made on an old version of a video
+(another tab) is refused with the current state (:class:`StaleEdit`). The web layer (:mod:`.server`) only
+translates requests into these calls.
+"""
 from __future__ import annotations
 
 import copy
+import datetime as _dt
+import getpass
+import json
 import os
-import shutil
 import threading
 from pathlib import Path
-from typing import Dict, List, Optional, Union
+from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 
-from ..annotations import AnnotationSet, Segment, validate, write_annotations
+from ..annotations import AnnotationSet, Segment, read_annotations, validate
 from ..annotations.errors import Finding
+from ..annotations.formats import canonical
+from ..utils import durable_write_bytes
+from .journal import Journal, JournalError, content_hash, journal_path, read_journal
 
 PathLike = Union[str, Path]
 UNDO_DEPTH = 200
+EDIT_OPS = ("update", "add", "delete", "undo")
 
 
 class EditError(ValueError):
     """An edit that cannot be made (names the video, the segment and why)."""
 
 
-class ReviewSession:
-    """The annotation set under review; every method takes and returns plain JSON-able data."""
+class StaleEdit(EditError):
+    """An edit made on an older version of the video than the session holds (another tab changed it)."""
 
-    def __init__(self, annotations: AnnotationSet, out: PathLike, predictions: Optional[AnnotationSet] = None) -> None:
-        self.annotations, self.out, self.predictions = annotations, Path(out), predictions
-        self._undo: List[tuple] = []
-        self._lock = threading.Lock()
-        self.dirty = False
+    def __init__(self, message: str, state: Dict) -> None:
+        super().__init__(message)
+        self.state = state
+
+
+class SaveConflict(EditError):
+    """OUT changed on disk since this session loaded or saved it: saving would overwrite that work."""
+
+    def __init__(self, message: str, details: Dict) -> None:
+        super().__init__(message)
+        self.details = details
+
+
+def now() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).astimezone().isoformat(timespec="seconds")
+
+
+def serialize(annotations: AnnotationSet) -> bytes:
+    """What Save writes: the canonical JSON of the whole set."""
+    return json.dumps(canonical.to_dict(annotations), ensure_ascii=False).encode("utf-8")
+
+
+class ReviewSession:
+    """The annotation set under review; every method takes and returns plain JSON-able data.
+
+    ``source_hash`` names the content the edits apply to (the bytes of the file it was read from; by
+    default the canonical serialization). Built directly, a session keeps its edits in memory only (scripts,
+    tests); :meth:`open` is what ``videokit review`` uses: journaled, with recovery.
+    """
+
+    def __init__(self, annotations: AnnotationSet, out: PathLike, predictions: Optional[AnnotationSet] = None,
+                 annotator: Optional[str] = None, source_hash: Optional[str] = None, journal: bool = False,
+                 compare: Optional[AnnotationSet] = None) -> None:
+        self.annotations, self.out, self.predictions, self.compare = annotations, Path(out), predictions, compare
+        self.annotator = annotator or _login()
+        self.source_hash = source_hash or content_hash(serialize(annotations))
+        self.out_hash = _file_hash(self.out)  # OUT as this session last saw it (None: no file yet)
+        self._undo: List[Tuple[str, list, dict]] = []
+        self._pending: List[Dict] = []  # the records since the base: what the journal holds
+        self._versions: Dict[str, int] = {}
+        self._lock = threading.RLock()
+        self._replaying = False
+        self.recovered = 0
+        self.journal = Journal(journal_path(self.out)) if journal else None
         self._findings = self._validate()
+
+    # ---------------------------------------------------------------- opening, with recovery
+    @classmethod
+    def open(cls, src: PathLike, src_format: str, out: PathLike, predictions: Optional[AnnotationSet] = None,
+             annotator: Optional[str] = None, discard_journal: bool = False, read: Optional[Callable] = None,
+             compare: Optional[AnnotationSet] = None) -> "ReviewSession":
+        """The session for reviewing ``src`` into ``out``: from ``out`` when it exists (the work saved so far;
+        ``src`` otherwise), with the unsaved edits of ``out.journal`` replayed when the journal was made on
+        that same content. A journal made on other content is an error naming both (``discard_journal``
+        keeps it as ``.discarded`` and starts over)."""
+        out = Path(out)
+        if out.exists():
+            base_bytes = out.read_bytes()
+            annotations = read_annotations(out, "canonical")
+        else:
+            base_bytes = _source_bytes(src)
+            annotations = read(src) if read is not None else read_annotations(src, src_format)
+        base_hash = content_hash(base_bytes) if base_bytes is not None else None
+        session = cls(annotations, out, predictions, annotator, base_hash, journal=True, compare=compare)
+        journal = read_journal(session.journal.path)
+        if journal is not None and discard_journal:
+            session.journal.discard()
+            journal = None
+        if journal is not None:
+            if journal.saving is not None and journal.saving == session.out_hash:
+                journal = None  # the save it marks finished: its edits are in OUT
+            elif journal.source and journal.source != session.source_hash:
+                where = out if out.exists() else Path(src)
+                raise JournalError(
+                    f"{session.journal.path} holds {len(journal.edits)} unsaved edit(s) made on other content "
+                    f"({journal.source}) than {where} ({session.source_hash}); keep them by reviewing the file "
+                    f"they were made on, or start over with --discard-journal (the journal is kept as "
+                    f"{session.journal.path.name}.discarded)")
+        if journal is not None:
+            session.replay(journal.edits)
+        session.journal.start(session.source_hash, session._pending, annotator=session.annotator, started=now())
+        return session
+
+    def replay(self, records: List[Dict]) -> int:
+        """Apply journal records in order (no new journal lines); returns how many."""
+        with self._lock:
+            self._replaying = True
+            try:
+                for number, record in enumerate(records, start=1):
+                    try:
+                        self._apply(record)
+                    except (EditError, KeyError, TypeError, ValueError) as exc:
+                        raise JournalError(f"{self.journal.path if self.journal else 'journal'}: edit {number} "
+                                           f"does not apply: {exc}") from None
+                    self._pending.append(record)
+            finally:
+                self._replaying = False
+            self._findings = self._validate()
+            self.recovered += len(records)
+            return len(records)
+
+    @property
+    def dirty(self) -> bool:
+        return bool(self._pending)
+
+    @property
+    def unsaved(self) -> int:
+        """Edits since the last save (undo counts as one): what the journal would recover."""
+        return len(self._pending)
+
+    def close(self) -> None:
+        if self.journal is not None:
+            self.journal.close()
 
     # ---------------------------------------------------------------- reading
     def _validate(self) -> Dict[Optional[str], List[Finding]]:
@@ -56,16 +175,26 @@ class ReviewSession:
         return rows
 
     def taxonomy(self) -> Dict:
-        return self.annotations.taxonomy.to_dict()
+        """The taxonomy, and the hierarchy rule as a table (``valid``: child level -> parent class -> valid
+        child classes) so that the page never re-derives it."""
+        taxonomy = self.annotations.taxonomy
+        data = taxonomy.to_dict()
+        data["valid"] = {level: {str(p): ids for p, ids in table.items()}
+                         for level, table in taxonomy.hierarchy_table().items()}
+        return data
 
     def video(self, video_id: str) -> Dict:
-        """The video's record (canonical), its findings (each with its segment index) and predictions."""
+        """The video's record (canonical), its version, findings (each with its segment index) and
+        predictions / a second annotator's segments."""
         video = self._get(video_id)
-        data = {"video": video.to_dict(), "dirty": self.dirty, "can_undo": bool(self._undo),
+        data = {"video": video.to_dict(), "version": self._versions.get(video_id, 0), "dirty": self.dirty,
+                "can_undo": bool(self._undo),
                 "findings": [{"severity": f.severity, "code": f.code, "segment": f.segment, "field": f.field,
                               "message": f.message, "text": str(f)} for f in self._findings.get(video_id, [])]}
         if self.predictions is not None and video_id in self.predictions.videos:
             data["predictions"] = [s.to_dict() for s in self.predictions.videos[video_id].segments]
+        if self.compare is not None and video_id in self.compare.videos:
+            data["compare"] = [s.to_dict() for s in self.compare.videos[video_id].segments]
         return data
 
     def _get(self, video_id: str):
@@ -74,96 +203,310 @@ class ReviewSession:
         return self.annotations.videos[video_id]
 
     # ---------------------------------------------------------------- editing
-    def _edit(self, video_id: str, change) -> Dict:
-        with self._lock:
-            video = self._get(video_id)
-            before = copy.deepcopy(video.segments)
-            change(video)
-            self._undo.append((video_id, before))
-            del self._undo[:-UNDO_DEPTH]
-            self.dirty = True
-            self._revalidate(video_id)
-            return self.video(video_id)
-
-    def _segment(self, video, index: int) -> Segment:
-        if not 0 <= index < len(video.segments):
-            raise EditError(f"video {video.video_id}: no segment {index}")
-        return video.segments[index]
-
-    def _check_label(self, video, level: str, label: int, parent: Optional[int]) -> None:
-        taxonomy = self.annotations.taxonomy
-        classes = taxonomy.level(level).classes
-        if label not in classes:
-            raise EditError(f"video {video.video_id}: {label} is not a {level} class")
-        parent_level = taxonomy.parent_level(level)
-        if parent is not None:
-            allowed_under = [self._segment(video, parent).label]
-        elif parent_level == taxonomy.level_names[0] and video.labels:
-            allowed_under = list(video.labels)  # no segment at the top level: the video's own labels
-        else:
-            return
-        if classes[label].parents and not set(allowed_under) & set(classes[label].parents):
-            names = " / ".join(taxonomy.level(parent_level).class_name(p) for p in allowed_under)
-            raise EditError(f"video {video.video_id}: {classes[label].name} is not valid under {names}")
-
     def update(self, video_id: str, index: int, start: Optional[float] = None, end: Optional[float] = None,
-               label: Optional[int] = None) -> Dict:
+               label: Optional[int] = None, version: Optional[int] = None) -> Dict:
         """Move a segment's boundaries and / or change its label (to a class valid under its parent)."""
-        def change(video):
-            seg = self._segment(video, index)
-            if label is not None:
-                self._check_label(video, seg.level, int(label), seg.parent)
-                seg.label = int(label)
-            if start is not None:
-                seg.start = round(float(start), 3)
-            if end is not None:
-                seg.end = round(float(end), 3)
-        return self._edit(video_id, change)
+        return self.edit({"op": "update", "video": video_id, "index": int(index), "start": _time(start),
+                          "end": _time(end), "label": None if label is None else int(label)}, version)
 
     def add(self, video_id: str, level: str, label: int, start: float, end: float,
-            parent: Optional[int] = None) -> Dict:
+            parent: Optional[int] = None, version: Optional[int] = None) -> Dict:
         """A new segment at ``level`` (under segment ``parent`` when the level has a parent level)."""
-        def change(video):
-            if level not in self.annotations.taxonomy.level_names:
-                raise EditError(f"video {video.video_id}: no level {level!r}")
-            if parent is not None:
-                self._segment(video, parent)
-            self._check_label(video, level, int(label), parent)
-            video.segments.append(Segment(level, int(label), round(float(start), 3), round(float(end), 3), parent))
-        return self._edit(video_id, change)
+        return self.edit({"op": "add", "video": video_id, "level": str(level), "label": int(label),
+                          "start": _time(start), "end": _time(end),
+                          "parent": None if parent is None else int(parent)}, version)
 
-    def delete(self, video_id: str, index: int) -> Dict:
+    def delete(self, video_id: str, index: int, version: Optional[int] = None) -> Dict:
         """Remove a segment that has no children; the parent links of later segments follow."""
-        def change(video):
-            self._segment(video, index)
-            children = [i for i, s in enumerate(video.segments) if s.parent == index]
-            if children:
-                raise EditError(f"video {video.video_id}: segment {index} has {len(children)} child segment(s); "
-                                "delete them first")
-            del video.segments[index]
-            for seg in video.segments:
-                if seg.parent is not None and seg.parent > index:
-                    seg.parent -= 1
-        return self._edit(video_id, change)
+        return self.edit({"op": "delete", "video": video_id, "index": int(index)}, version)
 
     def undo(self) -> Optional[str]:
         """Undo the last edit; returns the video it touched (None when there is nothing to undo)."""
         with self._lock:
             if not self._undo:
                 return None
-            video_id, segments = self._undo.pop()
-            self._get(video_id).segments = segments
-            self.dirty = bool(self._undo)
-            self._revalidate(video_id)
+            video_id = self._undo[-1][0]
+            self.edit({"op": "undo", "video": video_id})
             return video_id
 
-    def save(self) -> Dict:
-        """Write the whole set to ``out`` (canonical, atomically); the previous file becomes ``out.bak``."""
+    def edit(self, record: Dict, version: Optional[int] = None) -> Dict:
+        """Apply one edit record, write it to the journal (durably) and answer with the video's new state.
+
+        ``version``, when given, must be the video's current version: an edit made on an older one (a
+        second tab) is refused with :class:`StaleEdit` carrying the current state."""
         with self._lock:
-            if self.out.exists():
-                shutil.copy2(self.out, self.out.with_name(self.out.name + ".bak"))
-            write_annotations(self.annotations, self.out, "canonical")
-            self.dirty = False
-            return {"saved": str(self.out), "backup": str(self.out.with_name(self.out.name + ".bak"))
-                    if self.out.with_name(self.out.name + ".bak").exists() else None,
-                    "bytes": os.path.getsize(self.out)}
+            video_id = record["video"]
+            self._get(video_id)
+            if version is not None and int(version) != self._versions.get(video_id, 0):
+                raise StaleEdit(f"video {video_id} changed since this page loaded it (version {version}, "
+                                f"now {self._versions.get(video_id, 0)}): reloaded, make the edit again",
+                                self.video(video_id))
+            record = {**record, "annotator": self.annotator, "time": now(), "source": self.source_hash}
+            video = self._get(video_id)
+            snapshot = (copy.deepcopy(video.segments), copy.deepcopy(video.attrs), list(self._undo),
+                        self._versions.get(video_id, 0))
+            was = self._apply(record)
+            if was is not None:
+                record["was"] = was
+            if self.journal is not None:
+                try:
+                    self.journal.append(record)
+                except BaseException:
+                    self._restore(video_id, snapshot)
+                    raise
+            self._pending.append(record)
+            return self.video(video_id)
+
+    def _restore(self, video_id: str, snapshot) -> None:
+        """Take back an edit the journal could not hold (a full disk): never answer "done" for it."""
+        video = self._get(video_id)
+        video.segments, video.attrs, self._undo, self._versions[video_id] = snapshot
+        self._revalidate(video_id)
+
+    def _apply(self, record: Dict) -> Optional[Dict]:
+        """The one function that changes the set: apply ``record``; returns what the edited segment was
+        (for re-applying on another file), and records who edited the video and when."""
+        op, video_id = record["op"], record["video"]
+        if op not in EDIT_OPS:
+            raise EditError(f"unknown edit {op!r}")
+        video = self._get(video_id)
+        was = None
+        if op == "undo":
+            if not self._undo or self._undo[-1][0] != video_id:
+                raise EditError("nothing to undo")
+            _, segments, attrs = self._undo.pop()
+            video.segments, video.attrs = segments, attrs
+        else:
+            before = (video_id, copy.deepcopy(video.segments), copy.deepcopy(video.attrs))
+            was = self._change(video, record)
+            self._undo.append(before)
+            del self._undo[:-UNDO_DEPTH]
+            video.attrs["reviewed"] = {"by": record.get("annotator") or self.annotator,
+                                       "at": record.get("time") or now()}
+        self._versions[video_id] = self._versions.get(video_id, 0) + 1
+        if not self._replaying:
+            self._revalidate(video_id)
+        return was
+
+    def _change(self, video, record: Dict) -> Optional[Dict]:
+        op = record["op"]
+        if op == "update":
+            seg = self._segment(video, record["index"])
+            was = seg.to_dict()
+            if record.get("label") is not None:
+                self._check_label(video, seg.level, int(record["label"]), seg.parent)
+            start = seg.start if record.get("start") is None else record["start"]
+            end = seg.end if record.get("end") is None else record["end"]
+            if record.get("label") is not None:
+                seg.label = int(record["label"])
+            seg.start, seg.end = start, end
+            return was
+        if op == "add":
+            level, parent = record["level"], record.get("parent")
+            if level not in self.annotations.taxonomy.level_names:
+                raise EditError(f"video {video.video_id}: no level {level!r}")
+            was = {"parent": self._segment(video, parent).to_dict()} if parent is not None else None
+            self._check_label(video, level, int(record["label"]), parent)
+            video.segments.append(Segment(level, int(record["label"]), record["start"], record["end"], parent))
+            return was
+        index = record["index"]
+        seg = self._segment(video, index)
+        children = [i for i, s in enumerate(video.segments) if s.parent == index]
+        if children:
+            raise EditError(f"video {video.video_id}: segment {index} has {len(children)} child segment(s); "
+                            "delete them first")
+        was = seg.to_dict()
+        del video.segments[index]
+        for other in video.segments:
+            if other.parent is not None and other.parent > index:
+                other.parent -= 1
+        return was
+
+    def _segment(self, video, index) -> Segment:
+        if not isinstance(index, int) or not 0 <= index < len(video.segments):
+            raise EditError(f"video {video.video_id}: no segment {index}")
+        return video.segments[index]
+
+    def _check_label(self, video, level: str, label: int, parent: Optional[int]) -> None:
+        """The hierarchy rule, asked of the taxonomy (its one owner)."""
+        taxonomy = self.annotations.taxonomy
+        if label not in taxonomy.level(level).classes:
+            raise EditError(f"video {video.video_id}: {label} is not a {level} class")
+        parent_level = taxonomy.parent_level(level)
+        if parent is not None:
+            under = [self._segment(video, parent).label]
+        elif parent_level == taxonomy.level_names[0] and video.labels:
+            under = list(video.labels)  # no segment at the top level: the video's own labels
+        else:
+            under = []
+        if not taxonomy.valid_under(level, label, under):
+            names = " / ".join(taxonomy.level(parent_level).class_name(p) for p in under)
+            raise EditError(f"video {video.video_id}: {taxonomy.level(level).class_name(label)} "
+                            f"is not valid under {names}")
+
+    # ---------------------------------------------------------------- saving
+    def save(self, as_name: Optional[str] = None) -> Dict:
+        """Write the whole set to ``out`` (canonical, atomically and durably; the previous file kept as
+        ``out.bak``), then start a new journal on it. Refused with :class:`SaveConflict` when ``out``
+        changed on disk since this session loaded or saved it. ``as_name`` saves to another file of the
+        same folder instead (a bare file name), which becomes this session's output."""
+        with self._lock:
+            target = self.out if as_name is None else _sibling(self.out, as_name)
+            if as_name is None:
+                self.check_unchanged()
+            elif target.exists():
+                raise EditError(f"save as: {target} exists; choose a new name (nothing is overwritten)")
+            data = serialize(self.annotations)
+            digest = content_hash(data)
+            if self.journal is not None:
+                self.journal.append({"op": "save", "hash": digest, "out": str(target), "time": now()})
+            backup = target.with_name(target.name + ".bak")
+            if target.exists():
+                durable_write_bytes(backup, target.read_bytes())
+            try:
+                durable_write_bytes(target, data)
+            except BaseException:
+                if self.journal is not None:  # the marker must not outlive a failed write
+                    self.journal.start(self.source_hash, self._pending, annotator=self.annotator, started=now())
+                raise
+            if target != self.out and self.journal is not None:
+                self.journal.remove()
+                self.journal = Journal(journal_path(target))
+            self.out, self.out_hash, self.source_hash = target, digest, digest
+            self._pending = []
+            if self.journal is not None:
+                self.journal.start(digest, annotator=self.annotator, started=now())
+            return {"saved": str(target), "backup": str(backup) if backup.exists() else None, "bytes": len(data),
+                    "hash": digest}
+
+    def check_unchanged(self) -> None:
+        """Raise :class:`SaveConflict` when ``out`` is not what this session loaded or last saved."""
+        current = _file_hash(self.out)
+        if current == self.out_hash:
+            return
+        details: Dict[str, Any] = {"out": str(self.out), "expected": self.out_hash, "found": current}
+        if current is None:
+            message = f"{self.out} was removed since this session saw it"
+        else:
+            stamp = _dt.datetime.fromtimestamp(self.out.stat().st_mtime).strftime("%H:%M:%S")
+            by = _last_reviewer(self.out)
+            details.update(saved_at=stamp, saved_by=by)
+            message = f"{self.out} was saved by another session at {stamp}" + (f" ({by})" if by else "") + \
+                "; nothing written: save as another file, or reload it and re-apply your edits"
+        raise SaveConflict(message, details)
+
+    def reload_and_reapply(self) -> Dict:
+        """Take ``out`` as it is on disk now (another session's save) and re-apply this session's unsaved
+        edits on it. An edit whose segment changed underneath is listed, not applied."""
+        with self._lock:
+            data = self.out.read_bytes()
+            fresh = read_annotations(self.out, "canonical")
+            effective: List[Dict] = []
+            for record in self._pending:  # undo cancels the edit it undoes
+                if record["op"] == "undo":
+                    if effective:
+                        effective.pop()
+                else:
+                    effective.append(record)
+            self.annotations = fresh
+            self._undo, self._pending = [], []
+            self.source_hash = self.out_hash = content_hash(data)
+            for video_id in list(self._versions):
+                self._versions[video_id] += 1  # every open tab is now stale
+            applied, skipped = [], []
+            self._replaying = True
+            try:
+                for record in effective:
+                    reason = self._conflict(record)
+                    if reason is None:
+                        try:
+                            record = {**record, "was": self._apply(record)}
+                        except (EditError, KeyError) as exc:
+                            reason = str(exc)
+                    if reason is None:
+                        applied.append(record)
+                    else:
+                        skipped.append({"video": record["video"], "op": record["op"], "index": record.get("index"),
+                                        "reason": reason})
+            finally:
+                self._replaying = False
+            self._pending = applied
+            self._findings = self._validate()
+            if self.journal is not None:
+                self.journal.start(self.source_hash, applied, annotator=self.annotator, started=now())
+            return {"applied": len(applied), "skipped": skipped}
+
+    def _conflict(self, record: Dict) -> Optional[str]:
+        """Why ``record`` no longer applies to the current set (``None`` when it does)."""
+        video = self.annotations.videos.get(record["video"])
+        if video is None:
+            return "the video is gone"
+        was = record.get("was")
+        if record["op"] in ("update", "delete"):
+            index = record["index"]
+            if index >= len(video.segments) or video.segments[index].to_dict() != was:
+                return f"segment {index} changed underneath"
+        elif record["op"] == "add" and record.get("parent") is not None:
+            parent = record["parent"]
+            if parent >= len(video.segments) or video.segments[parent].to_dict() != (was or {}).get("parent"):
+                return f"its parent segment {parent} changed underneath"
+        return None
+
+
+def _time(value: Optional[float]) -> Optional[float]:
+    if value is None:
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise EditError(f"expected a time in seconds, got {value!r}") from None
+    if number != number or number in (float("inf"), float("-inf")):
+        raise EditError(f"expected a finite time, got {value!r}")
+    return round(number, 3)
+
+
+def _login() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name (a container without a passwd entry)
+        return "unknown"
+
+
+def _file_hash(path: Path) -> Optional[str]:
+    try:
+        return content_hash(path.read_bytes())
+    except FileNotFoundError:
+        return None
+
+
+def _source_bytes(src: PathLike) -> Optional[bytes]:
+    """The bytes a source's hash is made of: the file, or a folder's files in name order."""
+    src = Path(src)
+    if src.is_file():
+        return src.read_bytes()
+    if src.is_dir():
+        parts = []
+        for path in sorted(p for p in src.rglob("*") if p.is_file()):
+            parts.append(str(path.relative_to(src)).encode() + b"\0" + path.read_bytes())
+        return b"\0".join(parts)
+    return None
+
+
+def _sibling(out: Path, name: str) -> Path:
+    """A file of ``out``'s folder named ``name``: a bare ``.json`` file name, nothing that leaves the folder."""
+    if not name or "/" in name or "\\" in name or name.startswith(".") or os.sep in name:
+        raise EditError(f"save as: {name!r} is not a plain file name (it is written beside {out.name})")
+    if not name.endswith(".json"):
+        raise EditError(f"save as: {name!r} must end in .json")
+    return out.with_name(name)
+
+
+def _last_reviewer(path: Path) -> Optional[str]:
+    """Who last edited something in a saved review file (from its videos' ``reviewed`` attrs)."""
+    try:
+        data = json.loads(path.read_bytes())
+        marks = [v.get("attrs", {}).get("reviewed") for v in data.get("videos", [])]
+        marks = [m for m in marks if isinstance(m, dict) and m.get("at")]
+        return max(marks, key=lambda m: m["at"]).get("by") if marks else None
+    except (ValueError, OSError, AttributeError, TypeError):
+        return None

@@ -60,3 +60,30 @@ def atomic_write_text(path: PathLike, text: str, encoding: str = "utf-8", newlin
     with atomic_output(path) as tmp:
         with open(tmp, "w", encoding=encoding, newline=newline) as handle:
             handle.write(text)
+
+
+def fsync_directory(path: PathLike) -> None:
+    """Make a rename or a new file in ``path`` (a folder) survive a power cut (a no-op where folders
+    cannot be opened, as on Windows)."""
+    try:
+        fd = os.open(str(path), os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def durable_write_bytes(path: PathLike, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically and durably: temp file, fsync, rename, fsync of the folder.
+    When this returns, the new content survives a crash or a power cut; before it, the old one does."""
+    final = Path(path)
+    with atomic_output(final) as tmp:
+        with open(tmp, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+    fsync_directory(final.parent if str(final.parent) else ".")

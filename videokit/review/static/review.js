@@ -1,8 +1,9 @@
 // videokit review: the video under its hierarchical timeline, findings, and edits sent to the server,
-// which validates each one with videokit's validator and answers with the video's new state.
+// which validates each one with videokit's validator, journals it, and answers with the video's new state.
+// Every string from a file (level, class, video names, findings, paths) reaches the page as text only:
+// elements are built with createElement / textContent, never from HTML strings.
 "use strict";
 
-const TOKEN = document.querySelector('meta[name="review-token"]').content;
 const ROW_HEIGHT = 24;
 const GUTTER = 80; // px of each row taken by its level name (see review.css)
 const NUDGE = 0.1;
@@ -15,18 +16,38 @@ function status(text, error = false) {
   $("status").className = error ? "error" : "";
 }
 
+// the session cookie (HttpOnly, set when the printed address was opened) signs every request; writes add
+// the header no cross-site form can send
 async function api(method, url, body) {
   const response = await fetch(url, {
     method,
-    headers: { "Content-Type": "application/json", "X-Review-Token": TOKEN },
+    credentials: "same-origin",
+    headers: { "Content-Type": "application/json", "X-Requested-With": "videokit-review" },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const json = await response.json().catch(() => ({}));
   if (!response.ok) {
+    if (response.status === 409 && json.stale && json.state) accept(json.state); // another tab changed it
+    if (response.status === 409 && json.conflict) showConflict(json.error);
     status(json.error || `${response.status} ${response.statusText}`, true);
     throw new Error(json.error || response.statusText);
   }
   return json;
+}
+
+function el(tag, props = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (key === "dataset") Object.assign(node.dataset, value);
+    else node[key] = value;
+  }
+  for (const child of children) node.append(child); // strings become text nodes
+  return node;
+}
+
+function options(select, items) {
+  // items: [value, text, selected]
+  select.replaceChildren(...items.map(([value, text, selected]) => el("option", { value: String(value), selected: !!selected }, text)));
 }
 
 const levels = () => state.taxonomy.levels.map((level) => level.name);
@@ -48,7 +69,10 @@ async function loadList() {
   const data = await api("GET", "/api/videos");
   state.videos = data.videos;
   state.taxonomy = data.taxonomy;
-  $("add-level").innerHTML = levels().slice(1).map((name) => `<option>${name}</option>`).join("");
+  state.hasCompare = data.has_compare;
+  options($("add-level"), levels().slice(1).map((name) => [name, name]));
+  $("annotator").textContent = data.annotator;
+  if (data.recovered) status(`recovered ${data.recovered} unsaved edits from the journal (Save keeps them)`);
   renderList();
   const first = state.videos.find((v) => v.errors + v.warnings > 0) || state.videos[0];
   if (first) await selectVideo(first.id);
@@ -57,18 +81,17 @@ async function loadList() {
 function renderList() {
   const only = $("only-findings").checked;
   const list = $("video-list");
-  list.innerHTML = "";
+  const items = [];
   for (const video of state.videos) {
     if (only && video.errors + video.warnings === 0) continue;
-    const item = document.createElement("li");
-    item.dataset.id = video.id;
-    item.className = video.id === state.current ? "current" : "";
-    item.innerHTML = `<span class="name"></span><span class="badge errors ${video.errors ? "" : "zero"}">${video.errors}</span>` +
-      `<span class="badge warnings ${video.warnings ? "" : "zero"}">${video.warnings}</span>`;
-    item.querySelector(".name").textContent = video.id;
+    const item = el("li", { className: video.id === state.current ? "current" : "", dataset: { id: video.id } },
+      el("span", { className: "name" }, video.id),
+      el("span", { className: `badge errors ${video.errors ? "" : "zero"}` }, String(video.errors)),
+      el("span", { className: `badge warnings ${video.warnings ? "" : "zero"}` }, String(video.warnings)));
     item.onclick = () => selectVideo(video.id);
-    list.appendChild(item);
+    items.push(item);
   }
+  list.replaceChildren(...items);
 }
 
 async function selectVideo(id) {
@@ -114,7 +137,7 @@ function render() {
 
 function renderTimeline() {
   const rows = $("rows");
-  rows.innerHTML = "";
+  rows.replaceChildren();
   const total = duration();
   const video = state.data.video;
   const flagged = new Set(state.data.findings.filter((f) => f.segment !== null).map((f) => f.segment));
@@ -134,6 +157,14 @@ function renderTimeline() {
     items.sort((a, b) => a.start - b.start);
     rows.appendChild(row("predicted", items, lanes(items), total, new Set(), "prediction"));
   }
+  if (state.data.compare) { // a second annotator's segments, level by level under the reviewed ones
+    for (const level of levels()) {
+      const items = state.data.compare.filter((s) => s.level === level).map((s) => ({ ...s, index: null }));
+      if (!items.length) continue;
+      items.sort((a, b) => a.start - b.start);
+      rows.appendChild(row(`B: ${level}`, items, lanes(items), total, new Set(), "compare"));
+    }
+  }
 }
 
 function row(name, items, laneOf, total, flagged, kind) {
@@ -141,8 +172,8 @@ function row(name, items, laneOf, total, flagged, kind) {
   div.className = "row";
   div.dataset.level = name;
   div.style.height = `${ROW_HEIGHT * (Math.max(0, ...laneOf) + 1) + 2}px`;
-  div.innerHTML = `<span class="row-label">${name}</span><div class="track"></div>`;
-  const track = div.querySelector(".track");
+  const track = el("div", { className: "track" });
+  div.append(el("span", { className: "row-label", title: name }, name), track);
   items.forEach((item, k) => {
     const seg = document.createElement("div");
     const level = item.level || name;
@@ -174,7 +205,7 @@ function row(name, items, laneOf, total, flagged, kind) {
 
 function renderFindings() {
   const list = $("findings");
-  list.innerHTML = "";
+  list.replaceChildren();
   $("finding-count").textContent = `(${state.data.findings.length})`;
   for (const finding of state.data.findings) {
     const item = document.createElement("li");
@@ -193,14 +224,15 @@ function renderFindings() {
 
 function validLabels(segment) {
   // the classes valid under the segment's parent segment, or under the video's labels when the level
-  // above is the video-level one (NurViD: steps under the procedure)
+  // above is the video-level one (NurViD: steps under the procedure); the rule is the server's table
   const video = state.data.video;
   const parentLevel = levels()[levels().indexOf(segment.level) - 1];
   let under = null;
   if (segment.parent !== undefined && segment.parent !== null) under = [video.segments[segment.parent].label];
   else if (parentLevel === levels()[0] && video.labels.length) under = video.labels;
-  return levelOf(segment.level).classes.filter((c) => under === null || !c.parents.length ||
-    c.parents.some((p) => under.includes(p)));
+  const table = state.taxonomy.valid[segment.level] || {};
+  const allowed = under === null ? null : new Set(under.flatMap((p) => table[String(p)] || []));
+  return levelOf(segment.level).classes.filter((c) => allowed === null || allowed.has(c.id));
 }
 
 function renderEditor() {
@@ -209,9 +241,7 @@ function renderEditor() {
   $("sel-info").textContent = segment
     ? `${segment.level} #${state.selected}: ${className(segment.level, segment.label)} ${segment.start.toFixed(2)}-${segment.end.toFixed(2)} s`
     : "none";
-  $("label").innerHTML = segment
-    ? validLabels(segment).map((c) => `<option value="${c.id}" ${c.id === segment.label ? "selected" : ""}>${c.name}</option>`).join("")
-    : "";
+  options($("label"), segment ? validLabels(segment).map((c) => [c.id, c.name, c.id === segment.label]) : []);
 }
 
 function movePlayhead() {
@@ -228,7 +258,8 @@ function select(index, seek) {
 }
 
 async function update(index, change) {
-  accept(await api("POST", `/api/videos/${encodeURIComponent(state.current)}/segments/${index}`, change));
+  accept(await api("POST", `/api/videos/${encodeURIComponent(state.current)}/segments/${index}`,
+    { ...change, version: state.data.version }));
   status(`segment ${index} updated`);
 }
 
@@ -271,7 +302,7 @@ async function addSegment() {
   const label = validLabels(probe)[0];
   const end = Math.min(duration(), t + 2);
   const data = await api("POST", `/api/videos/${encodeURIComponent(state.current)}/segments`,
-    { level, label: label.id, start: Number(t.toFixed(3)), end: Number(end.toFixed(3)), parent });
+    { level, label: label.id, start: Number(t.toFixed(3)), end: Number(end.toFixed(3)), parent, version: state.data.version });
   state.selected = data.video.segments.length - 1;
   accept(data);
   status(`added ${level} segment ${state.selected}`);
@@ -280,7 +311,7 @@ async function addSegment() {
 async function removeSelected() {
   const index = state.selected;
   state.selected = null;
-  accept(await api("DELETE", `/api/videos/${encodeURIComponent(state.current)}/segments/${index}`));
+  accept(await api("DELETE", `/api/videos/${encodeURIComponent(state.current)}/segments/${index}?version=${state.data.version}`));
   status(`deleted segment ${index}`);
 }
 
@@ -293,9 +324,33 @@ async function undo() {
   status("undone");
 }
 
-async function save() {
-  const data = await api("POST", "/api/save");
+async function save(as) {
+  const data = await api("POST", "/api/save", as ? { as } : {});
+  $("conflict").hidden = true;
   status(`saved ${data.saved}`);
+}
+
+function showConflict(message) {
+  // Save found OUT changed by another session: nothing was written; offer the two ways on
+  $("conflict-text").textContent = message;
+  $("conflict").hidden = false;
+}
+
+async function saveAs() {
+  const name = $("save-as-name").value.trim();
+  if (!name) { status("type a file name (.json) to save as", true); return; }
+  await save(name);
+}
+
+async function reloadAndReapply() {
+  const data = await api("POST", "/api/reload");
+  $("conflict").hidden = true;
+  const skipped = data.skipped.map((s) => `${s.video} ${s.op} ${s.index ?? ""}: ${s.reason}`);
+  $("skipped").replaceChildren(...skipped.map((text) => el("li", {}, text)));
+  status(`reloaded; re-applied ${data.applied} edit(s), ${data.skipped.length} not applied`, data.skipped.length > 0);
+  const list = await api("GET", "/api/videos");
+  state.videos = list.videos;
+  if (state.current) await selectVideo(state.current);
 }
 
 // ------------------------------------------------------------------ wiring
@@ -306,7 +361,9 @@ $("delete").onclick = removeSelected;
 $("label").onchange = () => update(state.selected, { label: Number($("label").value) });
 $("add").onclick = addSegment;
 $("undo").onclick = undo;
-$("save").onclick = save;
+$("save").onclick = () => save();
+$("save-as").onclick = saveAs;
+$("reapply").onclick = reloadAndReapply;
 player.addEventListener("timeupdate", movePlayhead);
 player.addEventListener("seeked", movePlayhead);
 player.addEventListener("loadedmetadata", () => state.data && render());

@@ -44,7 +44,7 @@ annotations: setup
 	VIDEOKIT=$(BIN)/videokit bash annotations/regenerate.sh
 
 bench: setup
-	$(BIN)/python benchmarks/bench_annotations.py
+	$(BIN)/python -m benchmarks.bench_annotations
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

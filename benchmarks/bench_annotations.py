@@ -4,7 +4,7 @@ Goal: < 1 s per conversion on this machine (2 cores). The conversions run interl
 alternating, ``benchmarks/rounds.py``; there is no baseline to divide by, so the noise shows as the
 min-max of each conversion's time). Prints one line per conversion (median and min-max of read,
 validate, write), then ``slowest_conversion_s=<x>`` (the slowest median).
-Usage: python benchmarks/bench_annotations.py [REAL_ANNOTATIONS_DIR] [--rounds 5]
+Usage: python -m benchmarks.bench_annotations [REAL_ANNOTATIONS_DIR] [--rounds 5]
 """
 from __future__ import annotations
 
@@ -17,9 +17,8 @@ from typing import Dict, List
 
 from videokit.annotations import read_annotations, validate, write_annotations
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "benchmarks"))
-from rounds import MIN_ROUNDS, interleaved, median  # noqa: E402
+from .fixtures import ROOT
+from .rounds import MIN_ROUNDS, interleaved, median
 
 TARGETS = {"anet": "x.json", "mmaction": "x.txt", "frames": "x.npz", "canonical": "x.json", "taxonomy": "x.csv",
            "splits": "x.csv"}

@@ -13,7 +13,7 @@ OphNet features (which need the videos).
 
 Prints a table (mAP per tIoU and average, training seconds, test seconds with post-processing apart,
 parameters); last line ``best_avg_map=<x> method=<name>``.
-Usage: python benchmarks/bench_detection.py [--train 200] [--test 60] [--epochs 15] [--seed 0]
+Usage: python -m benchmarks.bench_detection [--train 200] [--test 60] [--epochs 15] [--seed 0]
 """
 from __future__ import annotations
 

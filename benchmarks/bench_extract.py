@@ -18,11 +18,12 @@ They run interleaved in rounds (``benchmarks/rounds.py``); ratios are per-round 
 Last line: ``extract_speedup=<workers vs today> over_limit=<limit rate / workers rate>
 over_cpu_bound=<CPU-bound rate / workers rate>``.
 
-Usage: python benchmarks/bench_extract.py [--minutes 10] [--rounds 5] [--workers 1] [--device cpu]
+Usage: python -m benchmarks.bench_extract [--minutes 10] [--rounds 5] [--workers 1] [--device cpu]
 """
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import subprocess
@@ -32,16 +33,14 @@ import time
 from pathlib import Path
 from typing import Dict, List, Tuple
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "benchmarks"))
-from rounds import MIN_ROUNDS, median, ratio, show_ratio  # noqa: E402
-
+from .fixtures import ROOT
+from .rounds import MIN_ROUNDS, median, ratio, show_ratio
 CONFIG = ROOT / "configs" / "demo" / "multilevel_r18_4x1x1_demo.py"
 
 
 def setup(cache: Path, minutes: float) -> Path:
     """The 10-min 256p video (bench_loader's), an annotation list naming it, the demo config's taxonomy."""
-    from bench_loader import make_long_video, preprocessed_copy
+    from .fixtures import make_long_video, preprocessed_copy
 
     raw = make_long_video(cache / "raw" / f"long_{minutes:g}min_720p.mp4", minutes)
     video = preprocessed_copy(raw, cache)
@@ -63,6 +62,8 @@ def setup(cache: Path, minutes: float) -> Path:
 def run_method(method: str, work: Path, args) -> Tuple[float, float]:
     """Windows per second of one method, measured inside its own process, and the CPU seconds per window
     it reports (decode only / model only; NaN for the others)."""
+    from videokit.engine.extract import SUMMARY  # the counts file tools/extract_features.py writes
+
     env = dict(os.environ, VIDEOKIT_DEMO_ROOT=str(work), PYTHONUNBUFFERED="1")
     out = Path(tempfile.mkdtemp(prefix="feats.", dir=work))
     common = ["--video-root", str(work), "--out", str(out), "--window", str(args.window), "--stride",
@@ -80,29 +81,29 @@ def run_method(method: str, work: Path, args) -> Tuple[float, float]:
         else:
             if args.device.startswith("cpu"):  # the wait policy the extraction tool uses on the CPU
                 env.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-            command = [sys.executable, __file__, "--inner", method, "--window", str(args.window), "--stride",
-                       str(args.stride), "--device", args.device, "--video", str(work / "a.mp4")]
-        done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=3600)
+            command = [sys.executable, "-m", "benchmarks.bench_extract", "--inner", method, "--window", str(args.window),
+                       "--stride", str(args.stride), "--device", args.device, "--video", str(work / "a.mp4"),
+                       "--summary", str(out / SUMMARY)]
+        done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=3600, cwd=ROOT)
         if done.returncode != 0:
             raise SystemExit(f"{method} failed:\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}")
-        line = next(line for line in done.stdout.splitlines()[::-1] if "windows/s" in line)
-        rate = float(line.split("(")[-1].split(" windows/s")[0].split()[-1])
-        cpu = float(line.split("cpu ")[1].split()[0]) if "cpu " in line else float("nan")
-        return rate, cpu
+        summary = json.loads((out / SUMMARY).read_text())  # the run's own counts, not its printed line
+        return float(summary["windows_per_s"]), float(summary.get("cpu_s_per_window", float("nan")))
     finally:
         shutil.rmtree(out, ignore_errors=True)
 
 
-def inner(method: str, video: str, window: int, stride: int, device: str) -> None:
+def inner(method: str, video: str, window: int, stride: int, device: str, summary: str) -> None:
     """decode only / model only, on the windows ``tools/extract_features.py`` would cut."""
     import numpy as np
     import torch
 
-    from videokit.inference.extraction import WindowChunks, plan_video
-    from videokit.inference.features import WindowSpec
-    from videokit.inference.model import load_model, window_features
+    from videokit.features import FeatureSpec
+    from videokit.features.backbone import window_features
+    from videokit.features.extraction import WindowChunks, plan_video
+    from videokit.inference.model import load_model
 
-    spec = WindowSpec(window=window, stride=stride, frames_per_window=4, size=112)
+    spec = FeatureSpec(window=window, stride=stride, frames_per_window=4, size=112)
     plan = plan_video(0, "a", video, spec, 8)
     windows = len(plan.starts)
     if method == "decode only":
@@ -133,6 +134,8 @@ def inner(method: str, video: str, window: int, stride: int, device: str) -> Non
         torch.set_num_threads(threads)
     print(f"{method}: {windows} windows in {seconds:.2f} s ({windows / seconds:.2f} windows/s, "
           f"cpu {cpu / windows:.5f} s/window)")
+    Path(summary).write_text(json.dumps({"windows": windows, "seconds": seconds, "windows_per_s": windows / seconds,
+                                         "cpu_s_per_window": cpu / windows}))
 
 
 def main() -> int:
@@ -146,9 +149,10 @@ def main() -> int:
     parser.add_argument("--cache", default=str(ROOT / "benchmarks" / ".cache"))
     parser.add_argument("--inner", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--video", default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--summary", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.inner:
-        inner(args.inner, args.video, args.window, args.stride, args.device)
+        inner(args.inner, args.video, args.window, args.stride, args.device, args.summary)
         return 0
     if args.rounds < MIN_ROUNDS:
         raise SystemExit(f"--rounds: at least {MIN_ROUNDS}")

@@ -19,56 +19,19 @@ takes each ratio as the median of the per-round ratios with its min-max. The las
 ``speedup_vs_mmaction2=<x> over_limit=<y>``: the WORST case over both files and both sampling patterns
 for what a user gets by default.
 
-Usage: python benchmarks/bench_loader.py [--minutes 10] [--samples 4] [--rounds 5] [--cache DIR]
+Usage: python -m benchmarks.bench_loader [--minutes 10] [--samples 4] [--rounds 5] [--cache DIR]
 """
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 from pathlib import Path
 from typing import Callable, Dict, List
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "benchmarks"))
-from rounds import interleaved, median, ratio, show_ratio  # noqa: E402
-SAMPLE = ROOT.parent / "shared" / "sample_videos" / "bigbuckbunny.mp4"
-
-
-def make_long_video(out: Path, minutes: float, fps: int = 25, gop: int = 250) -> Path:
-    from videokit.video.preprocess import ffmpeg_binary
-
-    if out.exists():
-        return out
-    tmp = out.with_name(f".{out.name}.tmp.mp4")
-    cmd = [ffmpeg_binary(), "-nostdin", "-y", "-v", "error", "-stream_loop", "-1", "-i", str(SAMPLE),
-           "-t", str(minutes * 60), "-vf", f"scale=1280:720,fps={fps}", "-c:v", "libx264", "-preset", "veryfast",
-           "-crf", "23", "-g", str(gop), "-keyint_min", str(gop), "-sc_threshold", "0", "-pix_fmt", "yuv420p",
-           "-an", str(tmp)]
-    print(f"making {out.name}: {minutes} min 720p, {fps} fps, GOP {gop} ...", flush=True)
-    subprocess.run(cmd, check=True)
-    tmp.rename(out)
-    return out
-
-
-def preprocessed_copy(src: Path, cache: Path) -> Path:
-    """``videokit preprocess``'s defaults (short side 256, 25 fps, a keyframe every 2 s, no B-pyramid); the
-    folder is named after the command line, so a change of defaults makes a new copy."""
-    import hashlib
-
-    from videokit.video.preprocess import ffmpeg_command, preprocess
-
-    key = hashlib.sha1(" ".join(ffmpeg_command("in", "out", ffmpeg="ffmpeg")).encode()).hexdigest()[:8]
-    out_dir = cache / f"preprocessed-{key}"
-    target = out_dir / src.name
-    if not target.exists():
-        print(f"preprocessing {src.name} with videokit preprocess's defaults ...", flush=True)
-        preprocess(src.parent, out_dir, workers=1, progress=False)
-    return target
-
-
+from .fixtures import ROOT, make_long_video, preprocessed_copy
+from .rounds import interleaved, median, ratio, show_ratio
 def limit_decode(path: Path, index_sets: List[np.ndarray]) -> Callable[[], None]:
     """Decode only the GOP prefixes that hold the needed frames (no RGB conversion)."""
     from videokit.video.decode import PyAVReader

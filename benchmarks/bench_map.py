@@ -6,18 +6,16 @@ right class most of the time) and half random. Both run interleaved in rounds (o
 ``benchmarks/rounds.py``); their mAPs must agree (mmaction2 accumulates in float32). Last line:
 ``speedup_vs_mmaction2=<median per-round ratio>`` (goal >= 20).
 
-Usage: python benchmarks/bench_map.py [--videos 1000] [--predictions 100] [--seed 0] [--rounds 5]
+Usage: python -m benchmarks.bench_map [--videos 1000] [--predictions 100] [--seed 0] [--rounds 5]
 """
 from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from rounds import MIN_ROUNDS, interleaved, median, ratio, show_ratio  # noqa: E402
+from .rounds import MIN_ROUNDS, interleaved, median, ratio, show_ratio
 
 
 def make_data(videos: int, per_video: int, classes: int, rng: np.random.Generator):

@@ -14,22 +14,20 @@ length over the median predict time, the decode share the median per-round ratio
 Prints one line per model and, last, ``real_time_factor=<demo> real_time_factor_tsm_r50=<x>
 decode_share=<fraction of the TSM run spent decoding>``. Run on a GPU machine with ``--device cuda``.
 
-Usage: python benchmarks/bench_predict.py [--minutes 1] [--rounds 5] [--device cpu] [--cache DIR]
+Usage: python -m benchmarks.bench_predict [--minutes 1] [--rounds 5] [--device cpu] [--cache DIR]
 """
 from __future__ import annotations
 
 import argparse
 import os
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "benchmarks"))
-from rounds import MIN_ROUNDS, interleaved, median, ratio, show_ratio  # noqa: E402
+from .fixtures import ROOT
+from .rounds import MIN_ROUNDS, interleaved, median, ratio, show_ratio
 
 
 def decode_only(path: str, grid: np.ndarray, frames_per_window: int) -> float:
@@ -46,7 +44,7 @@ def decode_only(path: str, grid: np.ndarray, frames_per_window: int) -> float:
 
 
 def main() -> None:
-    from bench_loader import make_long_video
+    from .fixtures import make_long_video
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=1.0)

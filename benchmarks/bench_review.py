@@ -7,7 +7,7 @@
 - Replay: the time `ReviewSession.open` takes to replay a journal of 10,000 edits, over opening without one.
 Goals on this 2-core machine: p99 < 50 ms, replay of 10k edits < 2 s. Last line:
 ``edit_p99_ms=<x> replay_10k_s=<y>``.
-Usage: python benchmarks/bench_review.py [--edits 2000] [--rounds 5] [--dir DIR (the disk to journal on)]
+Usage: python -m benchmarks.bench_review [--edits 2000] [--rounds 5] [--dir DIR (the disk to journal on)]
 """
 from __future__ import annotations
 
@@ -26,9 +26,8 @@ from pathlib import Path
 from videokit.annotations import read_annotations
 from videokit.review import ReviewSession
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "benchmarks"))
-from rounds import MIN_ROUNDS, interleaved, ratio, show_ratio  # noqa: E402
+from .fixtures import ROOT
+from .rounds import MIN_ROUNDS, interleaved, ratio, show_ratio
 
 NURVID = ROOT / "annotations" / "nurvid" / "annotations.json"
 TOKEN = "bench-token"

@@ -7,7 +7,8 @@ import sys
 
 import numpy as np
 
-from videokit.engine.extract import main, resample
+from videokit.engine.extract import main
+from videokit.features.extraction import resample
 
 from ..conftest import ROOT
 from ..videos import make_video

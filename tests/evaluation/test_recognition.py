@@ -4,8 +4,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from videokit.annotations import Taxonomy
 from videokit.evaluation import (HierarchyMetric, RecognitionMetric, accuracy_report, confusion, consistency,
-                                 consistent_predictions, hierarchy_paths, multilabel_map)
+                                 consistent_predictions, multilabel_map)
 
 
 def test_accuracy_report_by_hand():
@@ -52,7 +53,13 @@ def test_multilabel_map():
 
 
 def test_consistent_decoding_never_contradicts_the_hierarchy():
-    paths = hierarchy_paths([[(0, 0), (0, 1), (1, 2)], [(0, 0), (1, 1), (2, 2), (2, 3)]], [2, 3, 4])
+    taxonomy = Taxonomy.from_dict({"levels": [
+        {"name": "a", "classes": [{"id": 0, "name": "a0"}, {"id": 1, "name": "a1"}]},
+        {"name": "b", "classes": [{"id": 0, "name": "b0", "parents": [0]}, {"id": 1, "name": "b1", "parents": [0]},
+                                  {"id": 2, "name": "b2", "parents": [1]}]},
+        {"name": "c", "classes": [{"id": 0, "name": "c0", "parents": [0]}, {"id": 1, "name": "c1", "parents": [1]},
+                                  {"id": 2, "name": "c2", "parents": [2]}, {"id": 3, "name": "c3", "parents": [2]}]}]})
+    paths = np.asarray(taxonomy.class_paths())
     assert paths.tolist() == [[0, 0, 0], [0, 1, 1], [1, 2, 2], [1, 2, 3]]
     top = np.array([[.6, .4]])
     mid = np.array([[.1, .1, .8]])

@@ -96,7 +96,7 @@ def test_follow_reads_a_file_while_it_is_being_written(tmp_path):
 
     import av
 
-    from videokit.inference.online import FrameSource
+    from videokit.video import FrameSource
 
     full = tmp_path / "full.ts"
     with av.open(str(full), "w") as container:

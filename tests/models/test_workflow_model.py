@@ -77,7 +77,7 @@ def test_anticipation_stays_within_the_horizon_and_training_lowers_the_loss():
 
 def test_steps_use_only_windows_that_ended():
     # windows of 8 frames at 10 fps every 4 frames: centres 0.4, 0.8, ...; ends 0.8, 1.2, 1.6, ...
-    meta = {"times": [0.4 + 0.4 * i for i in range(10)], "window": 8, "fps": 10.0}
+    meta = {"times": [0.4 + 0.4 * i for i in range(10)], "window": 8, "stride": 4, "fps": 10.0}
     steps = causal_steps(meta, fps=1.0)
     assert steps["times"].tolist() == [0.8, 1.8, 2.8, 3.8]
     ends = [0.8 + 0.4 * i for i in range(10)]

@@ -164,6 +164,18 @@ class Taxonomy:
             return False
         return not parent_labels or not info.parents or bool(set(parent_labels) & set(info.parents))
 
+    def class_paths(self, levels: Optional[Sequence[str]] = None) -> List[Tuple[int, ...]]:
+        """Every valid path of class ids through ``levels`` (default: all, coarse to fine), by
+        :meth:`children_of` between each adjacent pair: what a multi-level head decodes over."""
+        levels = list(levels or self.level_names)
+        paths: List[Tuple[int, ...]] = [(c,) for c in sorted(self.level(levels[0]).classes)]
+        for level in levels[1:]:
+            children = {p: self.children_of(level, p) for p in {path[-1] for path in paths}}
+            paths = [path + (c,) for path in paths for c in children[path[-1]]]
+        if not paths:
+            raise ValueError(f"the taxonomy has no valid path through {levels}")
+        return paths
+
     def hierarchy_table(self) -> Dict[str, Dict[int, List[int]]]:
         """``{child level: {parent class: [valid child classes]}}`` for every level below the top: the rule
         of :meth:`valid_under` as a table, for a page or a tool that cannot ask."""

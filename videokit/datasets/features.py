@@ -15,13 +15,13 @@ from mmengine.dataset import BaseDataset
 from mmengine.structures import BaseDataElement
 
 from ..annotations import read_annotations, trimmed_segments
-from ..features import FeatureFolder
+from ..features import FeatureFolder, axis, to_units
 from .presence import drop_absent
 
 
 def feature_folder(dataset) -> FeatureFolder:
     """The dataset's features: ``feature_dir`` with sidecars, or external ``.npy`` files cut as its
-    ``feature_spec`` (a :class:`~videokit.features.SnippetSpec` dict) says."""
+    ``feature_spec`` (a :class:`~videokit.features.FeatureSpec` dict) says."""
     return FeatureFolder(dataset.feature_dir, getattr(dataset, "feature_spec", None))
 
 
@@ -64,7 +64,7 @@ class FeatureDetectionDataset(BaseDataset):
         data = []
         folder = feature_folder(self)
         for video_id, npy in _present_features(self, annotations):
-            meta = folder.meta(video_id)
+            meta = folder.meta(video_id, annotations.videos[video_id].duration)
             data.append(dict(video_id=video_id, features=npy, times=meta["times"], segments=segments.get(video_id, [])))
         if not data:
             raise ValueError(f"{self.ann_file}: no video of split {self.split!r} has features in {self.feature_dir}")
@@ -73,11 +73,10 @@ class FeatureDetectionDataset(BaseDataset):
     def prepare_data(self, idx: int) -> Dict:
         info = self.get_data_info(idx)
         feats = feature_folder(self).load(info["video_id"])  # (T, C)
-        times = np.asarray(info["times"], dtype=np.float64)
-        step = float(times[1] - times[0]) if len(times) > 1 else 1.0
+        time0, step = axis(info["times"])
         segs = np.array([s[:2] for s in info["segments"]], dtype=np.float64).reshape(-1, 2)
         labels = np.array([s[2] for s in info["segments"]], dtype=np.int64)
-        units = (segs - times[0]) / step  # seconds -> feature index units
+        units = to_units(segs, info["times"])  # seconds -> feature positions, the spec's mapping
         offset = 0
         if not self.test_mode and self.max_seq_len and len(feats) > self.max_seq_len:
             offset = int(np.random.randint(0, len(feats) - self.max_seq_len + 1))
@@ -86,7 +85,7 @@ class FeatureDetectionDataset(BaseDataset):
             keep = units[:, 1] - units[:, 0] > 0.5
             units, labels = units[keep], labels[keep]
         sample = BaseDataElement(
-            metainfo=dict(video_id=info["video_id"], time0=float(times[0] + offset * step), time_step=step),
+            metainfo=dict(video_id=info["video_id"], time0=time0 + offset * step, time_step=step),
             gt_segments=torch.from_numpy(units).float(), gt_labels=torch.from_numpy(labels),
             gt_segments_sec=torch.from_numpy(segs))  # uncropped seconds, for evaluation (test mode)
         return dict(inputs=torch.from_numpy(feats).t().contiguous(), data_samples=sample)
@@ -120,7 +119,7 @@ class ProposalFeatureDataset(BaseDataset):
         data = []
         folder = feature_folder(self)
         for video_id, npy in _present_features(self, annotations):
-            meta = folder.meta(video_id)
+            meta = folder.meta(video_id, annotations.videos[video_id].duration)
             frames = int(meta["num_frames"] or round((meta["times"][-1] * meta["fps"]) + meta["window"] / 2))
             data.append(dict(video_name=video_id, features=npy, duration_frame=frames,
                              feature_frame=frames, duration_second=frames / float(meta["fps"]),

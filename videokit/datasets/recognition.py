@@ -43,10 +43,7 @@ class _AnnotationDataset(SkipBrokenVideosMixin, BaseActionDataset):
             taxonomy = self.annotations.taxonomy
             level = taxonomy.level(self.level or self.annotations.levels[0])
             levels = self.label_levels()
-            paths = [(c.id,) for c in taxonomy.level(levels[0]).classes.values()]
-            for name in levels[1:]:  # valid class paths through the labelled levels, for hierarchy metrics
-                paths = [p + (c.id,) for p in paths for c in taxonomy.level(name).classes.values()
-                         if p[-1] in c.parents]
+            paths = taxonomy.class_paths(levels)  # valid class paths through the labelled levels (metrics)
             self._metainfo.update(dataset=taxonomy.dataset, level=level.name, classes=tuple(taxonomy.class_names(level.name)),
                                   levels=tuple(levels), hierarchy_paths=paths,
                                   class_groups={c.id: c.group for c in level.classes.values() if c.group})

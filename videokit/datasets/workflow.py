@@ -17,16 +17,15 @@ from mmengine.structures import BaseDataElement
 
 from ..annotations import read_annotations
 from ..annotations.timeline import current_labels, time_to_next_start, train_mean
+from ..features import FeatureSpec
 from .features import _present_features, feature_folder
 
 
 def causal_steps(meta: Dict, fps: float) -> Dict[str, np.ndarray]:
-    """Step times and, per step, the index of the latest window that ended by then (from a sidecar)."""
-    centres = np.asarray(meta["times"], dtype=np.float64)
-    ends = centres + float(meta["window"]) / 2.0 / float(meta["fps"])
-    times = ends[0] + np.arange(int(np.floor((ends[-1] - ends[0]) * fps + 1e-9)) + 1) / fps
-    index = np.searchsorted(ends, times + 1e-9, side="right") - 1
-    return {"times": times, "index": index}
+    """Step times and, per step, the index of the latest window that ended by then (from a sidecar): the
+    feature spec's schedule, the one ``videokit predict --online`` streams with."""
+    spec = FeatureSpec(window=int(meta["window"]), stride=int(meta["stride"]), offset=float(meta.get("offset") or 0.0))
+    return spec.step_schedule(len(meta["times"]), float(meta["fps"]), fps)
 
 
 @DATASETS.register_module()

@@ -10,7 +10,8 @@ frames: a TSN snippet set for 2D backbones (features averaged over frames) or on
 Writes ``OUT/<video_id>.npy`` (windows x channels) and ``OUT/<video_id>.json`` (fps, stride, window,
 backbone, feature times); resumable (videos with both files are skipped); ``--fixed-length N``
 resamples every video to N snippets by linear interpolation (NurViD's N=100 protocol).
-``--workers N`` decodes in N DataLoader workers while the backbone runs; under torchrun each rank takes
+``OUT/extract_summary.json`` holds the run's counts (extracted, already there, unreadable, absent,
+windows, seconds, windows/s), for scripts. ``--workers N`` decodes in N DataLoader workers while the backbone runs; under torchrun each rank takes
 a disjoint, deterministic shard of the videos (every ``world_size``-th, by video id) and rank 0 prints
 one summary. ``CHECKPOINT`` may be ``none`` for random init (tests, smoke runs; seeded by ``--seed``);
 nothing is ever downloaded.
@@ -18,6 +19,7 @@ nothing is ever downloaded.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -27,11 +29,12 @@ from typing import List, Tuple
 import numpy as np
 import torch
 
-from ..features import FeatureFolder
-from ..inference.extraction import VideoPlan, extract_features, plan_video
-from ..inference.features import WindowSpec, resample
+from ..features import FeatureFolder, FeatureSpec, sidecar
+from ..features.extraction import VideoPlan, extract_features, plan_video, resample, resampled_times
 from ..inference.model import load_model
 from ..utils import atomic_write_text
+
+SUMMARY = "extract_summary.json"
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -64,9 +67,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def spec_from_args(args: argparse.Namespace) -> WindowSpec:
-    return WindowSpec(window=args.window, stride=args.stride, frames_per_window=args.frames_per_window,
-                      size=args.size, window_sec=args.window_sec, stride_sec=args.stride_sec)
+def spec_from_args(args: argparse.Namespace) -> FeatureSpec:
+    return FeatureSpec(window=args.window, stride=args.stride, frames_per_window=args.frames_per_window,
+                       size=args.size, window_sec=args.window_sec, stride_sec=args.stride_sec,
+                       fixed_length=args.fixed_length)
 
 
 def _distributed(args: argparse.Namespace) -> Tuple[int, int]:
@@ -140,11 +144,9 @@ def main(argv=None) -> int:
         times = plan.centres()
         if args.fixed_length:
             features = resample(features, args.fixed_length)
-            times = np.linspace(times[0], times[-1], args.fixed_length)
-        meta = {"fps": plan.fps, "num_frames": plan.num_frames, "window": plan.window, "stride": plan.stride,
-                "frames_per_window": args.frames_per_window, "size": args.size, "fixed_length": args.fixed_length,
-                "backbone": cfg.model.backbone.get("type"), "config": args.config, "checkpoint": args.checkpoint,
-                "times": [round(float(t), 4) for t in times]}
+            times = resampled_times(times, args.fixed_length)
+        meta = sidecar(spec, plan.fps, plan.num_frames, plan.window, plan.stride, times,
+                       backbone=cfg.model.backbone.get("type"), config=args.config, checkpoint=args.checkpoint)
         folder.write(plan.video_id, features.astype(np.float16 if args.float16 else np.float32), meta)
 
     def broken(plan: VideoPlan, reason: str) -> None:
@@ -159,6 +161,10 @@ def main(argv=None) -> int:
     counts["already"] = len(shard) - len(todo)
     counts = _summary(counts, world)  # under torchrun, also waits for every rank
     seconds = time.perf_counter() - started
+    counts.update(absent=len(absent), seconds=round(seconds, 3), ranks=world,
+                  windows_per_s=round(counts["windows"] / seconds, 3) if counts["windows"] and seconds else 0.0)
+    if rank == 0:  # what a script reads instead of parsing the line below
+        atomic_write_text(out / SUMMARY, json.dumps(counts, indent=1) + "\n")
     say(f"features in {out}: {counts['extracted']} extracted, {counts['already']} already there, "
         f"{counts['unreadable']} unreadable, {len(absent)} absent" + (f" ({world} ranks)" if world > 1 else "")
         + (f"; {counts['windows']} windows in {seconds:.1f} s ({counts['windows'] / seconds:.1f} windows/s)"

@@ -13,7 +13,7 @@ from .workflow import edit_score, frame_accuracy, per_class_f1, segment_matches,
 _LAZY = {name: ".metrics" for name in ("AnticipationMetric", "DetectionMetric", "HierarchyMetric",
                                        "MultiLabelMetric", "OnlineRecognitionMetric", "RecognitionMetric")}
 _LAZY.update({name: ".recognition" for name in ("accuracy_report", "confusion", "consistency",
-                                                "consistent_predictions", "hierarchy_paths", "multilabel_map")})
+                                                "consistent_predictions", "multilabel_map")})
 
 __all__ = ["ACTIVITYNET_TIOU", "OPHNET_TIOU", "DetectionResult", "anticipation_errors", "anticipation_report",
            "detection_map", "edit_score", "frame_accuracy", "per_class_f1", "segment_matches", "segmental_f1",

@@ -4,8 +4,11 @@ from __future__ import annotations
 from typing import Dict, Mapping, Optional, Sequence
 
 import numpy as np
+
 from mmaction.evaluation.functional import (confusion_matrix, mean_average_precision, mean_class_accuracy,
                                             top_k_accuracy)
+
+from ..annotations.hierarchy import consistent_predictions  # noqa: F401 (re-exported: the head decodes with it)
 
 MEAN_CLASS = ("mmaction2", "present")
 
@@ -58,33 +61,6 @@ def multilabel_map(scores: np.ndarray, targets: np.ndarray) -> float:
     targets = np.asarray(targets)
     keep = targets.sum(0) > 0
     return float(mean_average_precision(list(scores[:, keep]), list(targets[:, keep])))
-
-
-def hierarchy_paths(valid_pairs: Sequence[Sequence[Sequence[int]]], num_classes: Sequence[int]) -> np.ndarray:
-    """Every valid path of class ids from the top level to the finest, ``(num_paths, num_levels)``.
-
-    ``valid_pairs[i]`` lists the allowed (class at level i, class at level i+1) pairs.
-    """
-    paths = [(c,) for c in range(num_classes[0])]
-    for pairs in valid_pairs:
-        children: Dict[int, list] = {}
-        for parent, child in pairs:
-            children.setdefault(int(parent), []).append(int(child))
-        paths = [p + (c,) for p in paths for c in children.get(p[-1], [])]
-    if not paths:
-        raise ValueError("the hierarchy has no valid path from the top level to the finest")
-    return np.asarray(paths, dtype=np.int64)
-
-
-def consistent_predictions(level_scores: Sequence[np.ndarray], paths: np.ndarray) -> np.ndarray:
-    """Per sample, the valid path maximising the sum of log-probabilities over the levels.
-
-    ``level_scores[i]`` is ``(N, C_i)`` probabilities; returns ``(N, num_levels)`` class ids.
-    """
-    total = np.zeros((level_scores[0].shape[0], len(paths)))
-    for level, scores in enumerate(level_scores):
-        total += np.log(np.clip(np.asarray(scores, dtype=np.float64), 1e-12, None))[:, paths[:, level]]
-    return paths[total.argmax(1)]
 
 
 def consistency(predictions: np.ndarray, paths: np.ndarray) -> float:

@@ -1,42 +1,36 @@
 """The one owner of the feature file format: ``<video_id>.npy`` (windows x channels) and its JSON sidecar.
 
-``tools/extract_features.py`` writes the pair through :meth:`FeatureFolder.write`; the feature datasets,
-the workflow dataset and ``videokit predict`` read it through :meth:`FeatureFolder.meta` /
-:meth:`FeatureFolder.load`. Features made by other tools (ActionFormer's / OpenTAD's layout: one
-``.npy`` of shape [T, C] per video, no sidecar) are read through the same class when a
-:class:`SnippetSpec` states how they were cut (frames per snippet stride, window, fps), as a config does.
+``tools/extract_features.py`` writes the pair through :meth:`FeatureFolder.write` with the sidecar that
+:func:`sidecar` builds (the schema lives here and nowhere else); the feature datasets, the workflow dataset
+and ``videokit predict`` read it through :meth:`FeatureFolder.meta` / :meth:`FeatureFolder.load` /
+:meth:`FeatureFolder.spec_of`. Features made by other tools (ActionFormer's / OpenTAD's layout: one ``.npy``
+of shape [T, C] per video, no sidecar) are read through the same class when a
+:class:`~videokit.features.spec.FeatureSpec` states how they were cut (fps, stride, window, offset), as a
+config does.
 """
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Iterator, Optional, Union
+from typing import Dict, Iterator, Optional, Sequence, Union
 
 import numpy as np
 
 from ..utils import atomic_output
+from .spec import FeatureSpec
 
 PathLike = Union[str, Path]
 #: sidecar keys the writer always records
 REQUIRED = ("fps", "num_frames", "window", "stride", "times")
 
 
-@dataclass(frozen=True)
-class SnippetSpec:
-    """How sidecar-less features were cut: a snippet every ``stride`` frames of ``window`` frames at
-    ``fps`` (``offset`` seconds before the first window starts). ActionFormer's THUMOS I3D features:
-    ``SnippetSpec(fps=30, stride=4, window=16)``; one feature per second: ``SnippetSpec(fps=1, stride=1,
-    window=1)``."""
-
-    fps: float
-    stride: int
-    window: int
-    offset: float = 0.0
-
-    def times(self, length: int) -> np.ndarray:
-        """Centre time (s) of each of ``length`` snippets."""
-        return self.offset + (np.arange(length) * self.stride + self.window / 2.0) / self.fps
+def sidecar(spec: FeatureSpec, fps: float, num_frames: int, window: int, stride: int, times: Sequence[float],
+            **provenance: object) -> Dict:
+    """The sidecar of one video's features: how they were cut (frames, at the video's ``fps``), the centre
+    time of every position, and where they came from (``backbone``, ``config``, ``checkpoint``, ...)."""
+    return {"fps": float(fps), "num_frames": int(num_frames), "window": int(window), "stride": int(stride),
+            "frames_per_window": spec.frames_per_window, "size": spec.size, "offset": spec.offset,
+            "fixed_length": spec.fixed_length, "times": [round(float(t), 4) for t in times], **provenance}
 
 
 class FeatureFileError(ValueError):
@@ -46,9 +40,9 @@ class FeatureFileError(ValueError):
 class FeatureFolder:
     """A folder of per-video features; ``spec`` set = external features without sidecars."""
 
-    def __init__(self, root: PathLike, spec: Optional[Union[SnippetSpec, Dict]] = None) -> None:
+    def __init__(self, root: PathLike, spec: Optional[Union[FeatureSpec, Dict]] = None) -> None:
         self.root = Path(root)
-        self.spec = SnippetSpec(**spec) if isinstance(spec, dict) else spec
+        self.spec = FeatureSpec.from_dict(spec) if isinstance(spec, dict) else spec
 
     # ---------------------------------------------------------------- paths
     def array_path(self, video_id: str) -> Path:
@@ -65,13 +59,16 @@ class FeatureFolder:
         return (p.stem for p in sorted(self.root.glob("*.npy")) if self.has(p.stem))
 
     # ---------------------------------------------------------------- reading
-    def meta(self, video_id: str) -> Dict:
-        """The sidecar (or, for external features, one built from ``spec`` and the array's length)."""
+    def meta(self, video_id: str, duration: Optional[float] = None) -> Dict:
+        """The sidecar (or, for external features, one built from ``spec`` and the array's length;
+        ``duration`` places resampled, fixed-length ones)."""
         if self.spec is not None and not self.sidecar_path(video_id).is_file():
             length = int(np.load(self.array_path(video_id), mmap_mode="r").shape[0])
-            return {"video_id": video_id, "fps": float(self.spec.fps), "window": int(self.spec.window),
-                    "stride": int(self.spec.stride), "num_frames": None, "fixed_length": None,
-                    "times": self.spec.times(length).round(4).tolist(), "external": True}
+            fps = self.spec.fps or 1.0
+            window, stride = self.spec.in_frames(fps)
+            meta = sidecar(self.spec, fps, 0, window, stride, self.spec.times(length, fps, duration))
+            meta.update(video_id=video_id, num_frames=None, external=True)
+            return meta
         path = self.sidecar_path(video_id)
         try:
             meta = json.loads(path.read_text())
@@ -80,6 +77,12 @@ class FeatureFolder:
         if "times" not in meta:  # the one field every reader needs; the rest is checked where it is used
             raise FeatureFileError(f"{path}: sidecar lacks field 'times'")
         return meta
+
+    def spec_of(self, video_id: str, size: Optional[int] = None) -> FeatureSpec:
+        """How ``video_id``'s features were cut, read back from its sidecar (or the folder's own spec)."""
+        if self.spec is not None and not self.sidecar_path(video_id).is_file():
+            return self.spec
+        return FeatureSpec.from_sidecar(self.meta(video_id), size)
 
     def load(self, video_id: str) -> np.ndarray:
         """The (T, C) features as float32."""

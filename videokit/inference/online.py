@@ -2,63 +2,25 @@
 or a camera through OpenCV); at every step (default 1 fps) the causal model gives the current phase and
 the time until each phase starts, from frames already seen only.
 
-Steps are cut exactly as :class:`~videokit.datasets.WorkflowFeatureDataset` cuts them for training:
-step ``k`` at ``t_k = end of the first window + k / fps`` takes the latest stride-aligned window that
-ended by ``t_k``; the causal model then reads the last ``receptive_field`` step features.
+Steps are cut exactly as :class:`~videokit.datasets.WorkflowFeatureDataset` cuts them for training, by the
+feature spec's one schedule (:meth:`~videokit.features.FeatureSpec.step_time`, ``latest_window``): step ``k``
+at ``t_k = end of the first window + k / fps`` takes the latest window that ended by ``t_k``; the causal
+model then reads the last ``receptive_field`` step features. Frames come from
+:class:`videokit.video.FrameSource` (a file, a growing file or a camera).
 """
 from __future__ import annotations
 
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Callable, Deque, Dict, Iterator, List, Optional, Tuple, Union
+from typing import Callable, Deque, Dict, List, Optional, Tuple
 
 import numpy as np
 import torch
 
-from .features import WindowSpec
-from .model import prepare_frames, window_features
-
-
-class FrameSource:
-    """Frames in order from a video file, a growing file (``follow=True``: wait for more until
-    ``idle_timeout`` seconds pass without a new frame) or a camera index, through OpenCV; RGB uint8."""
-
-    def __init__(self, source: Union[str, int], follow: bool = False, idle_timeout: float = 10.0,
-                 default_fps: float = 30.0) -> None:
-        import cv2
-
-        self.source = int(source) if str(source).isdigit() and not Path(str(source)).exists() else str(source)
-        self.follow, self.idle_timeout = follow, idle_timeout
-        self.capture = cv2.VideoCapture(self.source)
-        if not self.capture.isOpened():
-            raise ValueError(f"{source}: cannot open (not a readable video file or camera index)")
-        fps = self.capture.get(cv2.CAP_PROP_FPS)
-        self.fps = float(fps) if fps and fps > 0 else default_fps
-        self.is_camera = isinstance(self.source, int)
-
-    def __iter__(self) -> Iterator[np.ndarray]:
-        import cv2
-
-        index, idle_since = 0, None
-        while True:
-            ok, frame = self.capture.read()
-            if ok:
-                idle_since = None
-                index += 1
-                yield cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
-                continue
-            if not self.follow or self.is_camera:
-                break
-            idle_since = idle_since or time.monotonic()
-            if time.monotonic() - idle_since > self.idle_timeout:
-                break
-            time.sleep(0.2)  # the file may still be growing: reopen and go on from the next frame
-            self.capture.release()
-            self.capture = cv2.VideoCapture(self.source)
-            self.capture.set(cv2.CAP_PROP_POS_FRAMES, index)
-        self.capture.release()
+from ..features import FeatureSpec
+from ..features.backbone import prepare_frames, window_features
+from ..video import FrameSource
 
 
 @dataclass
@@ -79,7 +41,7 @@ class OnlineResult:
         return self.frames / self.fps
 
 
-def stream(frames: FrameSource, backbone: torch.nn.Module, spec: WindowSpec, model, step_fps: float = 1.0,
+def stream(frames: FrameSource, backbone: torch.nn.Module, spec: FeatureSpec, model, step_fps: float = 1.0,
            device: str = "cpu", on_step: Optional[Callable[[int, float, np.ndarray, np.ndarray, float], None]] = None
            ) -> OnlineResult:
     """Run the causal ``model`` over ``frames`` as they arrive; ``on_step(k, t, phase_probs,
@@ -91,7 +53,6 @@ def stream(frames: FrameSource, backbone: torch.nn.Module, spec: WindowSpec, mod
     history: List[np.ndarray] = []
     times: List[float] = []
     probs, antic, latencies = [], [], []
-    first_end = window / fps
     started = time.perf_counter()
     count = 0
     for count, frame in enumerate(frames, start=1):
@@ -100,10 +61,10 @@ def stream(frames: FrameSource, backbone: torch.nn.Module, spec: WindowSpec, mod
         seen = count / fps  # frames 0..count-1 are seen: time up to the end of the last one
         while True:
             k = len(times)
-            t = first_end + k / step_fps
+            t = float(spec.step_time(k, fps, step_fps))
             if t > seen + 1e-9:
                 break
-            start = int(np.floor((t * fps - window) / stride + 1e-9)) * stride  # latest window ended by t
+            start = int(spec.latest_window(t, fps)) * stride  # the latest window that ended by t
             if start not in window_cache:
                 window_cache.clear()  # only the newest window is ever needed again
                 window_cache[start] = _window_feature(buffer, start, window, spec, backbone, device)
@@ -123,7 +84,7 @@ def stream(frames: FrameSource, backbone: torch.nn.Module, spec: WindowSpec, mod
                         time.perf_counter() - started)
 
 
-def _window_feature(buffer, start: int, window: int, spec: WindowSpec, backbone, device: str) -> np.ndarray:
+def _window_feature(buffer, start: int, window: int, spec: FeatureSpec, backbone, device: str) -> np.ndarray:
     from ..video import tsn_indices
 
     frames = dict(buffer)

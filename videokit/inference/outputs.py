@@ -79,7 +79,8 @@ def stream_to_files(source: str, backbone, spec, model, cfg, taxonomy, out: Opti
     import pandas as pd
 
     from ..visualization import plot_anticipation, plot_timeline
-    from .online import FrameSource, online_timeline, stream
+    from ..video import FrameSource
+    from .online import online_timeline, stream
 
     dataset = cfg.test_dataloader.dataset
     level = dataset.get("level") or taxonomy.level_names[-1]

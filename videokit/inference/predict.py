@@ -19,7 +19,8 @@ import torch
 
 from ..annotations import AnnotationSet, Segment, Taxonomy, VideoAnnotation
 from ..video import open_video
-from .features import WindowSpec, count_windows, video_features
+from ..features import FeatureSpec, axis
+from ..features.extraction import video_features
 from .recognize import Recognizer, window_scores
 from .segments import ScoredSegment, detections_to_timeline, scores_to_segments
 
@@ -30,7 +31,7 @@ class Detector:
 
     model: torch.nn.Module
     level: str
-    spec: WindowSpec
+    spec: FeatureSpec
 
     @classmethod
     def from_files(cls, config: str, checkpoint: Optional[str], features_like: Optional[str] = None,
@@ -44,7 +45,7 @@ class Detector:
                    feature_spec(cfg, config, features_like, size))
 
 
-def feature_spec(cfg, config: str, features_like: Optional[str] = None, size: Optional[int] = None) -> WindowSpec:
+def feature_spec(cfg, config: str, features_like: Optional[str] = None, size: Optional[int] = None) -> FeatureSpec:
     """How the features a model was trained on were cut: from ``features_like`` (one sidecar) or the first
     sidecar in the config's ``feature_dir``."""
     from ..features import FeatureFolder
@@ -63,7 +64,7 @@ def feature_spec(cfg, config: str, features_like: Optional[str] = None, size: Op
         raise ValueError(f"{sidecar}: features resampled to a fixed length cannot be cut from one video; "
                          "the model must be trained on sliding-window features")
     try:
-        return WindowSpec.from_sidecar(meta, size)
+        return FeatureSpec.from_sidecar(meta, size)
     except ValueError as exc:
         raise ValueError(f"{sidecar}: {exc} (--feature-size)") from None
 
@@ -123,7 +124,7 @@ def predict_video(path: str, recognizer: Recognizer, detector: Optional[Detector
     duration, fps, num_frames = float(reader.duration), float(reader.fps), int(reader.num_frames)
     reader.close()
     grid = window_grid(duration, options.window, options.stride)
-    total = len(grid) + (count_windows(num_frames, fps, detector.spec) if detector else 0)
+    total = len(grid) + (detector.spec.num_windows(num_frames, fps) if detector else 0)
     with tqdm(total=total, desc=f"predict {Path(path).name}", unit="window", disable=not progress) as bar:
         scores = window_scores(recognizer, path, grid[:, 0], grid[:, 1], options.batch_size, bar.update)
         detected: List[ScoredSegment] = []
@@ -158,8 +159,8 @@ def predict_video(path: str, recognizer: Recognizer, detector: Optional[Detector
 def restrict_to_children(scores: np.ndarray, taxonomy: Taxonomy, level: str, parent: int) -> np.ndarray:
     """Zero the scores of classes whose taxonomy parent is not ``parent``, so steps never contradict the
     video's predicted procedure (no renormalisation: the background threshold still sees the model's
-    confidence; unchanged when the taxonomy names no parents)."""
-    allowed = [c.id for c in taxonomy.level(level).classes.values() if parent in c.parents]
+    confidence; unchanged when the taxonomy names no parents). The rule is the taxonomy's."""
+    allowed = taxonomy.children_of(level, parent)
     allowed = [c for c in allowed if c < scores.shape[1]]
     if not allowed:
         return scores
@@ -173,9 +174,8 @@ def _detect(detector: Detector, recognizer: Recognizer, path: str, options: Pred
     from mmengine.structures import BaseDataElement
 
     result = video_features(recognizer.model, path, detector.spec, recognizer.device, options.batch_size, progress)
-    times = np.asarray(result["times"], dtype=np.float64)
-    step = float(times[1] - times[0]) if len(times) > 1 else 1.0
-    sample = BaseDataElement(metainfo=dict(video_id=Path(path).stem, time0=float(times[0]), time_step=step),
+    time0, step = axis(result["times"])  # the detector's positions back to seconds, as in training
+    sample = BaseDataElement(metainfo=dict(video_id=Path(path).stem, time0=time0, time_step=step),
                              gt_segments_sec=torch.zeros((0, 2), dtype=torch.float64),
                              gt_labels=torch.zeros(0, dtype=torch.long))
     features = torch.from_numpy(result["features"]).float().t().contiguous().to(recognizer.device)

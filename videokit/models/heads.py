@@ -11,8 +11,8 @@ from mmaction.registry import MODELS
 from mmaction.utils import SampleList
 from torch import nn
 
-from ..evaluation.recognition import consistent_predictions, hierarchy_paths
-from .taxonomy import load_hierarchy
+from ..annotations.formats.tables import read_taxonomy
+from ..annotations.hierarchy import consistent_predictions
 
 
 def _pool(x: Union[torch.Tensor, Tuple[torch.Tensor, ...]], num_segs: Optional[int]) -> torch.Tensor:
@@ -41,13 +41,17 @@ class MultiLevelHead(BaseHead):
     def __init__(self, levels: Sequence[str], taxonomy_file: str, in_channels: int,
                  level_weights: Optional[Sequence[float]] = None, dropout_ratio: float = 0.5,
                  init_std: float = 0.01, **kwargs) -> None:
-        num_classes, pairs = load_hierarchy(taxonomy_file, levels)
+        taxonomy = read_taxonomy(taxonomy_file)
+        missing = [level for level in levels if level not in taxonomy.level_names]
+        if missing:
+            raise ValueError(f"{taxonomy_file}: level: {missing[0]!r} not in the table ({taxonomy.level_names})")
+        num_classes = [taxonomy.level(level).num_classes for level in levels]
         kwargs.setdefault("average_clips", "prob")
         super().__init__(num_classes=num_classes[-1], in_channels=in_channels, **kwargs)
         self.levels = list(levels)
         self.level_classes = num_classes
         self.level_weights = list(level_weights or [1.0] * len(levels))
-        self.register_buffer("paths", torch.as_tensor(hierarchy_paths(pairs, num_classes)), persistent=False)
+        self.register_buffer("paths", torch.as_tensor(taxonomy.class_paths(levels)), persistent=False)
         self.dropout = nn.Dropout(dropout_ratio) if dropout_ratio else nn.Identity()
         self.classifiers = nn.ModuleList(nn.Linear(in_channels, n) for n in num_classes)
         self.init_std = init_std

@@ -22,6 +22,7 @@ import torch
 from mmaction.registry import MODELS
 from mmengine.model import BaseModel
 
+from ...features.spec import to_seconds
 from .assigner import assign_points, default_regression_ranges
 
 
@@ -118,7 +119,8 @@ class DenseTemporalDetector(BaseModel):
         results = []
         for b, sample in enumerate(data_samples):
             found = self.postprocess(levels, b)
-            seconds = sample.time0 + found["segments"].cpu().double() * sample.time_step
+            # feature positions back to seconds: the feature contract's mapping, the dataset's inverse
+            seconds = to_seconds(found["segments"].cpu().double(), sample.time0, sample.time_step)
             results.append(dict(video_id=sample.video_id, segments=seconds, scores=found["scores"].cpu(),
                                 labels=found["labels"].cpu(), gt_segments_sec=sample.gt_segments_sec.cpu(),
                                 gt_labels=sample.gt_labels.cpu()))

@@ -1,4 +1,6 @@
-"""Feature extraction at dataset scale: windows decoded in DataLoader workers while the backbone runs.
+"""Feature extraction: one video's features (:func:`video_features`, what ``videokit predict`` feeds a
+detector) and a dataset's (:func:`extract_features`: windows decoded in DataLoader workers while the
+backbone runs), cut by the same plan and chunks.
 
 The main process plans every video into chunks of ``windows_per_chunk`` windows (from each file's frame
 count and fps); chunk ``g`` of that global plan goes to worker ``g % num_workers``, which decodes and
@@ -10,15 +12,15 @@ order: a video is complete when its last chunk has arrived, and it is written th
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Dict, Iterator, List, Optional, Sequence
+from typing import Callable, Dict, Iterator, List, Optional, Sequence, Union
 
 import numpy as np
 import torch
 from torch.utils.data import DataLoader, IterableDataset, get_worker_info
 
 from ..video import BrokenVideoError, open_video, read_frames, tsn_indices
-from .features import WindowSpec
-from .model import prepare_frames, window_features
+from .backbone import prepare_frames, window_features
+from .spec import FeatureSpec
 
 
 @dataclass
@@ -36,9 +38,11 @@ class VideoPlan:
     num_chunks: int = 0
     error: Optional[str] = None  # why the file cannot be read (BrokenVideoError.reason)
 
+    spec: Optional[FeatureSpec] = None
+
     def centres(self) -> np.ndarray:
         """Centre time (s) of every window."""
-        return (np.asarray(self.starts) + min(self.window, self.num_frames) / 2) / self.fps
+        return (self.spec or FeatureSpec()).centres(self.starts, self.num_frames, self.fps)
 
 
 @dataclass
@@ -52,9 +56,9 @@ class Chunk:
     error: Optional[str] = None  # a reason (strings cross worker processes; the exception does not pickle)
 
 
-def plan_video(index: int, video_id: str, path: str, spec: WindowSpec, windows_per_chunk: int) -> VideoPlan:
+def plan_video(index: int, video_id: str, path: str, spec: FeatureSpec, windows_per_chunk: int) -> VideoPlan:
     """Open ``path`` once for its frame count and fps and cut it into windows and chunks."""
-    plan = VideoPlan(index, video_id, path)
+    plan = VideoPlan(index, video_id, path, spec=spec)
     try:
         reader = open_video(path, cache=False)
     except BrokenVideoError as exc:
@@ -65,7 +69,7 @@ def plan_video(index: int, video_id: str, path: str, spec: WindowSpec, windows_p
     finally:
         reader.close()
     plan.window, plan.stride = spec.in_frames(plan.fps)
-    plan.starts = list(range(0, max(plan.num_frames - plan.window, 0) + 1, plan.stride))
+    plan.starts = spec.window_starts(plan.num_frames, plan.fps).tolist()
     plan.num_chunks = -(-len(plan.starts) // windows_per_chunk)
     return plan
 
@@ -73,7 +77,7 @@ def plan_video(index: int, video_id: str, path: str, spec: WindowSpec, windows_p
 class WindowChunks(IterableDataset):
     """The chunks of every planned video, in plan order, split round-robin over DataLoader workers."""
 
-    def __init__(self, plans: Sequence[VideoPlan], spec: WindowSpec, windows_per_chunk: int) -> None:
+    def __init__(self, plans: Sequence[VideoPlan], spec: FeatureSpec, windows_per_chunk: int) -> None:
         self.plans = [p for p in plans if p.error is None and p.num_chunks]
         self.spec, self.windows_per_chunk = spec, windows_per_chunk
 
@@ -114,7 +118,7 @@ def _as_is(item: Chunk) -> Chunk:
     return item
 
 
-def extract_features(model, plans: Sequence[VideoPlan], spec: WindowSpec, write: Callable[[VideoPlan, np.ndarray], None],
+def extract_features(model, plans: Sequence[VideoPlan], spec: FeatureSpec, write: Callable[[VideoPlan, np.ndarray], None],
                      device: str = "cpu", windows_per_chunk: int = 8, workers: int = 0, prefetch: int = 2,
                      on_broken: Optional[Callable[[VideoPlan, str], None]] = None,
                      progress: Optional[Callable[[int], None]] = None) -> Dict[str, int]:
@@ -154,3 +158,37 @@ def extract_features(model, plans: Sequence[VideoPlan], spec: WindowSpec, write:
                     on_broken(plan, failed)
             parts, failed = [], None
     return counts
+
+
+def video_features(model, path: str, spec: FeatureSpec, device: str = "cpu", batch_size: int = 8,
+                   progress: Optional[Callable[[int], None]] = None) -> Dict[str, object]:
+    """Features of every window of ``path``, cut exactly as ``tools/extract_features.py`` cuts them (the
+    same plan and chunks): ``features`` (W, C) float32, ``times`` (window centres, s), ``fps``,
+    ``num_frames``, ``window`` and ``stride`` (frames). ``progress(n)`` is told of each batch."""
+    plan = plan_video(0, str(path), str(path), spec, batch_size)
+    if plan.error is not None:
+        raise BrokenVideoError(path, plan.error)
+    features: List[np.ndarray] = []
+    for chunk in WindowChunks([plan], spec, batch_size):
+        if chunk.error is not None:
+            raise BrokenVideoError(path, chunk.error)
+        features.append(window_features(model, chunk.frames, spec.frames_per_window, device))
+        if progress:
+            progress(len(features[-1]))
+    return {"features": np.concatenate(features), "times": plan.centres(), "fps": plan.fps,
+            "num_frames": plan.num_frames, "window": plan.window, "stride": plan.stride}
+
+
+def resample(features: np.ndarray, length: int) -> np.ndarray:
+    """Linear interpolation of (T, C) features to (length, C) over normalised time (``--fixed-length``)."""
+    if len(features) == 1:
+        return np.repeat(features, length, axis=0)
+    source = np.linspace(0.0, 1.0, len(features))
+    target = np.linspace(0.0, 1.0, length)
+    return np.stack([np.interp(target, source, features[:, c]) for c in range(features.shape[1])], axis=1)
+
+
+def resampled_times(times: Union[Sequence[float], np.ndarray], length: int) -> np.ndarray:
+    """Centre times of features resampled by :func:`resample`: evenly from the first to the last centre."""
+    times = np.asarray(times, dtype=np.float64)
+    return np.linspace(times[0], times[-1], length)

@@ -35,8 +35,10 @@ def test_predict_writes_a_canonical_timeline_and_a_png(demo_env, tmp_path, capsy
     out = tmp_path / "pred"
     assert main(["predict", str(video), "--config", RECOGNIZER, "--checkpoint", "none", "-o", str(out),
                  "--gt", str(demo_env / "converted" / "demo.canonical.json"), "--threshold", "0",
-                 "--no-progress"]) == 0
+                 "--no-progress", "--subtitles"]) == 0
     data = check_prediction(out.with_suffix(".json"), out.with_suffix(".png"))
+    cues = out.with_suffix(".vtt").read_text().split("\n\n")  # the timeline as subtitles beside the JSON
+    assert cues[0] == "WEBVTT" and " --> " in cues[1] and " › " in cues[1]
     (record,) = data["videos"]
     assert record["id"] == "demo_0_00" and len(record["labels"]) == 1
     assert set(record["attrs"]["scores"]) <= {"Hand Hygiene", "Wound Dressing", "IV Infusion"}

@@ -260,3 +260,21 @@ def test_a_second_server_on_the_same_output_refuses_to_start(dataset, tmp_path):
     third = ReviewProcess(args)  # SIGKILL released the lock
     assert third.base
     third.kill()
+
+
+def test_a_second_annotators_file_is_shown_under_the_reviewed_set(dataset, tmp_path):
+    """``videokit review A --compare B``: B's segments come with each video, for a row under A's."""
+    source, videos = dataset
+    other = read_annotations(source, "canonical")
+    other.videos["clean"].segments[0].end = 3.3
+    from videokit.annotations import write_annotations
+
+    write_annotations(other, tmp_path / "b.json", "canonical")
+    server = ReviewProcess([str(source), "--from", "canonical", "--videos", str(videos), "-o", str(tmp_path / "o.json"),
+                            "--compare", str(tmp_path / "b.json")])
+    try:
+        code, state = server.api("GET", "/api/videos/clean")
+        assert code == 200 and state["compare"][0]["end"] == 3.3 and state["video"]["segments"][0]["end"] == 4.0
+        assert server.api("GET", "/api/videos")[1]["has_compare"] is True
+    finally:
+        server.kill()

@@ -6,10 +6,10 @@ import sys
 from typing import List, Optional
 
 from ..annotations import AnnotationError
-from . import (analyze, convert, demo, evaluate, predict, prepare, preprocess, probe, review, show, stats,
+from . import (analyze, compare, convert, demo, evaluate, predict, prepare, preprocess, probe, review, show, stats,
                validate)
 
-VERBS = [convert, validate, stats, show, review, probe, prepare, preprocess, predict, evaluate, analyze, demo]
+VERBS = [convert, validate, stats, show, review, compare, probe, prepare, preprocess, predict, evaluate, analyze, demo]
 
 
 def build_parser() -> argparse.ArgumentParser:

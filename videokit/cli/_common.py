@@ -7,7 +7,7 @@ from ..annotations import AnnotationSet, read_annotations
 from ..annotations.formats import READERS
 
 
-def add_source_arguments(parser: argparse.ArgumentParser, optional: bool = False) -> None:
+def add_source_arguments(parser: argparse.ArgumentParser, optional: bool = False, tool_options: bool = True) -> None:
     parser.add_argument("src", metavar="SRC", nargs="?" if optional else None,
                         help="NurViD annotations folder, an OphNet folder or CSV, or a file of the named format")
     parser.add_argument("--from", dest="src_format", required=not optional, choices=sorted(READERS),
@@ -18,10 +18,42 @@ def add_source_arguments(parser: argparse.ArgumentParser, optional: bool = False
                         help="mmaction list style (reading: video or segments; default: video)")
     parser.add_argument("--meta", default=None,
                         help="video metadata table (video_id,duration,fps) filling missing durations")
+    if not tool_options:
+        return
+    tools = parser.add_argument_group("annotation tools (elan, labelstudio, cvat, via)")
+    tools.add_argument("--fps", type=float, default=None,
+                       help="frame rate of a frame-based source (Label Studio, CVAT) that does not state one; "
+                            "with --to frames, the label rate (default 1)")
+    tools.add_argument("--tiers", default=None, metavar="LEVEL=TIER,...",
+                       help="ELAN: which tier is which level, coarse to fine (default: the tier hierarchy)")
+    tools.add_argument("--taxonomy", default=None, metavar="FILE",
+                       help="map the tool's label values to this taxonomy's classes (a taxonomy.csv or canonical "
+                            "JSON); unknown values are errors naming the record (default: each value is a class)")
+
+
+TOOL_FORMATS = ("elan", "labelstudio", "cvat", "via")
+
+
+def load_taxonomy_file(path: str):
+    """A taxonomy from a ``taxonomy.csv`` (``videokit convert --to taxonomy``) or any canonical JSON."""
+    from ..annotations.formats.tables import read_taxonomy
+
+    if str(path).endswith(".csv"):
+        return read_taxonomy(path)
+    return read_annotations(path, "canonical").taxonomy
 
 
 def read_source(args: argparse.Namespace) -> AnnotationSet:
     options = {"variant": args.variant} if args.src_format == "ophnet" else {}
+    if args.src_format in TOOL_FORMATS:
+        if getattr(args, "taxonomy", None):
+            options["taxonomy"] = load_taxonomy_file(args.taxonomy)
+        if args.src_format == "elan" and getattr(args, "tiers", None):
+            options["tiers"] = args.tiers
+        if args.src_format in ("labelstudio", "cvat") and getattr(args, "fps", None):
+            options["fps"] = args.fps
+        if args.src_format == "cvat" and getattr(args, "level", None):
+            options["level"] = args.level
     if args.src_format in ("mmaction", "anet"):
         options["level"] = getattr(args, "level", None)
     if args.src_format == "mmaction":

@@ -18,7 +18,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("-o", "--out", required=True, help="output file (folder for nurvid / ophnet)")
     parser.add_argument("--level", default=None, help="taxonomy level to write (default: the finest)")
     parser.add_argument("--subset", default=None, help="only this split (e.g. train)")
-    parser.add_argument("--fps", type=float, default=1.0, help="frames: label rate in Hz (default 1)")
+    parser.add_argument("--as-predictions", action="store_true",
+                        help="labelstudio: write the segments as predictions (pre-annotations with their scores)")
     parser.set_defaults(run=run)
 
 
@@ -33,7 +34,11 @@ def run(args: argparse.Namespace) -> int:
         return 1
     options = {"level": args.level, "subset": args.subset}
     if args.dst_format == "frames":
-        options["fps"] = args.fps
+        options["fps"] = args.fps or 1.0
+    if args.dst_format == "labelstudio":
+        options["as_predictions"] = args.as_predictions
+    if args.dst_format in ("labelstudio", "cvat") and args.fps:
+        options["fps"] = args.fps  # for videos whose frame rate the annotations do not know
     if args.dst_format == "mmaction":
         options["style"] = args.style
     if args.dst_format == "ophnet":

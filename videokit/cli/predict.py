@@ -47,6 +47,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--batch-size", type=int, default=8)
     parser.add_argument("--device", default=None, help="cpu or cuda (default: cuda when available)")
     parser.add_argument("--no-progress", action="store_true")
+    parser.add_argument("--subtitles", action="store_true",
+                        help="also write OUT.vtt: the timeline as subtitles (\"Procedure › Step\"), for any video player")
     online = parser.add_argument_group("online (streaming) workflow prediction")
     online.add_argument("--online", action="store_true", help="stream VIDEO through a causal workflow model")
     online.add_argument("--workflow-config", default=None, help="CausalWorkflowModel config")
@@ -92,7 +94,8 @@ def run(args: argparse.Namespace) -> int:
                              batch_size=args.batch_size, hierarchy=not args.no_hierarchy)
     try:
         written = predict_to_files(args.video, recognizer, args.out or f"{Path(args.video).stem}_timeline",
-                                   detector, options, ground_truth, progress=not args.no_progress)
+                                   detector, options, ground_truth, progress=not args.no_progress,
+                                   subtitles=args.subtitles)
     except BrokenVideoError as exc:
         raise SystemExit(f"error: {exc}") from None
     prediction, video = written.prediction, written.prediction.video

@@ -18,7 +18,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                     "re-encodes them (--short-side / --fps), and writes OUT/annotations.json (canonical, usable "
                     "videos only), OUT/meta.csv, OUT/report.{txt,json}, OUT/missing_videos.txt, "
                     "OUT/unreadable_videos.txt and OUT/findings.txt.")
-    add_source_arguments(parser)
+    add_source_arguments(parser, tool_options=False)
     parser.add_argument("--videos", required=True, metavar="DIR", help="the folder of downloaded videos")
     parser.add_argument("-o", "--out", required=True, metavar="OUT_DIR")
     parser.add_argument("--short-side", type=int, default=None, help="re-encode to this short side (e.g. 256)")

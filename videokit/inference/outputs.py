@@ -43,9 +43,10 @@ class PredictFiles:
 
 
 def predict_to_files(video: PathLike, recognizer, out: PathLike, detector=None, options=None,
-                     ground_truth: Optional[VideoAnnotation] = None, progress: bool = False) -> PredictFiles:
+                     ground_truth: Optional[VideoAnnotation] = None, progress: bool = False,
+                     subtitles: bool = False) -> PredictFiles:
     """Run :func:`~videokit.inference.predict_video` and write ``OUT.json`` (canonical) and ``OUT.png``
-    (the timeline, ``ground_truth`` beneath)."""
+    (the timeline, ``ground_truth`` beneath); with ``subtitles``, ``OUT.vtt`` too (any player shows it)."""
     from ..visualization import plot_timeline
     from .predict import PredictOptions, predict_video
 
@@ -53,6 +54,12 @@ def predict_to_files(video: PathLike, recognizer, out: PathLike, detector=None, 
     paths = output_paths(out, ".json", ".png")
     write_annotations(prediction.annotations, paths[".json"], "canonical", indent=1)
     plot_timeline(prediction.video, recognizer.taxonomy, paths[".png"], ground_truth=ground_truth)
+    if subtitles:
+        from ..annotations.formats.subtitles import document
+        from ..utils import atomic_write_text
+
+        paths.update(output_paths(out, ".vtt"))
+        atomic_write_text(paths[".vtt"], document(prediction.annotations, prediction.video, "vtt"))
     return PredictFiles(prediction, recognizer.taxonomy, paths)
 
 

@@ -42,7 +42,8 @@ def _rows(video: VideoAnnotation, taxonomy: Taxonomy, levels: Sequence[str], tag
 
 def plot_timeline(video: Optional[VideoAnnotation], taxonomy: Taxonomy, out: Union[str, Path],
                   ground_truth: Optional[VideoAnnotation] = None, levels: Optional[Sequence[str]] = None,
-                  title: Optional[str] = None, max_legend: int = 40) -> None:
+                  title: Optional[str] = None, max_legend: int = 40,
+                  names: Sequence[str] = ("predicted", "ground truth")) -> None:
     """Write a PNG timeline of ``video`` (a prediction or any annotation) with ``ground_truth`` beneath.
 
     Segment bars carry their score as opacity when they have one; the top level (the video's label)
@@ -62,9 +63,9 @@ def plot_timeline(video: Optional[VideoAnnotation], taxonomy: Taxonomy, out: Uni
                    + [float(s.end) for v in shown for s in v.segments] + [1e-3])
     rows = []
     if video is not None:
-        rows += _rows(video, taxonomy, levels, "predicted " if ground_truth is not None else "", duration)
+        rows += _rows(video, taxonomy, levels, f"{names[0]} " if ground_truth is not None else "", duration)
     if ground_truth is not None:
-        rows += _rows(ground_truth, taxonomy, levels, "ground truth " if video is not None else "", duration)
+        rows += _rows(ground_truth, taxonomy, levels, f"{names[1]} " if video is not None else "", duration)
     fig_height = 1.2 + 0.55 * max(len(rows), 1)
     fig, ax = plt.subplots(figsize=(12, max(fig_height, 2.6)))
     used: Dict[Tuple[str, int], Tuple[int, str]] = {}

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Callable, Dict
 
-from . import activitynet, canonical, frames, mmaction, nurvid, ophnet, tables
+from . import activitynet, canonical, cvat, elan, frames, labelstudio, mmaction, nurvid, ophnet, subtitles, tables, via
 
 READERS: Dict[str, Callable] = {
     "nurvid": nurvid.read,
@@ -14,6 +14,10 @@ READERS: Dict[str, Callable] = {
     "anet": activitynet.read,
     "mmaction": mmaction.read,
     "canonical": canonical.read,
+    "elan": elan.read,
+    "labelstudio": labelstudio.read,
+    "cvat": cvat.read,
+    "via": via.read,
 }
 
 WRITERS: Dict[str, Callable] = {
@@ -21,6 +25,13 @@ WRITERS: Dict[str, Callable] = {
     "mmaction": mmaction.write,
     "frames": frames.write,
     "canonical": canonical.write,
+    "elan": elan.write,
+    "labelstudio": labelstudio.write,
+    "labelstudio-config": labelstudio.write_config,
+    "cvat": cvat.write,
+    "via": via.write,
+    "vtt": subtitles.write_vtt,
+    "srt": subtitles.write_srt,
     "nurvid": nurvid.write,
     "ophnet": ophnet.write,
     "taxonomy": tables.write_taxonomy,

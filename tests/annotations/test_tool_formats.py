@@ -1,0 +1,247 @@
+"""The annotators' own tools: ELAN, Label Studio, CVAT and VIA files as the tools really wrote them
+(../shared/interop_samples, each file's known counts), the real NurViD and OphNet sets out to each format
+and back, what the tools' maintained libraries read of our files, pre-annotations and subtitles."""
+from __future__ import annotations
+
+import collections
+import gzip
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from videokit.annotations import AnnotationError, read_annotations, validate, write_annotations
+from videokit.annotations.formats.labelstudio import _config_fps
+from videokit.cli import main
+
+from ..conftest import SHARED
+
+SAMPLES = SHARED / "interop_samples"
+TINY = Path(__file__).resolve().parents[1] / "data" / "tiny" / "tiny.canonical.json"
+RESOLUTION = {"elan": 0.001, "labelstudio": 1 / 30, "cvat": 1 / 30, "via": 1e-5}  # seconds each format keeps
+
+
+@pytest.fixture(scope="module")
+def samples():
+    if not SAMPLES.is_dir():
+        pytest.skip(f"interop samples not found at {SAMPLES}")
+    return SAMPLES
+
+
+def counts(annotations):
+    return {lvl: annotations.count_segments(lvl) for lvl in annotations.levels}
+
+
+# ---------------------------------------------------------------------------------------- real tool files
+def test_elan_files_as_elan_wrote_them(samples):
+    fables = read_annotations(samples / "elan" / "speach_fables_01_03_aesop_64kb.eaf", "elan")
+    assert fables.levels == ["Story", "StoryChunk"] and counts(fables) == {"Story": 16, "StoryChunk": 28}
+    chunks = [s for _, s in fables.segments("StoryChunk")]
+    assert all(s.parent is not None for s in chunks)  # Included_In: each chunk inside its story
+    # the symbolic-association tiers under StoryChunk become attributes of its segments
+    assert any("StoryChunkLanguage" in s.attrs for s in chunks)
+    # the MPI sample (2.4 MB, gzipped): all four stereotypes, 1,572 time slots without a value
+    sample = read_annotations(samples / "elan" / "pympi_sample_3.0.eaf.gz", "elan")
+    assert counts(sample) == {"text": 399, "words-timesub": 1995}
+    words = [s for _, s in sample.segments("words-timesub")]
+    assert all(s.start <= s.end for s in words)
+    texts = {i: s for video in sample for i, s in enumerate(video.segments) if s.level == "text"}
+    video = next(iter(sample))
+    assert all(texts[s.parent].start - 1e-3 <= s.start and s.end <= texts[s.parent].end + 1e-3
+               for s in video.segments if s.level == "words-timesub")  # unaligned slots placed inside
+    gestures = read_annotations(samples / "elan" / "pympi_sample_3.0.eaf.gz", "elan",
+                                tiers="gestures=gestures")
+    assert counts(gestures) == {"gestures": 1197}
+    # one unaligned slot (ts62) inside a Time_Subdivision; a tier ID with spaces; empty values
+    example = read_annotations(samples / "elan" / "poio-api_example.eaf", "elan", tiers="utterance=W-Spch,word=W-Words")
+    assert counts(example) == {"utterance": 15, "word": 97}
+    assert sum("W-POS" in s.attrs for _, s in example.segments("word")) > 0
+    tibetan = read_annotations(samples / "elan" / "openpecha_elan_parser_test.eaf", "elan",
+                               tiers="line=Transcription")
+    assert counts(tibetan) == {"line": 7}
+    assert collections.Counter(f.code for f in tibetan.findings) == {"empty-value": 3}
+    with pytest.raises(AnnotationError, match="no tier 'Phrase'"):
+        read_annotations(samples / "elan" / "openpecha_elan_parser_test.eaf", "elan", tiers="line=Phrase")
+    turkish = read_annotations(samples / "elan" / "poio-api_turkish.eaf", "elan")
+    assert counts(turkish) == {"P-Spch": 9} and all("P-Word" in s.attrs for _, s in turkish.segments("P-Spch"))
+    assert counts(read_annotations(samples / "elan" / "clariah_Rudi_and_Mireille.eaf", "elan")) == {"RC_phrase": 26}
+
+
+def test_elan_reads_as_pympi_does(samples):
+    pympi = pytest.importorskip("pympi")
+    eaf = pympi.Elan.Eaf(str(samples / "elan" / "speach_fables_01_03_aesop_64kb.eaf"))
+    ours = read_annotations(samples / "elan" / "speach_fables_01_03_aesop_64kb.eaf", "elan")
+    for tier in ("Story", "StoryChunk"):
+        theirs = sorted((s / 1000, e / 1000, v) for s, e, v in eaf.get_annotation_data_for_tier(tier))
+        mine = sorted((s.start, s.end, ours.taxonomy.level(tier).class_name(s.label)) for _, s in ours.segments(tier))
+        assert mine == [(s, e, v.strip()) for s, e, v in theirs]
+
+
+def test_label_studio_payload_with_overlapping_ranges(samples):
+    tasks = read_annotations(samples / "labelstudio" / "ls-ml-backend_test_timeline_labels_1.json", "labelstudio")
+    video = tasks.videos["opossum_snow_short"]
+    names = tasks.taxonomy.level("videoLabels")
+    # frames 1-10 and 5-15 at the config's 25 fps: 1-based, inclusive
+    assert [(names.class_name(s.label), s.start, s.end) for s in video.segments] == \
+        [("Car", 0.0, 0.4), ("croquet_ball", 0.16, 0.6)]
+    assert video.fps == 25.0
+    assert _config_fps('<View><Video name="v" value="$video" framerate="29.97"/></View>') == 29.97
+
+
+def test_label_studio_without_a_frame_rate_asks_for_one(tmp_path):
+    minimal = [{"id": 7, "video": "/data/upload/a.mp4",
+                "videoLabels": [{"ranges": [{"start": 1, "end": 50}], "timelinelabels": ["Incision"]}]}]
+    path = tmp_path / "min.json"
+    path.write_text(json.dumps(minimal))
+    with pytest.raises(AnnotationError, match=r"min.json:task 7: framerate: .*--fps"):
+        read_annotations(path, "labelstudio")
+    json_min = read_annotations(path, "labelstudio", fps=25.0)  # the JSON-MIN export
+    assert [(s.start, s.end) for _, s in json_min.segments("videoLabels")] == [(0.0, 2.0)]
+
+
+def test_cvat_tracks_as_cvat_dumped_them(samples):
+    dump = read_annotations(samples / "cvat" / "datumaro_for_video_annotations.xml", "cvat", fps=10)
+    names = dump.taxonomy.level("action")
+    # start_frame 10, step 3: frames are the source's 10 / 13 / 16; a track ends at its outside keyframe
+    assert [(names.class_name(s.label), s.start, s.end) for _, s in dump.segments("action")] == \
+        [("II", 1.0, 1.3), ("klhg", 1.0, 1.3), ("II", 1.3, 1.6)]
+    phases = read_annotations(samples / "cvat" / "volleyball_usa-hitting.xml", "cvat", fps=30, level="phase")
+    segs = [s for _, s in phases.segments("phase")]
+    assert len(segs) == 20 and {c.name for c in phases.taxonomy.level("phase").classes.values()} == \
+        {"approach", "jump", "swing", "land"}
+    assert [(round(s.start * 30), round(s.end * 30)) for s in segs[:4]] == [(20, 40), (41, 65), (66, 82), (83, 130)]
+    with pytest.raises(AnnotationError, match="--fps"):
+        read_annotations(samples / "cvat" / "volleyball_usa-hitting.xml", "cvat")
+
+
+def test_via_projects_as_via_saved_them(samples):
+    project = read_annotations(samples / "via" / "echo_via_project_06Oct2021_19h11m26s.json", "via")
+    assert len(project) == 4 and counts(project) == {"Annodations-Echochardiography": 13}
+    assert {c.name for c in project.taxonomy.levels[0].classes.values()} == {"2CV", "4CV"}
+    assert [f.code for f in project.findings] == ["unused-attribute"]  # the unnamed attribute, noted
+    touching = project.videos["01NVb-003-072-2 echo"].segments
+    assert sorted((s.start, s.end) for s in touching)[:2] == [(0.375, 1.737), (1.737, 2.924)]
+    one = read_annotations(samples / "via" / "echo_01NVb-003-070-2-4CV.json", "via")
+    starts = [s.start for _, s in one.segments("4CV")]
+    assert starts == [291.12287, 296.23953, 305.93953, 301.32287]  # kept as saved (out of time order)
+    assert validate(one).ok
+
+
+# ---------------------------------------------------------------------------------------- the real sets
+@pytest.fixture(scope="module")
+def real_sets(real_dir):
+    return {name: read_annotations(real_dir / name, name) for name in ("nurvid", "ophnet")}
+
+
+def by_class(annotations):
+    out = collections.defaultdict(list)
+    for video, seg in annotations.segments():
+        out[(video.video_id, seg.level, seg.label)].append((seg.start, seg.end))
+    return {k: sorted(v) for k, v in out.items()}
+
+
+@pytest.mark.parametrize("fmt", ["elan", "labelstudio", "cvat", "via"])
+@pytest.mark.parametrize("dataset", ["nurvid", "ophnet"])
+def test_real_sets_out_to_each_tool_and_back(real_sets, dataset, fmt, tmp_path):
+    source = real_sets[dataset]
+    out = tmp_path / ("out.json" if fmt in ("labelstudio", "via") else "out")
+    write_annotations(source, out, fmt, fps=30.0)  # OphNet publishes no frame rates: frames at 30 fps
+    back = read_annotations(out, fmt)
+    assert len(back) == len(source) and back.levels == source.levels
+    assert counts(back) == counts(source)
+    for level in source.levels:  # ids and level-unique names come back
+        assert back.taxonomy.class_names(level) == source.taxonomy.class_names(level)[:back.taxonomy.level(level).num_classes]
+    theirs, ours = by_class(source), by_class(back)
+    assert theirs.keys() == ours.keys()
+    worst = max(abs(a - b) for key in theirs for x, y in zip(theirs[key], ours[key]) for a, b in zip(x, y))
+    assert worst <= RESOLUTION[fmt] + 1e-6, worst  # half a frame, a whole one where a range needs one
+    assert all(back.videos[v].labels == source.videos[v].labels for v in source.videos)
+    new = collections.Counter(f.code for f in validate(back).findings) - \
+        collections.Counter(f.code for f in validate(source).findings)
+    assert not new, new
+
+
+def test_canonical_through_each_tool_keeps_what_it_can_carry(tmp_path):
+    tiny = read_annotations(TINY, "canonical")
+    for fmt in ("elan", "labelstudio", "cvat", "via"):
+        out = tmp_path / (f"{fmt}.json" if fmt in ("labelstudio", "via") else fmt)
+        write_annotations(tiny, out, fmt, fps=25.0)
+        back = read_annotations(out, fmt)
+        for video in tiny:
+            other = back.videos[video.video_id]
+            assert other.labels == video.labels, fmt
+            def described(v):  # each segment with its parent's class (the order within a video is the tool's)
+                return sorted((s.level, s.label, round(s.start, 2), round(s.end, 2),
+                               v.segments[s.parent].label if s.parent is not None else None) for s in v.segments)
+            assert described(other) == described(video), fmt
+            if fmt in ("elan", "labelstudio", "cvat"):  # the video's own fields, as side fields
+                assert (other.duration, other.split) == (video.duration, video.split), fmt
+        assert back.taxonomy.class_names(tiny.levels[-1])[:3] == tiny.taxonomy.class_names(tiny.levels[-1])[:3]
+
+
+def test_what_the_tools_libraries_read_of_our_files(real_sets, tmp_path):
+    pympi = pytest.importorskip("pympi")
+    webvtt = pytest.importorskip("webvtt")
+    nurvid = real_sets["nurvid"]
+    write_annotations(nurvid, tmp_path / "elan", "elan")
+    video = nurvid.videos["--Ly-qjodoI"]
+    eaf = pympi.Elan.Eaf(str(tmp_path / "elan" / "--Ly-qjodoI.eaf"))
+    assert set(eaf.get_tier_names()) == {"procedure", "action"}
+    assert eaf.get_parameters_for_tier("action")["PARENT_REF"] == "procedure"
+    assert eaf.linguistic_types["action"]["CONSTRAINTS"] == "Included_In"
+    names = nurvid.taxonomy.class_names("action")
+    assert sorted(eaf.get_annotation_data_for_tier("action")) == \
+        sorted((round(s.start * 1000), round(s.end * 1000), names[s.label]) for s in video.segments)
+    write_annotations(nurvid, tmp_path / "vtt", "vtt")
+    cues = webvtt.read(str(tmp_path / "vtt" / "--Ly-qjodoI.vtt"))
+    assert len(cues) == len(video.segments)
+    assert cues[0].text == f"Perineal Care › {nurvid.taxonomy.level('action').class_name(video.segments[0].label)}"
+    assert cues[0].start == "00:00:10.780"
+    write_annotations(nurvid, tmp_path / "srt", "srt")
+    srt = webvtt.from_srt(str(tmp_path / "srt" / "--Ly-qjodoI.srt"))
+    assert [c.text for c in srt] == [c.text for c in cues]
+
+
+def test_predictions_as_label_studio_pre_annotations(tmp_path):
+    tiny = read_annotations(TINY, "canonical")
+    for i, (_, seg) in enumerate(tiny.segments()):
+        seg.attrs["score"] = round(0.5 + 0.01 * i, 2)
+    code = main(["convert", str(TINY), "--from", "canonical", "--to", "labelstudio", "--as-predictions", "--fps", "25",
+                 "-o", str(tmp_path / "tasks.json")])
+    assert code == 0
+    tasks = json.loads((tmp_path / "tasks.json").read_text())
+    assert all("predictions" in t and "annotations" not in t for t in tasks)
+    regions = [r for t in tasks for r in t["predictions"][0]["result"]]
+    assert all(r["origin"] == "prediction" and 0 < r["score"] <= 1 for r in regions)
+    write_annotations(tiny, tmp_path / "scored.json", "labelstudio", as_predictions=True, fps=25.0)
+    back = read_annotations(tmp_path / "scored.json", "labelstudio")
+    assert [s.attrs.get("score") for _, s in back.segments()] == [s.attrs["score"] for _, s in tiny.segments()]
+    # the labeling configuration for the taxonomy
+    write_annotations(tiny, tmp_path / "config.xml", "labelstudio-config")
+    root = ET.fromstring((tmp_path / "config.xml").read_text())
+    controls = {c.get("name"): [label.get("value") for label in c] for c in root.iter("TimelineLabels")}
+    assert list(controls) == tiny.levels
+    assert controls[tiny.levels[-1]] == [tiny.taxonomy.class_names(tiny.levels[-1])[c]
+                                         for c in sorted(tiny.taxonomy.level(tiny.levels[-1]).classes)]
+
+
+def test_tool_values_map_to_a_given_taxonomy(samples, tmp_path):
+    tiny = read_annotations(TINY, "canonical")
+    write_annotations(tiny, tmp_path / "elan", "elan")
+    eaf = tmp_path / "elan" / "v1.eaf"
+    eaf.write_text(eaf.read_text().replace('CVE_REF="vk_', 'CVE_REF="x_'))  # as if retyped by hand
+    text = eaf.read_text()
+    first_value = text.split("<ANNOTATION_VALUE>")[2].split("<")[0]
+    eaf.write_text(text.replace(f"<ANNOTATION_VALUE>{first_value}<", "<ANNOTATION_VALUE>no such class<", 1))
+    mapped = read_annotations(tmp_path / "elan", "elan", taxonomy=tiny.taxonomy)
+    unknown = [f for f in mapped.findings if f.code == "unknown-class"]
+    assert len(unknown) == 1 and unknown[0].value == "no such class" and "annotation a" in unknown[0].record
+    assert mapped.taxonomy.class_names(tiny.levels[-1]) == tiny.taxonomy.class_names(tiny.levels[-1])
+
+
+def test_the_pympi_sample_file_is_the_published_one(samples):
+    data = gzip.decompress((samples / "elan" / "pympi_sample_3.0.eaf.gz").read_bytes())
+    import hashlib
+
+    assert hashlib.sha256(data).hexdigest() == "05a396cd3c80f14ed091159bb24c49c3ad7f4860eb5581b10b1d29566466375e"

@@ -1,0 +1,201 @@
+"""What the annotation-tool formats (ELAN, Label Studio, CVAT, VIA) share.
+
+Reading: a tool file gives, per video, labelled time ranges on named levels (tiers, controls, attributes),
+sometimes the class ids (a side field videokit wrote) and the parent links. :func:`assemble` turns them
+into an :class:`AnnotationSet`: classes from ``taxonomy`` when one is given (a value it does not know is a
+finding naming the file, the record and the value), else the distinct values of each level (sorted, ids
+0..n-1) or the ids the file carries; parents from the file, else by time (the coarser segment that holds
+the finer one's middle). Writing: :func:`rows` gives every segment with its level-unique class name.
+"""
+from __future__ import annotations
+
+import gzip
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
+
+from ..errors import AnnotationError, Finding
+from ..model import AnnotationSet, ClassInfo, Level, Segment, Taxonomy, VideoAnnotation, infer_parents
+from ._common import PathLike
+
+
+@dataclass
+class RawSegment:
+    """A labelled time range as a tool file holds it."""
+
+    level: str
+    value: str
+    start: float
+    end: float
+    where: Tuple[str, str]
+    cid: Optional[int] = None  # the class id, where the file carries it
+    parent: Optional[int] = None  # index of the parent RawSegment of the same video, where the file links it
+    attrs: Dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class RawVideo:
+    video_id: str
+    path: Optional[str] = None
+    duration: Optional[float] = None
+    fps: Optional[float] = None
+    split: Optional[str] = None
+    labels: List[Tuple[str, Optional[int]]] = field(default_factory=list)  # top-level (value, id)
+    segments: List[RawSegment] = field(default_factory=list)
+    attrs: Dict[str, Any] = field(default_factory=dict)
+    where: Tuple[str, str] = ("", "")
+
+
+def read_bytes(path: PathLike) -> bytes:
+    """A file's bytes, gunzipped when it ends in ``.gz`` (ELAN files are often kept compressed)."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise AnnotationError(path, None, "file", "no such file") from None
+    if path.suffix == ".gz":
+        try:
+            data = gzip.decompress(data)
+        except OSError as exc:
+            raise AnnotationError(path, None, "file", f"not a gzip file ({exc})") from None
+    return data
+
+
+def assemble(videos: Sequence[RawVideo], levels: Sequence[str], source: str, dataset: str = "",
+             taxonomy: Optional[Taxonomy] = None, declared: Optional[Dict[str, Dict[int, str]]] = None
+             ) -> AnnotationSet:
+    """The annotation set of ``videos`` on ``levels`` (coarse to fine). ``declared``: class tables the file
+    carries (``{level: {id: name}}``); ``taxonomy``: the classes to map values to (``--taxonomy``)."""
+    findings: List[Finding] = []
+    if taxonomy is not None:
+        missing = [lvl for lvl in levels if lvl not in taxonomy.level_names]
+        if missing:
+            raise AnnotationError(source, None, "levels", f"level {missing[0]!r} is not in the taxonomy "
+                                  f"({taxonomy.level_names})", missing[0])
+        tax = Taxonomy(taxonomy.dataset or dataset, [taxonomy.level(lvl) for lvl in levels])
+        ids = {lvl: tax.class_ids(lvl) for lvl in levels}
+    else:
+        tables: Dict[str, Dict[int, str]] = {lvl: dict((declared or {}).get(lvl, {})) for lvl in levels}
+        for video in videos:
+            for value, cid in video.labels:
+                if cid is not None:
+                    tables[levels[0]].setdefault(cid, value)
+            for seg in video.segments:
+                if seg.cid is not None and seg.level in tables:
+                    tables[seg.level].setdefault(seg.cid, seg.value)
+        for lvl in levels:  # values without an id: new classes after the known ones, in sorted order
+            known = set(tables[lvl].values())
+            values = {s.value for v in videos for s in v.segments if s.level == lvl and s.cid is None}
+            if lvl == levels[0]:
+                values |= {value for v in videos for value, cid in v.labels if cid is None}
+            next_id = max(tables[lvl]) + 1 if tables[lvl] else 0
+            for value in sorted(values - known):
+                tables[lvl][next_id] = value
+                next_id += 1
+        tax = Taxonomy(dataset, [Level(lvl, {cid: ClassInfo(cid, name) for cid, name in sorted(tables[lvl].items())})
+                                 for lvl in levels])
+        ids = {lvl: {name: cid for cid, name in tables[lvl].items()} for lvl in levels}
+
+    def class_id(level: str, value: str, cid: Optional[int], where: Tuple[str, str]) -> Optional[int]:
+        if taxonomy is None:
+            return cid if cid is not None else ids[level][value]
+        if cid is not None and cid in tax.level(level).classes:
+            return cid
+        if value in ids[level]:
+            return ids[level][value]
+        findings.append(Finding("error", where[0], where[1], level, f"not a {level} class of the taxonomy", value,
+                                "unknown-class"))
+        return None
+
+    out: Dict[str, VideoAnnotation] = {}
+    for raw in videos:
+        video = VideoAnnotation(raw.video_id, raw.path, raw.duration, raw.fps, raw.split, [], [], dict(raw.attrs),
+                                origin=raw.where)
+        for value, cid in raw.labels:
+            label = class_id(levels[0], value, cid, raw.where)
+            if label is not None and label not in video.labels:
+                video.labels.append(label)
+        kept: Dict[int, int] = {}
+        for i, seg in enumerate(raw.segments):
+            if seg.level not in levels:
+                continue
+            label = class_id(seg.level, seg.value, seg.cid, seg.where)
+            if label is None:
+                continue
+            kept[i] = len(video.segments)
+            video.segments.append(Segment(seg.level, label, seg.start, seg.end, None, {}, dict(seg.attrs),
+                                          origin=seg.where))
+        for i, seg in enumerate(raw.segments):
+            if i in kept and seg.parent is not None and seg.parent in kept:
+                video.segments[kept[i]].parent = kept[seg.parent]
+        link_by_time(video, levels)
+        out[video.video_id] = video
+    annotations = AnnotationSet(tax, out, source, findings)
+    if taxonomy is None:
+        infer_parents(annotations)
+    return annotations
+
+
+def link_by_time(video: VideoAnnotation, levels: Sequence[str]) -> None:
+    """Segments the file did not link get, as parent, the next coarser level's segment that holds their
+    middle (the longest such, on a tie the first)."""
+    for seg in video.segments:
+        index = levels.index(seg.level)
+        if seg.parent is not None or index == 0:
+            continue
+        middle = (seg.start + seg.end) / 2
+        holders = [(j, p) for j, p in enumerate(video.segments)
+                   if p.level == levels[index - 1] and p.start <= middle <= p.end]
+        if holders:
+            seg.parent = max(holders, key=lambda jp: (jp[1].end - jp[1].start, -jp[0]))[0]
+
+
+@dataclass
+class Row:
+    """One segment as a writer needs it."""
+
+    index: int
+    level: str
+    label: int
+    name: str  # unique within its level (what the tool keys the class by)
+    start: float
+    end: float
+    parent: Optional[int]
+    score: Optional[float]
+
+
+def level_names(annotations: AnnotationSet) -> Dict[str, List[str]]:
+    """The level-unique class names of every level (compute once per write, not per video)."""
+    return {lvl: annotations.taxonomy.class_names(lvl) for lvl in annotations.levels}
+
+
+def rows(annotations: AnnotationSet, video: VideoAnnotation, names: Optional[Dict[str, List[str]]] = None
+         ) -> Iterator[Row]:
+    names = names or level_names(annotations)
+    for i, seg in enumerate(video.segments):
+        if seg.level not in names:
+            continue
+        label_names = names[seg.level]
+        name = label_names[seg.label] if 0 <= seg.label < len(label_names) else str(seg.label)
+        score = seg.attrs.get("score")
+        yield Row(i, seg.level, seg.label, name, float(seg.start), float(seg.end), seg.parent,
+                  float(score) if isinstance(score, (int, float)) and not isinstance(score, bool) else None)
+
+
+def video_label_names(annotations: AnnotationSet, video: VideoAnnotation,
+                      names: Optional[Dict[str, List[str]]] = None) -> List[Tuple[int, str]]:
+    names = (names or level_names(annotations))[annotations.levels[0]]
+    return [(label, names[label] if 0 <= label < len(names) else str(label)) for label in video.labels]
+
+
+def parse_tiers(spec: Optional[str]) -> Dict[str, str]:
+    """``procedure=TIER,step=TIER`` -> ``{level: tier}`` (order kept: coarse to fine)."""
+    if not spec:
+        return {}
+    out: Dict[str, str] = {}
+    for part in spec.split(","):
+        if "=" not in part:
+            raise AnnotationError(None, None, "tiers", "expected level=TIER[,level=TIER...]", spec)
+        level, tier = part.split("=", 1)
+        out[level.strip()] = tier.strip()
+    return out

@@ -1,0 +1,176 @@
+"""CVAT for video 1.1 XML, in and out: one file per video (a folder of them is a dataset).
+
+Reading: each ``<track>`` is a segment from its first shown frame to the frame of its closing
+``outside="1"`` keyframe (exclusive; without one, to the end of the task: ``stop_frame`` plus the frame
+step), which is how CVAT users encode phases (back-to-back box tracks); each run of ``<tag>`` elements of a
+label on consecutive frames (every ``step``-th with a ``frame_filter``) is one too. Frame numbers are the
+source video's (``start_frame`` 10, ``step=3``: frames 10, 13, 16). Seconds are frames over the video's fps
+(``fps``; or the annotations'). A shape attribute ``level`` names the segment's level and ``label_id`` its
+class id (videokit writes both); without them every label is a class of one level (``level``, default
+``action``).
+
+Writing: tags are frame-level in CVAT, so each segment is a track of one box over the whole frame, shown
+from its first frame to its last, closed by an ``outside`` keyframe; labels are named ``level: class`` (CVAT's
+labels are task-wide, and one name may be a class of two levels).
+"""
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Dict, List, Optional
+from xml.sax.saxutils import escape, quoteattr
+
+from ...utils import atomic_output
+from ..errors import AnnotationError
+from ..model import AnnotationSet, Taxonomy
+from ._common import PathLike
+from ._tools import RawSegment, RawVideo, assemble, level_names, read_bytes, rows, video_label_names
+
+
+def _int(element: Optional[ET.Element], default: int = 0) -> int:
+    return int(element.text) if element is not None and (element.text or "").strip() else default
+
+
+def read_file(path: Path, fps: Optional[float], level: str, levels: Optional[List[str]] = None) -> RawVideo:
+    """One file's video; the levels videokit wrote into it are appended to ``levels``."""
+    file = str(path)
+    try:
+        root = ET.fromstring(read_bytes(path))
+    except ET.ParseError as exc:
+        raise AnnotationError(path, f"line {exc.position[0]}", "xml", f"not a CVAT XML file: {exc}") from None
+    meta = root.find("meta")
+    task = None if meta is None else (meta.find("task") if meta.find("task") is not None else meta.find("job"))
+    stop_frame = _int(task.find("stop_frame") if task is not None else None)
+    flt = (task.findtext("frame_filter") or "") if task is not None else ""
+    step = int(re.search(r"step\s*=\s*(\d+)", flt).group(1)) if re.search(r"step\s*=\s*(\d+)", flt) else 1
+    source = (meta.findtext("source") if meta is not None else None) or (task.findtext("source") if task is not None else None)
+    name = (task.findtext("name") if task is not None else None) or path.stem
+    video = RawVideo(path.stem, source, where=(file, "annotations"))
+    written_rate = None
+    for prop in root.iter("videokit"):  # what videokit wrote about the video
+        video.video_id = prop.get("video_id") or video.video_id
+        video.path = prop.get("path") or video.path
+        video.split = prop.get("split") or None
+        for key in ("duration", "fps"):
+            if prop.get(key):
+                setattr(video, key, float(prop.get(key)))
+        written_rate = float(prop.get("frame_rate")) if prop.get("frame_rate") else None
+        for label in prop.iter("label"):
+            video.labels.append((label.get("name"), int(label.get("id"))))
+        for lv in prop.iter("videokit_level"):
+            if levels is not None and lv.get("name") not in levels:
+                levels.append(lv.get("name"))
+    rate = written_rate or fps or video.fps
+    if not rate:
+        raise AnnotationError(path, "meta", "fps", f"CVAT keeps frames: the frame rate of {name!r} is needed; pass --fps")
+    if written_rate is None:
+        video.fps = rate
+
+    def shape_info(shape: ET.Element):
+        attrs = {a.get("name"): (a.text or "") for a in shape.iter("attribute")}
+        return attrs.get("level"), attrs.get("label_id")
+
+    for track in root.iter("track"):
+        shapes = sorted((s for s in track if s.get("frame") is not None), key=lambda s: int(s.get("frame")))
+        shown = [int(s.get("frame")) for s in shapes if s.get("outside", "0") != "1"]
+        if not shown:
+            continue
+        first = shown[0]
+        closing = [int(s.get("frame")) for s in shapes if s.get("outside") == "1" and int(s.get("frame")) > first]
+        end = closing[0] if closing else stop_frame + step
+        seg_level, cid = shape_info(shapes[0])
+        label = track.get("label") or ""
+        if seg_level and label.startswith(f"{seg_level}: "):
+            label = label[len(seg_level) + 2:]
+        video.segments.append(RawSegment(seg_level or level, label, round(first / rate, 3), round(end / rate, 3),
+                                         (file, f"track {track.get('id')}"), int(cid) if cid else None))
+    tags: Dict[tuple, List[int]] = {}
+    for tag in root.iter("tag"):
+        seg_level, cid = shape_info(tag)
+        tags.setdefault((tag.get("label") or "", seg_level, cid), []).append(int(tag.get("frame")))
+    for (label, seg_level, cid), frames in tags.items():
+        frames = sorted(set(frames))
+        run = [frames[0]]
+        for frame in frames[1:] + [None]:
+            if frame is not None and frame - run[-1] <= step:
+                run.append(frame)
+                continue
+            video.segments.append(RawSegment(seg_level or level, label, round(run[0] / rate, 3),
+                                             round((run[-1] + step) / rate, 3), (file, f"tag {label} frame {run[0]}"),
+                                             int(cid) if cid else None))
+            if frame is not None:
+                run = [frame]
+    return video
+
+
+def read(src: PathLike, fps: Optional[float] = None, level: Optional[str] = None, taxonomy: Optional[Taxonomy] = None,
+         **_: object) -> AnnotationSet:
+    """A CVAT for video XML file (one video) or a folder of them."""
+    src = Path(src)
+    files = sorted(src.glob("*.xml")) if src.is_dir() else [src]
+    if not files:
+        raise AnnotationError(src, None, "file", "no .xml files in this folder")
+    levels: List[str] = []  # the levels videokit wrote, in order; else those the segments name
+    videos = [read_file(path, fps, level or "action", levels) for path in files]
+    for video in videos:
+        for seg in video.segments:
+            if seg.level not in levels:
+                levels.append(seg.level)
+    if not levels:
+        levels = [level or "action"]
+    return assemble(videos, levels, str(src), taxonomy=taxonomy)
+
+
+def _document(annotations: AnnotationSet, video, names, fps: Optional[float] = None, width: int = 640,
+              height: int = 360) -> str:
+    rate = float(video.fps) if video.fps else (float(fps) if fps else None)
+    if rate is None:
+        raise AnnotationError(annotations.source, f"video {video.video_id}", "fps",
+                              "CVAT keeps frames: the video's frame rate is needed (--fps, or --meta)")
+    end = max([video.duration or 0.0] + [s.end for s in video.segments])
+    size = int(round(end * rate)) + 1
+    labels = sorted({f"{row.level}: {row.name}" for row in rows(annotations, video, names)})  # those this video uses
+    out = ['<?xml version="1.0" encoding="utf-8"?>', "<annotations>", "  <version>1.1</version>", "  <meta>",
+           "    <task>", f"      <name>{escape(video.video_id)}</name>", f"      <size>{size}</size>",
+           "      <mode>interpolation</mode>", "      <start_frame>0</start_frame>",
+           f"      <stop_frame>{size - 1}</stop_frame>", "      <frame_filter></frame_filter>", "      <labels>"]
+    for label in labels:
+        out += ["        <label>", f"          <name>{escape(label)}</name>", "          <type>rectangle</type>",
+                "          <attributes>",
+                "            <attribute><name>level</name><mutable>False</mutable><input_type>text</input_type>"
+                "<default_value></default_value><values></values></attribute>",
+                "            <attribute><name>label_id</name><mutable>False</mutable><input_type>text</input_type>"
+                "<default_value></default_value><values></values></attribute>",
+                "          </attributes>", "        </label>"]
+    out += ["      </labels>", f"      <original_size><width>{width}</width><height>{height}</height></original_size>",
+            "    </task>", f"    <source>{escape(video.path or video.video_id + '.mp4')}</source>", "  </meta>"]
+    side = {"video_id": video.video_id, "path": video.path, "duration": video.duration, "fps": video.fps,
+            "split": video.split, "frame_rate": rate}
+    attrs = " ".join(f"{k}={quoteattr(str(v))}" for k, v in side.items() if v is not None)
+    out.append(f"  <videokit {attrs}>")
+    out += [f"    <videokit_level name={quoteattr(level)}/>" for level in annotations.levels]
+    out += [f"    <label id=\"{label}\" name={quoteattr(name)}/>" for label, name in video_label_names(annotations, video, names)]
+    out.append("  </videokit>")
+    for k, row in enumerate(rows(annotations, video, names)):
+        first = int(round(row.start * rate))
+        last = max(int(round(row.end * rate)), first + 1)
+        box = f'xtl="0.00" ytl="0.00" xbr="{width}.00" ybr="{height}.00" z_order="0"'
+        attributes = (f'<attribute name="level">{escape(row.level)}</attribute>'
+                      f'<attribute name="label_id">{row.label}</attribute>')
+        out += [f'  <track id="{k}" label={quoteattr(f"{row.level}: {row.name}")} source="manual">',
+                f'    <box frame="{first}" outside="0" occluded="0" keyframe="1" {box}>{attributes}</box>',
+                f'    <box frame="{last}" outside="1" occluded="0" keyframe="1" {box}>{attributes}</box>',
+                "  </track>"]
+    out.append("</annotations>")
+    return "\n".join(out) + "\n"
+
+
+def write(annotations: AnnotationSet, out: PathLike, subset: Optional[str] = None, fps: Optional[float] = None,
+          **_: object) -> None:
+    """A folder ``out`` with one ``<video_id>.xml`` per video (``fps`` for videos without a known rate)."""
+    names = level_names(annotations)
+    with atomic_output(out, directory=True) as tmp:
+        for video in annotations.subset(subset):
+            name = re.sub(r"[^\w.-]", "_", video.video_id)
+            (Path(tmp) / f"{name}.xml").write_text(_document(annotations, video, names, fps), encoding="utf-8")

@@ -1,0 +1,334 @@
+"""ELAN (``.eaf``): one tier per level, a child level's tier under its parent's (``PARENT_REF``, an
+``Included_In`` linguistic type), so ELAN shows procedure > step / surgery > phase > operation nested.
+
+Reading any ``.eaf`` (a file: one video; a folder: one video per file, as ELAN keeps them; ``.eaf.gz`` too):
+``tiers={"procedure": "TIER", "step": "TIER"}`` maps tiers to levels, coarse to fine; by default the
+deepest chain of time-aligned tiers under the first root tier that has annotations, each level named after
+its tier. Times are milliseconds from the time slots; a slot without a value (ELAN's unaligned slots inside
+a subdivision) is placed as ELAN places it, evenly between the valued slots around it on its tier, and one
+that cannot be placed is a finding. Tiers without times of their own (symbolic subdivision / association)
+become attributes of their parent annotation's segment (``attrs[tier]``); other tiers are left out with a
+note. Class ids: a controlled vocabulary entry videokit wrote (``CVE_ID="vk_<level>_<id>"``) carries the
+id; else ``taxonomy`` maps values to its classes, else each distinct value is a class.
+
+Writing: one ``<video_id>.eaf`` per video in the folder ``out``; one controlled vocabulary per level (the
+taxonomy's ids and level-unique names, so ids come back); the video id, duration, fps and split as
+``videokit:*`` header properties; a top level without segments of its own (NurViD's
+procedure, OphNet's surgery) as one annotation over the whole video on a tier of the linguistic type
+``videokit-video-label``, read back as the video's label(s). ELAN cannot hold scores, per-segment splits
+or the classes' parents (docs/annotations.md).
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence, Tuple, Union
+from xml.sax.saxutils import escape, quoteattr
+
+from ...utils import atomic_output
+from ..errors import AnnotationError, Finding
+from ..model import AnnotationSet, Taxonomy
+from ._common import PathLike
+from ._tools import RawSegment, RawVideo, assemble, level_names, read_bytes, rows, video_label_names
+
+VIDEO_LABEL_TYPE = "videokit-video-label"
+SUBDIVIDING = ("Included_In", "Time_Subdivision")
+CVE = re.compile(r"^vk_(\d+)_(\d+)$")
+
+
+# ---------------------------------------------------------------------------------------------- reading
+def _parse(path: Path) -> ET.Element:
+    try:
+        return ET.fromstring(read_bytes(path))
+    except ET.ParseError as exc:
+        raise AnnotationError(path, f"line {exc.position[0]}", "xml", f"not an ELAN file: {exc}") from None
+
+
+def _slots(root: ET.Element) -> Tuple[List[str], Dict[str, Optional[float]]]:
+    order, values = [], {}
+    for slot in root.iter("TIME_SLOT"):
+        sid = slot.get("TIME_SLOT_ID")
+        order.append(sid)
+        value = slot.get("TIME_VALUE")
+        values[sid] = None if value is None else float(value) / 1000.0
+    return order, values
+
+
+def _resolve(tier_slots: List[str], values: Dict[str, Optional[float]]) -> Dict[str, Optional[float]]:
+    """Times of a tier's slots, unaligned ones evenly between the valued slots around them (ELAN's rule)."""
+    out = {s: values.get(s) for s in tier_slots}
+    i = 0
+    while i < len(tier_slots):
+        if out[tier_slots[i]] is not None:
+            i += 1
+            continue
+        j = i
+        while j < len(tier_slots) and out[tier_slots[j]] is None:
+            j += 1
+        before = out[tier_slots[i - 1]] if i > 0 else None
+        after = out[tier_slots[j]] if j < len(tier_slots) else None
+        if before is not None and after is not None:
+            for k in range(i, j):
+                out[tier_slots[k]] = before + (after - before) * (k - i + 1) / (j - i + 1)
+        i = j
+    return out
+
+
+def _chain(root: ET.Element, types: Dict[str, Dict[str, str]]) -> List[str]:
+    """The default levels: the deepest chain of time-aligned tiers under the first root tier with annotations."""
+    tiers = {t.get("TIER_ID"): t for t in root.iter("TIER")}
+    children: Dict[Optional[str], List[str]] = {}
+    for tid, tier in tiers.items():
+        children.setdefault(tier.get("PARENT_REF"), []).append(tid)
+
+    def aligned(tid: str) -> bool:
+        constraint = types.get(tiers[tid].get("LINGUISTIC_TYPE_REF"), {}).get("CONSTRAINTS")
+        return constraint in (None, "", *SUBDIVIDING)
+
+    def deepest(tid: str) -> List[str]:
+        below = [deepest(c) for c in children.get(tid, []) if aligned(c)]
+        return [tid] + max(below, key=len, default=[])
+
+    roots = [tid for tid in children.get(None, []) if len(tiers[tid]) and aligned(tid)]
+    return deepest(roots[0]) if roots else []
+
+
+def read_file(path: PathLike, tiers: Optional[Dict[str, str]] = None, known_vocabulary: Optional[int] = None
+              ) -> Tuple[RawVideo, List[str], Dict, List[Finding]]:
+    """One ``.eaf``: its video, the levels it was read on, the class tables it carries, and its findings.
+    ``known_vocabulary``: the number of vocabulary entries already read from a file of the same folder (the
+    files of one set share them; they are read again only when the count differs)."""
+    path = Path(path)
+    file = str(path)
+    root = _parse(path)
+    if root.tag != "ANNOTATION_DOCUMENT":
+        raise AnnotationError(path, "root", "ANNOTATION_DOCUMENT", "not an ELAN file", root.tag)
+    header = root.find("HEADER")
+    if header is not None and header.get("TIME_UNITS", "milliseconds") != "milliseconds":
+        raise AnnotationError(path, "HEADER", "TIME_UNITS", "only milliseconds are supported", header.get("TIME_UNITS"))
+    types = {t.get("LINGUISTIC_TYPE_ID"): dict(t.attrib) for t in root.iter("LINGUISTIC_TYPE")}
+    by_id = {t.get("TIER_ID"): t for t in root.iter("TIER")}
+    mapping = dict(tiers) if tiers else {tid: tid for tid in _chain(root, types)}
+    for level, tid in mapping.items():
+        if tid not in by_id:
+            raise AnnotationError(path, "tiers", level, f"no tier {tid!r} (tiers: {sorted(by_id)})", tid)
+    levels = list(mapping)
+    findings: List[Finding] = []
+    order, values = _slots(root)
+    position = {s: i for i, s in enumerate(order)}
+    video_id = path.name.split(".eaf")[0]
+    media = header.find("MEDIA_DESCRIPTOR") if header is not None else None
+    video_path = None
+    if media is not None:
+        video_path = media.get("RELATIVE_MEDIA_URL") or media.get("MEDIA_URL")
+        if video_path and video_path.startswith("./"):
+            video_path = video_path[2:]
+        elif video_path and video_path.startswith("file://"):
+            video_path = video_path[len("file://"):]
+    video = RawVideo(video_id, video_path, where=(file, "ANNOTATION_DOCUMENT"))
+    for prop in header.iter("PROPERTY") if header is not None else ():
+        name, text = prop.get("NAME") or "", (prop.text or "").strip()
+        if name == "videokit:video_id" and text:
+            video.video_id = text
+        elif name in ("videokit:duration", "videokit:fps") and text:
+            setattr(video, name.split(":")[1], float(text))
+        elif name == "videokit:split" and text:
+            video.split = text
+    # declared class tables: vocabulary entries videokit wrote
+    declared: Dict[str, Dict[int, str]] = {"": {}}
+    entries = list(root.iter("CV_ENTRY_ML")) + list(root.iter("CV_ENTRY"))
+    declared[""] = {len(entries): ""}  # the count, for the next file of the folder
+    if known_vocabulary != len(entries):
+        for entry in entries:
+            match = CVE.match(entry.get("CVE_ID") or "")
+            if match:
+                value_el = entry.find("CVE_VALUE")
+                text = (value_el.text if value_el is not None else entry.text) or ""
+                level_index, cid = int(match.group(1)), int(match.group(2))
+                if level_index < len(levels):
+                    declared.setdefault(levels[level_index], {})[cid] = text
+    annotation_index: Dict[str, int] = {}  # ALIGNABLE annotation id -> index in video.segments
+    tier_of_level = {tid: level for level, tid in mapping.items()}
+    for level, tid in mapping.items():
+        tier = by_id[tid]
+        is_label_tier = tier.get("LINGUISTIC_TYPE_REF") == VIDEO_LABEL_TYPE
+        aligned = [a for a in tier.iter("ALIGNABLE_ANNOTATION")]
+        if not aligned and tier.find(".//REF_ANNOTATION") is not None:
+            raise AnnotationError(path, f"tier {tid}", level, "a tier without times of its own cannot be a level "
+                                  "(its values are kept as attributes of its parent's segments)", tid)
+        tier_slots = sorted({s for a in aligned for s in (a.get("TIME_SLOT_REF1"), a.get("TIME_SLOT_REF2"))},
+                            key=lambda s: position.get(s, -1))
+        times = _resolve(tier_slots, values)
+        for a in aligned:
+            aid = a.get("ANNOTATION_ID")
+            where = (file, f"tier {tid} annotation {aid}")
+            start, end = times.get(a.get("TIME_SLOT_REF1")), times.get(a.get("TIME_SLOT_REF2"))
+            value_el = a.find("ANNOTATION_VALUE")
+            value = (value_el.text or "").strip() if value_el is not None else ""
+            if start is None or end is None:
+                findings.append(Finding("warning", file, where[1], "TIME_SLOT_REF1" if start is None else "TIME_SLOT_REF2",
+                                        "time slot without a value that ELAN's rule cannot place; left out", value,
+                                        "unaligned"))
+                continue
+            if not value:
+                findings.append(Finding("warning", file, where[1], level, "empty annotation value; left out", None,
+                                        "empty-value"))
+                continue
+            match = CVE.match(a.get("CVE_REF") or "")  # a vocabulary entry videokit wrote: the class id
+            cid = int(match.group(2)) if match else None
+            if is_label_tier and level == levels[0]:
+                video.labels.append((value, cid))
+                continue
+            annotation_index[aid] = len(video.segments)
+            video.segments.append(RawSegment(level, value, round(start, 3), round(end, 3), where, cid))
+    # parents: the child tier's annotation inside its parent tier's (Included_In) -- by time, in assemble;
+    # tiers without times: their values become attributes of the referenced annotation's segment
+    for tier in by_id.values():
+        tid = tier.get("TIER_ID")
+        if tid in tier_of_level:
+            continue
+        refs = list(tier.iter("REF_ANNOTATION"))
+        if not refs:
+            if tier.find(".//ALIGNABLE_ANNOTATION") is not None:
+                findings.append(Finding("warning", file, f"tier {tid}", "tiers", "time-aligned tier not mapped to a "
+                                        "level; left out (map it with --tiers)", tid, "unmapped-tier"))
+            continue
+        ref_target = {}
+        for ref in refs:
+            ref_target[ref.get("ANNOTATION_ID")] = ref.get("ANNOTATION_REF")
+        for ref in refs:
+            target = ref.get("ANNOTATION_REF")
+            while target in ref_target:  # a chain of symbolic tiers: up to the time-aligned annotation
+                target = ref_target[target]
+            if target in annotation_index:
+                value_el = ref.find("ANNOTATION_VALUE")
+                text = (value_el.text or "").strip() if value_el is not None else ""
+                if text:
+                    attrs = video.segments[annotation_index[target]].attrs
+                    attrs[tid] = f"{attrs[tid]} {text}" if tid in attrs else text
+    return video, levels, declared, findings
+
+
+def read(src: PathLike, tiers: Optional[Union[str, Dict[str, str]]] = None, taxonomy: Optional[Taxonomy] = None,
+         **_: object) -> AnnotationSet:
+    """A folder of ``.eaf`` files (one video each) or one file."""
+    from ._tools import parse_tiers
+
+    src = Path(src)
+    mapping = parse_tiers(tiers) if isinstance(tiers, str) else tiers
+    files = sorted(p for p in src.iterdir() if p.name.endswith((".eaf", ".eaf.gz"))) if src.is_dir() else [src]
+    if not files:
+        raise AnnotationError(src, None, "file", "no .eaf files in this folder")
+    videos, levels, declared, findings, vocabulary = [], None, {}, [], None
+    for path in files:
+        video, file_levels, file_declared, file_findings = read_file(path, mapping, vocabulary)
+        vocabulary = next(iter(file_declared.pop("")))
+        if levels is None:
+            levels = file_levels
+        elif file_levels != levels:
+            raise AnnotationError(path, "tiers", "levels", f"levels {file_levels} differ from {levels} of "
+                                  f"{files[0].name}; map the tiers with --tiers", file_levels)
+        for level, table in file_declared.items():
+            declared.setdefault(level, {}).update(table)
+        videos.append(video)
+        findings += file_findings
+    if not levels:
+        raise AnnotationError(src, None, "tiers", "no time-aligned tier with annotations")
+    annotations = assemble(videos, levels, str(src), taxonomy=taxonomy, declared=declared)
+    annotations.findings[:0] = findings
+    return annotations
+
+
+# ---------------------------------------------------------------------------------------------- writing
+def _vocabularies(annotations: AnnotationSet, levels: Sequence[str], names: Dict[str, List[str]]) -> List[str]:
+    """One controlled vocabulary per level: the taxonomy's ids and level-unique names (the same in every file)."""
+    out = []
+    for i, level in enumerate(levels):
+        out.append(f'<CONTROLLED_VOCABULARY CV_ID={quoteattr(level)}>')
+        out.append(f'<DESCRIPTION LANG_REF="und">videokit taxonomy, level {escape(level)}</DESCRIPTION>')
+        for cid in sorted(annotations.taxonomy.level(level).classes):
+            out.append(f'<CV_ENTRY_ML CVE_ID="vk_{i}_{cid}"><CVE_VALUE LANG_REF="und">{escape(names[level][cid])}'
+                       '</CVE_VALUE></CV_ENTRY_ML>')
+        out.append('</CONTROLLED_VOCABULARY>')
+    return out
+
+
+def _document(annotations: AnnotationSet, video, levels: Sequence[str], names: Dict[str, List[str]],
+              vocabularies: List[str]) -> str:
+    slots: List[int] = []
+
+    def slot(seconds: float) -> str:
+        slots.append(int(round(seconds * 1000)))
+        return f"ts{len(slots)}"
+
+    tiers: Dict[str, List[str]] = {lvl: [] for lvl in levels}
+    counter = 0
+    end_of_video = max([video.duration or 0.0] + [s.end for s in video.segments])
+    has_segments = {lvl: any(s.level == lvl for s in video.segments) for lvl in levels}
+    label_tier = not has_segments[levels[0]]
+    if label_tier:
+        for label, name in video_label_names(annotations, video, names):
+            counter += 1
+            tiers[levels[0]].append(
+                f'<ANNOTATION><ALIGNABLE_ANNOTATION ANNOTATION_ID="a{counter}" TIME_SLOT_REF1="{slot(0.0)}" '
+                f'TIME_SLOT_REF2="{slot(end_of_video)}" CVE_REF="vk_0_{label}"><ANNOTATION_VALUE>{escape(name)}'
+                '</ANNOTATION_VALUE></ALIGNABLE_ANNOTATION></ANNOTATION>')
+    for row in rows(annotations, video, names):
+        counter += 1
+        level_index = levels.index(row.level)
+        tiers[row.level].append(
+            f'<ANNOTATION><ALIGNABLE_ANNOTATION ANNOTATION_ID="a{counter}" TIME_SLOT_REF1="{slot(row.start)}" '
+            f'TIME_SLOT_REF2="{slot(row.end)}" CVE_REF="vk_{level_index}_{row.label}"><ANNOTATION_VALUE>'
+            f'{escape(row.name)}</ANNOTATION_VALUE></ALIGNABLE_ANNOTATION></ANNOTATION>')
+    media = video.path or f"{video.video_id}.mp4"
+    out = ['<?xml version="1.0" encoding="UTF-8"?>',
+           f'<ANNOTATION_DOCUMENT AUTHOR="videokit" DATE="{_dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")}" '
+           'FORMAT="3.0" VERSION="3.0" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+           'xsi:noNamespaceSchemaLocation="http://www.mpi.nl/tools/elan/EAFv3.0.xsd">',
+           '<HEADER MEDIA_FILE="" TIME_UNITS="milliseconds">',
+           f'<MEDIA_DESCRIPTOR MEDIA_URL={quoteattr("file:///" + media.lstrip("/"))} MIME_TYPE="video/mp4" '
+           f'RELATIVE_MEDIA_URL={quoteattr("./" + media)}/>',
+           f'<PROPERTY NAME="lastUsedAnnotationId">{counter}</PROPERTY>',
+           *[f'<PROPERTY NAME="videokit:{key}">{escape(str(value))}</PROPERTY>'
+             for key, value in (("video_id", video.video_id), ("duration", video.duration), ("fps", video.fps),
+                                ("split", video.split)) if value is not None],
+           '</HEADER>', '<TIME_ORDER>']
+    out += [f'<TIME_SLOT TIME_SLOT_ID="ts{i + 1}" TIME_VALUE="{ms}"/>' for i, ms in enumerate(slots)]
+    out.append('</TIME_ORDER>')
+    for i, level in enumerate(levels):
+        ltype = VIDEO_LABEL_TYPE if i == 0 and label_tier else level
+        parent = f' PARENT_REF={quoteattr(levels[i - 1])}' if i else ""
+        out.append(f'<TIER LINGUISTIC_TYPE_REF={quoteattr(ltype)}{parent} TIER_ID={quoteattr(level)}>')
+        out += tiers[level]
+        out.append('</TIER>')
+    for i, level in enumerate(levels):
+        ltype = VIDEO_LABEL_TYPE if i == 0 and label_tier else level
+        constraint = ' CONSTRAINTS="Included_In"' if i else ""
+        out.append(f'<LINGUISTIC_TYPE{constraint} CONTROLLED_VOCABULARY_REF={quoteattr(level)} '
+                   f'GRAPHIC_REFERENCES="false" LINGUISTIC_TYPE_ID={quoteattr(ltype)} TIME_ALIGNABLE="true"/>')
+    out.append('<LANGUAGE LANG_DEF="http://cdb.iso.org/lg/CDB-00130975-001" LANG_ID="und" '
+               'LANG_LABEL="undetermined (und)"/>')
+    out += ['<CONSTRAINT DESCRIPTION="Time subdivision of parent annotation\'s time interval, no time gaps '
+            'allowed within this interval" STEREOTYPE="Time_Subdivision"/>',
+            '<CONSTRAINT DESCRIPTION="Symbolic subdivision of a parent annotation. Annotations refering to the same '
+            'parent are ordered" STEREOTYPE="Symbolic_Subdivision"/>',
+            '<CONSTRAINT DESCRIPTION="1-1 association with a parent annotation" STEREOTYPE="Symbolic_Association"/>',
+            '<CONSTRAINT DESCRIPTION="Time alignable annotations within the parent annotation\'s time interval, gaps '
+            'are allowed" STEREOTYPE="Included_In"/>']
+    out += vocabularies
+    out.append('</ANNOTATION_DOCUMENT>')
+    return "\n".join(out) + "\n"
+
+
+def write(annotations: AnnotationSet, out: PathLike, subset: Optional[str] = None, **_: object) -> None:
+    """A folder ``out`` with one ``<video_id>.eaf`` per video."""
+    levels = annotations.levels
+    names = level_names(annotations)
+    vocabularies = _vocabularies(annotations, levels, names)
+    with atomic_output(out, directory=True) as tmp:
+        for video in annotations.subset(subset):
+            name = re.sub(r"[^\w.-]", "_", video.video_id)
+            (Path(tmp) / f"{name}.eaf").write_text(_document(annotations, video, levels, names, vocabularies),
+                                                   encoding="utf-8")

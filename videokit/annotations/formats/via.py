@@ -1,0 +1,125 @@
+"""VIA 3 (VGG Image Annotator) video projects, in and out.
+
+Reading: every temporal segment (``metadata`` with ``z = [t0, t1]``, seconds) with its attribute values
+(``av``): one level per attribute (its ``aname``, coarse to fine in id order), the value a class (for a
+radio / select / checkbox attribute, its option's text; where the option list is empty, the stored text).
+A segment carrying values of several attributes is one segment per level. Metadata without ``z`` (a file
+attribute) gives the video's label(s). An attribute without a name, or never used, is left out with a note.
+Files are the project's ``file`` entries (through its ``view`` list); the video id is the file name's stem.
+
+Writing: one select attribute per level whose option ids are the taxonomy's class ids (so ids come back) and
+whose texts are the level-unique class names; the top level, when it has no segments, as a file attribute.
+VIA holds no durations, fps, splits or scores (docs/annotations.md).
+"""
+from __future__ import annotations
+
+import json
+import random
+import time
+from typing import Dict, List, Optional
+
+from ...utils import atomic_write_text
+from ..errors import AnnotationError, Finding
+from ..model import AnnotationSet, Taxonomy
+from ._common import PathLike, parse_float, read_json, require
+from ._tools import RawSegment, RawVideo, assemble, level_names, rows, video_label_names
+
+CREATOR = "VGG Image Annotator (http://www.robots.ox.ac.uk/~vgg/software/via)"
+SELECT, FILE_ANCHOR, SEGMENT_ANCHOR = 4, "FILE1_Z0_XY0", "FILE1_Z2_XY0"
+
+
+def read(src: PathLike, taxonomy: Optional[Taxonomy] = None, **_: object) -> AnnotationSet:
+    file = str(src)
+    data = read_json(src)
+    attributes = require(data, "attribute", file, "top", dict)
+    files = require(data, "file", file, "top", dict)
+    views = data.get("view") or {}
+    metadata = require(data, "metadata", file, "top", dict)
+    used = {aid for m in metadata.values() if isinstance(m, dict) for aid in (m.get("av") or {})}
+    findings: List[Finding] = []
+    levels: Dict[str, str] = {}
+    for aid in sorted(attributes, key=lambda a: (len(a), a)):
+        name = (attributes[aid].get("aname") or "").strip()
+        if not name or aid not in used:
+            findings.append(Finding("warning", file, f"attribute {aid}", "aname", "attribute without a name" if not name
+                                    else "attribute never used; left out", name or None, "unused-attribute"))
+            continue
+        levels[aid] = name
+    videos: Dict[str, RawVideo] = {}
+    for vid, view in views.items() if views else ((fid, {"fid_list": [fid]}) for fid in files):
+        fid = (view.get("fid_list") or [vid])[0]
+        entry = files.get(str(fid), {})
+        fname = entry.get("fname") or str(fid)
+        stem = fname.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+        videos[str(vid)] = RawVideo(stem, fname, where=(file, f"file {fid}"))
+    for key, meta in metadata.items():
+        where = (file, f"metadata {key}")
+        video = videos.get(str(meta.get("vid")))
+        if video is None:
+            raise AnnotationError(file, where[1], "vid", "no such view / file in the project", meta.get("vid"))
+        z = meta.get("z") or []
+        for aid, value in (meta.get("av") or {}).items():
+            if aid not in levels or value in (None, ""):
+                continue
+            options = attributes[aid].get("options") or {}
+            values = str(value).split(",") if attributes[aid].get("type") == 2 and options else [str(value)]
+            for one in values:
+                text = str(options.get(one, one))
+                cid = int(one) if options and one in options and one.isdigit() else None  # option ids: class ids
+                if not z:
+                    if list(levels).index(aid) == 0:
+                        video.labels.append((text, cid))
+                    continue
+                if len(z) != 2:
+                    raise AnnotationError(file, where[1], "z", "expected [start, end] of a temporal segment", z)
+                start, end = (parse_float(t, file, where[1], "z") for t in z)
+                video.segments.append(RawSegment(levels[aid], text, round(start, 5), round(end, 5), where, cid))
+    annotations = assemble(list(videos.values()), list(levels.values()), file, taxonomy=taxonomy)
+    annotations.findings[:0] = findings
+    return annotations
+
+
+def to_dict(annotations: AnnotationSet, subset: Optional[str] = None) -> Dict:
+    levels = annotations.levels
+    videos = list(annotations.subset(subset))
+    segment_levels = [lvl for lvl in levels if any(s.level == lvl for v in videos for s in v.segments)]
+    attribute: Dict[str, Dict] = {}
+    for i, level in enumerate(levels):
+        level_classes = annotations.taxonomy.class_names(level)
+        anchor = SEGMENT_ANCHOR if level in segment_levels else FILE_ANCHOR
+        attribute[str(i + 1)] = {"aname": level, "anchor_id": anchor, "type": SELECT, "desc": f"videokit level {level}",
+                                 "options": {str(cid): level_classes[cid] for cid in sorted(annotations.taxonomy.level(level).classes)},
+                                 "default_option_id": ""}
+    aid = {level: str(i + 1) for i, level in enumerate(levels)}
+    names = level_names(annotations)
+    files, views, metadata = {}, {}, {}
+    rng = random.Random(0)
+
+    def key(vid: str) -> str:
+        return f"{vid}_" + "".join(rng.choice("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+                                   for _ in range(8))
+
+    for n, video in enumerate(videos, start=1):
+        vid = str(n)
+        files[vid] = {"fid": vid, "fname": video.path or f"{video.video_id}.mp4", "type": 4, "loc": 1, "src": ""}
+        views[vid] = {"fid_list": [vid]}
+        if levels[0] not in segment_levels:
+            for label, _ in video_label_names(annotations, video, names):
+                metadata[key(vid)] = {"vid": vid, "flg": 0, "z": [], "xy": [], "av": {aid[levels[0]]: str(label)}}
+        for row in rows(annotations, video, names):
+            metadata[key(vid)] = {"vid": vid, "flg": 0, "z": [round(row.start, 5), round(row.end, 5)], "xy": [],
+                                  "av": {aid[row.level]: str(row.label)}}
+    return {"project": {"pid": "__VIA_PROJECT_ID__", "rev": "__VIA_PROJECT_REV_ID__",
+                        "rev_timestamp": "__VIA_PROJECT_REV_TIMESTAMP__",
+                        "pname": f"videokit {annotations.taxonomy.dataset}".strip(), "creator": CREATOR,
+                        "created": int(time.time() * 1000), "vid_list": list(views)},
+            "config": {"file": {"loc_prefix": {"1": "", "2": "", "3": "", "4": ""}},
+                       "ui": {"file_content_align": "center", "file_metadata_editor_visible": True,
+                              "spatial_metadata_editor_visible": True, "temporal_segment_metadata_editor_visible": True,
+                              "spatial_region_label_attribute_id": "", "gtimeline_visible_row_count": str(len(levels))}},
+            "attribute": attribute, "file": files, "metadata": metadata, "view": views}
+
+
+def write(annotations: AnnotationSet, out: PathLike, subset: Optional[str] = None, **_: object) -> None:
+    """One VIA 3 project JSON for the whole set (open it in VIA's video annotator)."""
+    atomic_write_text(out, json.dumps(to_dict(annotations, subset), ensure_ascii=False))

@@ -14,6 +14,7 @@ def make_long_video(out: Path, minutes: float, fps: int = 25, gop: int = 250) ->
 
     if out.exists():
         return out
+    out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.tmp.mp4")
     cmd = [ffmpeg_binary(), "-nostdin", "-y", "-v", "error", "-stream_loop", "-1", "-i", str(SAMPLE),
            "-t", str(minutes * 60), "-vf", f"scale=1280:720,fps={fps}", "-c:v", "libx264", "-preset", "veryfast",

@@ -4,6 +4,7 @@ again. After the last start, the state is exactly the acknowledged edits applied
 doubled, and an edit cut off before its answer is either wholly there or wholly absent."""
 from __future__ import annotations
 
+import http.client
 import json
 import random
 import threading
@@ -86,8 +87,8 @@ def test_acknowledged_edits_survive_sigkill_exactly_once(tmp_path):
         before = [list(s) for s in model[edit["video"]]]
         try:
             code, _, data = send(server, edit)
-        except (urllib.error.URLError, ConnectionError, OSError):
-            code = None
+        except (urllib.error.URLError, http.client.HTTPException, ConnectionError, OSError):
+            code = None  # cut off: before the request, during it, or in the middle of the answer
         if code == 200:
             apply(model, edit)
             acknowledged += 1

@@ -6,10 +6,10 @@ import sys
 from typing import List, Optional
 
 from ..annotations import AnnotationError
-from . import (analyze, compare, convert, demo, evaluate, predict, prepare, preprocess, probe, review, show, stats,
-               validate)
+from . import (analyze, compare, convert, demo, evaluate, export, predict, prepare, preprocess, probe, review, show,
+               stats, validate)
 
-VERBS = [convert, validate, stats, show, review, compare, probe, prepare, preprocess, predict, evaluate, analyze, demo]
+VERBS = [convert, validate, stats, show, review, compare, probe, prepare, preprocess, predict, export, evaluate, analyze, demo]
 
 
 def build_parser() -> argparse.ArgumentParser:

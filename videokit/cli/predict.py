@@ -47,6 +47,15 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--batch-size", type=int, default=8)
     parser.add_argument("--device", default=None, help="cpu or cuda (default: cuda when available)")
     parser.add_argument("--no-progress", action="store_true")
+    deploy = parser.add_argument_group("deployment")
+    deploy.add_argument("--backend", choices=["pytorch", "onnxruntime"], default="pytorch",
+                        help="onnxruntime: run the network exported by `videokit export` (--model; with --online, "
+                             "--model is the backbone and --workflow-model the workflow step)")
+    deploy.add_argument("--model", default=None, metavar="ONNX", help="the exported recognizer / backbone")
+    deploy.add_argument("--workflow-model", default=None, metavar="ONNX", help="the exported workflow step (--online)")
+    deploy.add_argument("--preset", choices=["evaluation", "deployment"], default="evaluation",
+                        help="detector post-processing: evaluation (many low-score segments, what mAP wants) or "
+                             "deployment (a score threshold, a few per class, hard NMS); docs/prediction.md")
     parser.add_argument("--subtitles", action="store_true",
                         help="also write OUT.vtt: the timeline as subtitles (\"Procedure › Step\"), for any video player")
     online = parser.add_argument_group("online (streaming) workflow prediction")
@@ -81,12 +90,15 @@ def run(args: argparse.Namespace) -> int:
         raise SystemExit("error: --detector-config and --detector-checkpoint go together")
     device = args.device or ("cuda" if torch.cuda.is_available() else "cpu")
     ground_truth = _ground_truth(args, Path(args.video).stem)
+    if args.backend == "onnxruntime" and not args.model:
+        raise SystemExit("error: --backend onnxruntime needs --model (videokit export CONFIG CKPT --to onnx -o MODEL)")
     try:
-        recognizer = Recognizer.from_files(args.config, args.checkpoint, args.taxonomy, args.taxonomy_format, device)
+        recognizer = Recognizer.from_files(args.config, args.checkpoint, args.taxonomy, args.taxonomy_format, device,
+                                           onnx=args.model if args.backend == "onnxruntime" else None)
         detector = None
         if args.detector_config:
             detector = Detector.from_files(args.detector_config, args.detector_checkpoint, args.features_like,
-                                           device, args.feature_size)
+                                           device, args.feature_size, preset=args.preset)
     except (ValueError, FileNotFoundError) as exc:
         raise SystemExit(f"error: {exc}") from None
     options = PredictOptions(window=args.window, stride=args.stride, smooth=args.smooth, min_length=args.min_length,
@@ -127,6 +139,13 @@ def run_online(args: argparse.Namespace) -> int:
     try:
         backbone, _ = load_model(args.config, args.checkpoint, device)
         model, cfg = load_model(args.workflow_config, args.workflow_checkpoint, device)
+        if args.backend == "onnxruntime":
+            if not (args.model and args.workflow_model):
+                raise ValueError("--online --backend onnxruntime needs --model (the backbone) and --workflow-model")
+            from ..deploy.runtime import OnnxBackbone, OnnxWorkflow
+
+            backbone = OnnxBackbone(args.model, device)
+            model = OnnxWorkflow(args.workflow_model, device, horizon=model.horizon)
         spec = feature_spec(cfg, args.workflow_config, args.features_like, args.feature_size)
         taxonomy = load_taxonomy(cfg, args.taxonomy, args.taxonomy_format)
     except (ValueError, FileNotFoundError) as exc:

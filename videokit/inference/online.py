@@ -70,11 +70,17 @@ def stream(frames: FrameSource, backbone: torch.nn.Module, spec: FeatureSpec, mo
                 window_cache[start] = _window_feature(buffer, start, window, spec, backbone, device)
             history.append(window_cache[start])
             times.append(t)
-            x = torch.from_numpy(np.stack(history[-model.receptive_field:], axis=1)).float().to(device)
-            phase, anticipation = model.step(x, torch.tensor(times[-model.receptive_field:], device=device))
+            if isinstance(model, torch.nn.Module):
+                x = torch.from_numpy(np.stack(history[-model.receptive_field:], axis=1)).float().to(device)
+                phase, anticipation = model.step(x, torch.tensor(times[-model.receptive_field:], device=device))
+                phase, anticipation = phase.cpu().numpy(), anticipation.cpu().numpy()
+                del history[:-model.receptive_field]
+            else:  # an exported step (onnxruntime) that keeps its own state
+                phase, anticipation = model(history[-1], t)
+                del history[:-1]
             latency = time.perf_counter() - arrived
-            probs.append(phase.cpu().numpy())
-            antic.append(anticipation.cpu().numpy())
+            probs.append(np.asarray(phase))
+            antic.append(np.asarray(anticipation))
             latencies.append(latency)
             if on_step:
                 on_step(k, t, probs[-1], antic[-1], latency)
@@ -90,6 +96,8 @@ def _window_feature(buffer, start: int, window: int, spec: FeatureSpec, backbone
     frames = dict(buffer)
     wanted = tsn_indices(start, start + window - 1, spec.frames_per_window, test_mode=True)
     batch = np.stack([frames[int(i)] for i in wanted])
+    if not isinstance(backbone, torch.nn.Module):  # an exported backbone (onnxruntime)
+        return backbone(batch)[0]
     return window_features(backbone, batch, spec.frames_per_window, device)[0]
 
 

@@ -35,12 +35,15 @@ class Detector:
 
     @classmethod
     def from_files(cls, config: str, checkpoint: Optional[str], features_like: Optional[str] = None,
-                   device: str = "cpu", size: Optional[int] = None) -> "Detector":
+                   device: str = "cpu", size: Optional[int] = None, preset: str = "evaluation") -> "Detector":
         """Load the detector; the window spec comes from ``features_like`` (one ``<video>.json`` sidecar
-        of ``tools/extract_features.py``) or from the first sidecar in the config's ``feature_dir``."""
+        of ``tools/extract_features.py``) or from the first sidecar in the config's ``feature_dir``;
+        ``preset`` picks the post-processing (:mod:`videokit.deploy.presets`)."""
+        from ..deploy.presets import apply_preset
         from .model import load_model
 
         model, cfg = load_model(config, checkpoint, device)
+        apply_preset(model, preset)
         return cls(model, cfg.test_dataloader.dataset.get("level") or "",
                    feature_spec(cfg, config, features_like, size))
 

@@ -22,12 +22,15 @@ class Recognizer:
     levels: List[str]
     taxonomy: Taxonomy
     device: str = "cpu"
+    onnx: Optional[object] = None  # an OnnxRecognizer: the network runs in onnxruntime
 
     @classmethod
     def from_files(cls, config: str, checkpoint: Optional[str], taxonomy: Optional[str] = None,
-                   taxonomy_format: str = "canonical", device: str = "cpu") -> "Recognizer":
+                   taxonomy_format: str = "canonical", device: str = "cpu", onnx: Optional[str] = None) -> "Recognizer":
         """Load ``config`` + ``checkpoint``; class names come from ``taxonomy`` (a taxonomy CSV or any
-        annotation source), else the head's ``taxonomy_file``, else the config's test annotations."""
+        annotation source), else the head's ``taxonomy_file``, else the config's test annotations. With
+        ``onnx`` (a model ``videokit export`` wrote) the network runs in onnxruntime; the config still gives
+        the test pipeline and the data preprocessor."""
         from .model import load_model
 
         model, cfg = load_model(config, checkpoint, device)
@@ -46,7 +49,14 @@ class Recognizer:
             raise ValueError(f"{config}: test_dataloader.dataset.pipeline has no SampleTimeRangeFrames, so it "
                              "cannot read a window of a video; use videokit's VideoInit/SampleTimeRangeFrames/"
                              "VideoDecode")
-        return cls(model, cfg, levels, tax, device)
+        runtime = None
+        if onnx:
+            from ..deploy.runtime import OnnxRecognizer
+
+            runtime = OnnxRecognizer(onnx, device)
+            if runtime.levels != levels and not (len(levels) == 1 and runtime.levels == ["label"]):
+                raise ValueError(f"{onnx}: scores the levels {runtime.levels}, the config {levels}")
+        return cls(model, cfg, levels, tax, device, runtime)
 
     def test_pipeline(self) -> Callable[[Dict], Dict]:
         from mmaction.registry import TRANSFORMS
@@ -84,6 +94,13 @@ def window_scores(recognizer: Recognizer, path: str, starts: Sequence[float], en
     for b in range(0, len(starts), batch_size):
         batch = [pipeline(dict(filename=path, start=float(s), end=float(e), label=-1))
                  for s, e in zip(starts[b:b + batch_size], ends[b:b + batch_size])]
+        if recognizer.onnx is not None:  # the exported network: preprocessed clips in, probabilities out
+            inputs = recognizer.model.data_preprocessor(pseudo_collate(batch), False)["inputs"]
+            for k, probs in enumerate(recognizer.onnx(inputs.cpu().numpy()).values()):
+                per_level[recognizer.levels[k]].extend(np.asarray(probs, dtype=np.float64))
+            if progress:
+                progress(len(batch))
+            continue
         samples = recognizer.model.test_step(pseudo_collate(batch))
         for sample in samples:
             if "level_scores" in sample:  # MultiLevelHead: probabilities of every level

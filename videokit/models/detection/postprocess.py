@@ -2,7 +2,7 @@
 soft-NMS (Gaussian score decay, vectorised over classes and candidates) or hard NMS (torchvision)."""
 from __future__ import annotations
 
-from typing import Dict, List, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import torch
 from mmaction.registry import MODELS
@@ -79,16 +79,17 @@ def hard_nms(segments: torch.Tensor, scores: torch.Tensor, labels: torch.Tensor,
 @MODELS.register_module()
 class SegmentPostProcessor:
     """Candidates above ``pre_nms_thresh`` (the ``pre_nms_topk`` best per level), decoded to feature steps,
-    then ``nms='soft'`` (Gaussian, ``sigma``) or ``'hard'`` (``iou_threshold``) per class, and the
-    ``max_seg_num`` best overall."""
+    then ``nms='soft'`` (Gaussian, ``sigma``) or ``'hard'`` (``iou_threshold``) per class keeping at most
+    ``max_per_class`` (default ``max_seg_num``), and the ``max_seg_num`` best overall."""
 
     def __init__(self, pre_nms_thresh: float = 0.001, pre_nms_topk: int = 1000, nms: str = "soft",
                  sigma: float = 0.5, iou_threshold: float = 0.5, max_seg_num: int = 100,
-                 min_score: float = 0.001) -> None:
+                 min_score: float = 0.001, max_per_class: Optional[int] = None) -> None:
         if nms not in ("soft", "hard"):
             raise ValueError(f"SegmentPostProcessor: nms must be 'soft' or 'hard', not {nms!r}")
         self.pre_nms_thresh, self.pre_nms_topk, self.nms = pre_nms_thresh, pre_nms_topk, nms
         self.sigma, self.iou_threshold, self.max_seg_num, self.min_score = sigma, iou_threshold, max_seg_num, min_score
+        self.max_per_class = max_per_class or max_seg_num
 
     def candidates(self, outputs: List[Tuple[torch.Tensor, torch.Tensor, torch.Tensor, int]], b: int):
         """Decoded candidates of sample ``b``: segments (feature steps), scores, labels."""
@@ -111,8 +112,8 @@ class SegmentPostProcessor:
     def __call__(self, outputs, b: int) -> Dict[str, torch.Tensor]:
         segs, scores, labels = self.candidates(outputs, b)
         if self.nms == "soft":
-            segs, scores, labels = soft_nms(segs, scores, labels, self.sigma, self.max_seg_num, self.min_score)
+            segs, scores, labels = soft_nms(segs, scores, labels, self.sigma, self.max_per_class, self.min_score)
         else:
-            segs, scores, labels = hard_nms(segs, scores, labels, self.iou_threshold, self.max_seg_num)
+            segs, scores, labels = hard_nms(segs, scores, labels, self.iou_threshold, self.max_per_class)
         top = scores.argsort(descending=True, stable=True)[: self.max_seg_num]
         return {"segments": segs[top], "scores": scores[top], "labels": labels[top]}

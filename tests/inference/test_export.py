@@ -1,0 +1,185 @@
+"""From a trained model to a runtime: `videokit export` (checked against PyTorch at once), `predict --backend
+onnxruntime` giving the PyTorch timeline, the online workflow step with explicit state, and the detector
+post-processing presets."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from videokit.cli import main
+from videokit.inference.model import load_model
+
+from ..conftest import ROOT
+
+pytest.importorskip("onnxruntime")
+pytest.importorskip("onnx")
+
+RECOGNIZER = str(ROOT / "configs" / "demo" / "multilevel_r18_4x1x1_demo.py")
+DETECTOR = str(ROOT / "configs" / "demo" / "conv_r18_step-detection.py")
+WORKFLOW = str(ROOT / "configs" / "demo" / "causal_tcn_demo.py")
+
+
+@pytest.fixture()
+def weights(demo_env, tmp_path):
+    torch.manual_seed(0)
+    out = {}
+    for name, config in (("recognizer", RECOGNIZER), ("workflow", WORKFLOW), ("detector", DETECTOR)):
+        model, _ = load_model(config, None)
+        out[name] = tmp_path / f"{name}.pth"
+        torch.save({"state_dict": model.state_dict()}, out[name])
+    return out
+
+
+def test_recognizer_exports_and_predicts_the_same_timeline(demo_env, weights, tmp_path, capsys):
+    video = demo_env / "videos" / "demo_0_00.mp4"
+    onnx = tmp_path / "rec.onnx"
+    assert main(["export", RECOGNIZER, str(weights["recognizer"]), "--to", "onnx", "-o", str(onnx),
+                 "--video", str(video)]) == 0
+    printed = capsys.readouterr().out
+    assert "exported recognizer" in printed and "top-1 agreement 1.000" in printed
+    assert "real prob_action: max abs difference" in printed and "random prob_action" in printed
+    common = ["--config", RECOGNIZER, "--checkpoint", str(weights["recognizer"]), "--threshold", "0", "--no-progress"]
+    assert main(["predict", str(video), *common, "-o", str(tmp_path / "torch")]) == 0
+    assert main(["predict", str(video), *common, "-o", str(tmp_path / "ort"), "--backend", "onnxruntime",
+                 "--model", str(onnx)]) == 0
+    torch_run = json.loads((tmp_path / "torch.json").read_text())["videos"][0]
+    ort_run = json.loads((tmp_path / "ort.json").read_text())["videos"][0]
+    assert ort_run["labels"] == torch_run["labels"]
+    assert [(s["level"], s["label"], s["start"], s["end"]) for s in ort_run["segments"]] == \
+        [(s["level"], s["label"], s["start"], s["end"]) for s in torch_run["segments"]]
+    scores = [(a["attrs"]["score"], b["attrs"]["score"]) for a, b in zip(ort_run["segments"], torch_run["segments"])]
+    assert np.allclose(*zip(*scores), atol=1e-3)
+    with pytest.raises(SystemExit, match="needs --model"):
+        main(["predict", str(video), *common, "--backend", "onnxruntime"])
+
+
+def test_backbone_export_computes_extractions_features(demo_env, weights, tmp_path, capsys):
+    from videokit.deploy.runtime import OnnxBackbone
+    from videokit.features.backbone import window_features
+
+    video = demo_env / "videos" / "demo_1_00.mp4"
+    onnx = tmp_path / "backbone.onnx"
+    assert main(["export", RECOGNIZER, str(weights["recognizer"]), "--part", "backbone", "--frames-per-window", "4",
+                 "--size", "64", "-o", str(onnx), "--video", str(video)]) == 0
+    assert "exported backbone" in capsys.readouterr().out
+    model, _ = load_model(RECOGNIZER, str(weights["recognizer"]))
+    frames = np.random.default_rng(3).integers(0, 256, (5 * 4, 64, 64, 3), dtype=np.uint8)  # another batch size
+    assert np.abs(OnnxBackbone(onnx)(frames) - window_features(model, frames, 4)).max() < 1e-3
+
+
+def test_workflow_step_with_explicit_state_streams_as_pytorch(demo_env, weights, tmp_path, capsys):
+    from videokit.deploy.runtime import OnnxWorkflow
+
+    model, _ = load_model(WORKFLOW, str(weights["workflow"]))
+    channels, steps = model.project.in_channels - int(model.use_elapsed_time), model.receptive_field + 6
+    features = np.random.default_rng(4).standard_normal((steps, channels)).astype(np.float32)
+    np.save(tmp_path / "feats.npy", features)
+    onnx = tmp_path / "workflow.onnx"
+    assert main(["export", WORKFLOW, str(weights["workflow"]), "-o", str(onnx), "--features",
+                 str(tmp_path / "feats.npy")]) == 0
+    assert "exported workflow" in capsys.readouterr().out
+    runtime = OnnxWorkflow(onnx)
+    history = torch.from_numpy(features).t()
+    times = torch.arange(steps, dtype=torch.float32) + 1.0
+    for k in range(steps):  # from the first step (no state yet) past the receptive field
+        phase, anticipation = runtime(features[k], float(times[k]))
+        want_phase, want_anticipation = model.step(history[:, :k + 1], times[:k + 1])
+        assert np.abs(phase - want_phase.numpy()).max() < 1e-4, k
+        assert np.abs(anticipation - want_anticipation.numpy()).max() < 1e-2, k
+
+
+def test_online_predict_with_onnxruntime(demo_env, weights, tmp_path):
+    video = demo_env / "videos" / "demo_2_00.mp4"
+    model, _ = load_model(WORKFLOW, str(weights["workflow"]))
+    channels = model.project.in_channels - int(model.use_elapsed_time)
+    np.save(tmp_path / "feats.npy", np.zeros((model.receptive_field, channels), dtype=np.float32))
+    assert main(["export", WORKFLOW, str(weights["workflow"]), "-o", str(tmp_path / "wf.onnx"), "--features",
+                 str(tmp_path / "feats.npy")]) == 0
+    assert main(["export", RECOGNIZER, str(weights["recognizer"]), "--part", "backbone", "--frames-per-window", "4",
+                 "--size", "64", "-o", str(tmp_path / "bb.onnx"), "--video", str(video)]) == 0
+    extract = ["--features-like"]
+    sidecar = tmp_path / "side"
+    sidecar.mkdir()
+    (sidecar / "x.json").write_text(json.dumps({"fps": 10.0, "num_frames": 100, "window": 8, "stride": 4,
+                                                "frames_per_window": 4, "size": 64, "times": [0.4, 0.8]}))
+    common = ["--online", "--config", RECOGNIZER, "--checkpoint", str(weights["recognizer"]), "--workflow-config",
+              WORKFLOW, "--workflow-checkpoint", str(weights["workflow"]), "--quiet", *extract, str(sidecar / "x.json")]
+    assert main(["predict", str(video), *common, "-o", str(tmp_path / "torch")]) == 0
+    assert main(["predict", str(video), *common, "-o", str(tmp_path / "ort"), "--backend", "onnxruntime",
+                 "--model", str(tmp_path / "bb.onnx"), "--workflow-model", str(tmp_path / "wf.onnx")]) == 0
+    import pandas as pd
+
+    a = pd.read_csv(tmp_path / "torch_anticipation.csv")
+    b = pd.read_csv(tmp_path / "ort_anticipation.csv")
+    assert len(a) == len(b) and np.abs(a.to_numpy() - b.to_numpy()).max() < 1e-2
+
+
+def test_detector_exports_its_network(demo_env, weights, tmp_path, capsys):
+    model, _ = load_model(DETECTOR, str(weights["detector"]))
+    np.save(tmp_path / "feats.npy", np.random.default_rng(5).standard_normal((100, model.projection.in_channels
+                                                                                if hasattr(model.projection, "in_channels")
+                                                                                else 512)).astype(np.float32))
+    assert main(["export", DETECTOR, str(weights["detector"]), "-o", str(tmp_path / "det.onnx"), "--features",
+                 str(tmp_path / "feats.npy")]) == 0
+    printed = capsys.readouterr().out
+    assert "exported detector" in printed and "real logits: max abs difference" in printed
+
+
+def test_what_cannot_export_says_so_in_one_line(demo_env, weights, tmp_path):
+    with pytest.raises(SystemExit, match="pass --video"):
+        main(["export", RECOGNIZER, str(weights["recognizer"]), "-o", str(tmp_path / "x.onnx")])
+    with pytest.raises(SystemExit, match="pass --features"):
+        main(["export", WORKFLOW, str(weights["workflow"]), "-o", str(tmp_path / "x.onnx")])
+
+
+def test_deployment_preset_caps_the_segments_of_a_long_video(demo_env, weights):
+    """An hour of features at 1 per second: the evaluation preset keeps what mAP wants, the deployment one a
+    few confident segments per class."""
+    from mmengine.structures import BaseDataElement
+
+    from videokit.deploy.presets import PRESETS, apply_preset
+
+    model, _ = load_model(DETECTOR, str(weights["detector"]))
+    model.test_cfg["max_seg_num"] = 200  # the stock detection configs' evaluation setting
+    channels = model.projection.in_channels if hasattr(model.projection, "in_channels") else 512
+    features = torch.randn(channels, 3600)
+    sample = BaseDataElement(metainfo=dict(video_id="long", time0=0.5, time_step=1.0),
+                             gt_segments_sec=torch.zeros((0, 2)), gt_labels=torch.zeros(0, dtype=torch.long))
+    counts = {}
+    for preset in ("evaluation", "deployment"):
+        apply_preset(model, preset)
+        with torch.no_grad():
+            out = model([features], [sample], mode="predict")[0]
+        counts[preset] = len(out["scores"])
+        if preset == "deployment":
+            labels = out["labels"].tolist()
+            assert all(labels.count(c) <= PRESETS["deployment"]["max_per_class"] for c in set(labels))
+            assert bool((out["scores"] >= PRESETS["deployment"]["min_score"]).all())
+    assert counts["deployment"] <= PRESETS["deployment"]["max_seg_num"] < counts["evaluation"]
+    with pytest.raises(ValueError, match="unknown post-processing preset"):
+        apply_preset(model, "fast")
+
+
+STOCK = ["nurvid/tsn_r50_8x1x1_untrimmed-procedure", "nurvid/tsm_r50_8x1x1_trimmed-action",
+         "nurvid/i3d_r50_32x2x1_trimmed-action", "nurvid/x3d_s_13x6x1_trimmed-action",
+         "nurvid/slowfast_r50_32x2x1_trimmed-action", "nurvid/multilevel_tsm_r50_8x1x1_trimmed-procedure-action"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("config", STOCK)
+def test_stock_recognizers_export(config, tmp_path, capsys, monkeypatch):
+    """Each stock recognizer config (random init) exports and agrees with PyTorch on a real clip."""
+    from ..conftest import SAMPLE_VIDEOS
+
+    video = SAMPLE_VIDEOS / "bigbuckbunny.mp4"
+    if not video.exists():
+        pytest.skip("the sample clip is not beside the checkout")
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setenv("NURVID_ANNOTATIONS", str(ROOT / "annotations" / "nurvid" / "annotations.json"))
+    assert main(["export", str(ROOT / "configs" / f"{config}.py"), "none", "-o", str(tmp_path / "m.onnx"),
+                 "--video", str(video)]) == 0
+    printed = capsys.readouterr().out
+    assert "exported recognizer" in printed and printed.count("top-1 agreement 1.000") >= 2

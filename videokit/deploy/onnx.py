@@ -1,0 +1,219 @@
+"""Export to ONNX with the equality check built in: every export is compared with PyTorch at once, on
+random and real inputs (max abs difference, top-1 agreement), and the graph is checked by the ONNX checker;
+a failure is an :class:`ExportError`, never a warning.
+
+What exports (one wrapper each, the same code PyTorch runs at prediction time):
+- ``recognizer``: an mmaction2 recognizer (TSN / TSM / I3D / X3D / SlowFast ..., the multi-level head with
+  every level) from the preprocessed clip tensor its data preprocessor makes to class probabilities per level
+  (clips averaged as its head averages them);
+- ``backbone``: the feature backbone extraction runs, frames of windows -> one feature row per window
+  (:class:`~videokit.features.backbone.WindowBackbone`);
+- ``detector``: a temporal detector's network, features (1, C, T) -> per-level logits and distances
+  concatenated over positions (post-processing stays outside the graph);
+- ``workflow``: the causal workflow model one step at a time, its state explicit: the last
+  ``receptive_field - 1`` step features and times in, the step's phase probabilities, anticipation and the
+  next state out, so streaming re-runs no history.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+import torch
+from torch import nn
+
+OPSET = 17
+
+
+class ExportError(RuntimeError):
+    """An export that failed or whose graph disagrees with PyTorch (the message says which op or number)."""
+
+
+# ------------------------------------------------------------------------------------------ wrappers
+class RecognizerGraph(nn.Module):
+    """Preprocessed clips (``inputs`` as the data preprocessor makes them) -> probabilities per level."""
+
+    def __init__(self, model: nn.Module) -> None:
+        super().__init__()
+        self.model = model
+        self.head = model.cls_head
+        self.levels = list(getattr(self.head, "levels", ["label"]))
+
+    def forward(self, inputs: torch.Tensor):
+        feats, kwargs = self.model.extract_feat(inputs, test_mode=True)
+        scores = self.head(feats, **kwargs)
+        scores = scores if isinstance(scores, (list, tuple)) else [scores]
+        views = scores[0].shape[0] // inputs.shape[0]
+        out = []
+        for level_scores in scores:
+            averaged = self.head.average_clip(level_scores, num_segs=views)
+            if self.head.average_clips != "prob":
+                averaged = averaged.softmax(-1)
+            out.append(averaged)
+        return tuple(out)
+
+
+class DetectorGraph(nn.Module):
+    """Features (1, C, T), T a multiple of the deepest stride -> logits (1, K, P) and distances (1, 2, P)
+    over all pyramid positions P (level by level)."""
+
+    def __init__(self, model: nn.Module) -> None:
+        super().__init__()
+        self.model = model
+
+    def forward(self, features: torch.Tensor):
+        mask = torch.ones_like(features[:, :1])
+        levels = self.model.outputs(features, mask)
+        return torch.cat([lv[0] for lv in levels], -1), torch.cat([lv[1] for lv in levels], -1)
+
+
+class WorkflowStep(nn.Module):
+    """One online step with explicit state: (feature (C,), time (), state features (C, S), state times (S,))
+    -> (phase probabilities (K,), anticipation (K,), next state features, next state times). The state is the
+    last S <= receptive_field - 1 steps (S grows from 0 at the first step): exactly the history ``step`` reads."""
+
+    def __init__(self, model: nn.Module) -> None:
+        super().__init__()
+        self.model = model
+        self.keep = model.receptive_field - 1
+
+    def forward(self, feature, time, state, state_times):
+        history = torch.cat([state, feature[:, None]], 1)
+        times = torch.cat([state_times, time.reshape(1)], 0)
+        logits, anticipation = self.model.heads(history[None], times[None])
+        return logits[0, :, -1].softmax(0), anticipation[0, :, -1], history[:, -self.keep:], times[-self.keep:]
+
+
+# ------------------------------------------------------------------------------------------ export + check
+@dataclass
+class ExportReport:
+    """What an export wrote and how it compared with PyTorch."""
+
+    path: Path
+    part: str
+    inputs: Dict[str, Tuple[int, ...]]
+    outputs: List[str]
+    max_abs_diff: Dict[str, float] = field(default_factory=dict)
+    top1_agreement: Dict[str, float] = field(default_factory=dict)
+    dynamic: Dict[str, Dict[int, str]] = field(default_factory=dict)
+
+    def lines(self) -> List[str]:
+        shapes = ", ".join(f"{k} {tuple(v)}" for k, v in self.inputs.items())
+        out = [f"exported {self.part} to {self.path} ({shapes}; dynamic: {self.dynamic or 'none'})"]
+        for key in self.max_abs_diff:
+            agree = f", top-1 agreement {self.top1_agreement[key]:.3f}" if key in self.top1_agreement else ""
+            out.append(f"  {key}: max abs difference {self.max_abs_diff[key]:.2e}{agree}")
+        return out
+
+
+def _session(path: Path, providers: Optional[Sequence[str]] = None):
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.log_severity_level = 3
+    return ort.InferenceSession(str(path), options, providers=list(providers or ["CPUExecutionProvider"]))
+
+
+def _export(graph: nn.Module, example: Tuple[torch.Tensor, ...], path: Path, input_names: List[str],
+            output_names: List[str], dynamic: Dict[str, Dict[int, str]]) -> None:
+    import onnx
+
+    graph.eval()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        with torch.no_grad():
+            torch.onnx.export(graph, example, str(tmp), input_names=input_names, output_names=output_names,
+                              dynamic_axes=dynamic or None, opset_version=OPSET, dynamo=False, do_constant_folding=True)
+        onnx.checker.check_model(str(tmp))
+    except Exception as exc:  # the exporter names the op it cannot convert; keep its first line
+        tmp.unlink(missing_ok=True)
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ExportError(f"cannot export {type(graph).__name__}: {first}") from None
+    tmp.replace(path)
+
+
+def _compare(graph: nn.Module, session, feeds: Dict[str, np.ndarray], names: List[str], report: ExportReport,
+             tag: str, tolerance: float, classify: Sequence[str] = ()) -> None:
+    with torch.no_grad():
+        expected = graph(*[torch.from_numpy(v) for v in feeds.values()])
+    expected = expected if isinstance(expected, (tuple, list)) else (expected,)
+    got = session.run(names, feeds)
+    for name, want, have in zip(names, expected, got):
+        want = want.detach().cpu().numpy()
+        diff = float(np.max(np.abs(want - have))) if want.size else 0.0
+        report.max_abs_diff[f"{tag} {name}"] = diff
+        if name in classify:
+            report.top1_agreement[f"{tag} {name}"] = float(np.mean(want.argmax(-1) == have.argmax(-1)))
+        scale = max(1.0, float(np.max(np.abs(want)))) if want.size else 1.0
+        if not np.isfinite(diff) or diff > tolerance * scale:
+            raise ExportError(f"{report.path}: output {name} differs from PyTorch on {tag} inputs by {diff:.3g} "
+                              f"(tolerance {tolerance * scale:.3g})")
+        if name in classify and report.top1_agreement[f"{tag} {name}"] < 1.0:
+            raise ExportError(f"{report.path}: output {name}: top-1 differs from PyTorch on {tag} inputs")
+
+
+def export_graph(graph: nn.Module, part: str, real: Dict[str, np.ndarray], path, output_names: List[str],
+                 dynamic: Optional[Dict[str, Dict[int, str]]] = None, classify: Sequence[str] = (),
+                 tolerance: float = 1e-3, random: Optional[Dict[str, np.ndarray]] = None) -> ExportReport:
+    """Export ``graph`` (called with the arrays of ``real`` in order), check it, compare it with PyTorch on
+    ``real`` and on random inputs of the same shapes (``random`` where they need a range of their own)."""
+    path = Path(path)
+    dynamic = dict(dynamic or {})
+    names = list(real)
+    example = tuple(torch.from_numpy(v) for v in real.values())
+    _export(graph, example, path, names, output_names, dynamic)
+    report = ExportReport(path, part, {k: v.shape for k, v in real.items()}, output_names, dynamic=dynamic)
+    session = _session(path)
+    rng = np.random.default_rng(0)
+    random = random or {k: rng.standard_normal(v.shape).astype(v.dtype) for k, v in real.items()}
+    _compare(graph, session, real, output_names, report, "real", tolerance, classify)
+    _compare(graph, session, random, output_names, report, "random", tolerance, classify)
+    return report
+
+
+# ------------------------------------------------------------------------------------------ per part
+def export_recognizer(model: nn.Module, inputs: torch.Tensor, path) -> ExportReport:
+    """``inputs``: one real batch as the model's data preprocessor made it."""
+    graph = RecognizerGraph(model).eval()
+    outputs = [f"prob_{level}" for level in graph.levels]
+    return export_graph(graph, "recognizer", {"inputs": inputs.float().numpy()}, path, outputs,
+                        dynamic={"inputs": {0: "batch"}, **{o: {0: "batch"} for o in outputs}}, classify=outputs)
+
+
+def export_backbone(model: nn.Module, frames: np.ndarray, per_window: int, path) -> ExportReport:
+    """``frames``: (windows * per_window, H, W, 3) uint8, as extraction hands them to the backbone."""
+    from ..features.backbone import WindowBackbone
+
+    graph = WindowBackbone(model, per_window).eval()
+    rng = np.random.default_rng(1)
+    random = {"frames": rng.integers(0, 256, frames.shape).astype(np.uint8)}
+    return export_graph(graph, "backbone", {"frames": frames}, path, ["features"],
+                        dynamic={"frames": {0: "frames"}, "features": {0: "windows"}}, random=random)
+
+
+def export_detector(model: nn.Module, features: torch.Tensor, path) -> ExportReport:
+    """``features``: (1, C, T) with T a multiple of the deepest stride (the network only)."""
+    unit = 2 ** (model.num_levels - 1)
+    if features.shape[-1] % unit:
+        raise ExportError(f"detector export: the feature length must be a multiple of {unit}, not {features.shape[-1]}")
+    return export_graph(DetectorGraph(model).eval(), "detector", {"features": features.float().numpy()}, path,
+                        ["logits", "distances"])
+
+
+def export_workflow(model: nn.Module, features: torch.Tensor, times: torch.Tensor, path) -> ExportReport:
+    """``features`` (C, R) and ``times`` (R,): a real window of ``receptive_field`` steps; the last is the step."""
+    graph = WorkflowStep(model).eval()
+    real = {"feature": features[:, -1].float().numpy(), "time": np.asarray(times[-1], dtype=np.float32),
+            "state": features[:, :-1].float().numpy(), "state_times": times[:-1].float().numpy()}
+    rng = np.random.default_rng(2)
+    random = {"feature": rng.standard_normal(real["feature"].shape).astype(np.float32),
+              "time": np.asarray(float(times[-1]) + 1.0, dtype=np.float32),
+              "state": rng.standard_normal(real["state"].shape).astype(np.float32),
+              "state_times": (real["state_times"] + 1.0).astype(np.float32)}
+    return export_graph(graph, "workflow", real, path, ["phase", "anticipation", "next_state", "next_state_times"],
+                        classify=["phase"], random=random,
+                        dynamic={"state": {1: "steps"}, "state_times": {0: "steps"},
+                                 "next_state": {1: "kept"}, "next_state_times": {0: "kept"}})

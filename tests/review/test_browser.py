@@ -195,3 +195,45 @@ def test_markup_in_names_is_shown_as_text_never_run(browser, hostile):
     assert any(level in text for text in found["findings"])  # "overlaps the previous <level> segment"
     logs = [entry for entry in browser.get_log("browser") if "Content Security Policy" in entry.get("message", "")]
     assert not logs, logs  # the page itself runs nothing inline that the CSP had to block
+
+
+def test_a_save_over_another_sessions_save_offers_save_as_and_reapply(browser, dataset, tmp_path):
+    """Another session saves OUT while the page has unsaved edits: Save shows the conflict and writes nothing;
+    "Reload it and re-apply my edits" keeps both."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    from videokit.review import ReviewSession, create_app
+
+    source, videos = dataset
+    out = tmp_path / "shared_out.json"
+    mine = ReviewSession.open(source, "canonical", out, annotator="me")
+    server = make_server("127.0.0.1", 0, create_app(mine, videos, token="test-token"), threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    try:
+        open_video(browser, base, "clean")
+        click(browser, '.seg[data-index="0"]')
+        browser.execute_script("document.getElementById('player').currentTime = 3.2")
+        wait(lambda: abs(browser.execute_script("return document.getElementById('player').currentTime") - 3.2) < 0.05)
+        browser.find_element("tag name", "body").send_keys("]")
+        wait(lambda: "segment 0 updated" in browser.find_element("id", "status").text)
+        other = ReviewSession(read_annotations(source, "canonical"), out, annotator="carol")
+        other.update("overlap", 0, end=5.0)
+        other.save()  # someone else's save lands first
+        before = out.read_bytes()
+        click(browser, "#save")
+        wait(lambda: browser.find_element("id", "conflict").is_displayed())
+        assert "saved by another session" in browser.find_element("id", "conflict-text").text
+        assert out.read_bytes() == before  # nothing written
+        click(browser, "#reapply")
+        wait(lambda: "re-applied 1 edit" in browser.find_element("id", "status").text)
+        click(browser, "#save")
+        wait(lambda: browser.find_element("id", "status").text.startswith("saved"))
+        saved = read_annotations(out, "canonical")
+        assert saved.videos["overlap"].segments[0].end == 5.0  # carol's
+        assert saved.videos["clean"].segments[0].end == pytest.approx(3.2, abs=0.05)  # mine
+    finally:
+        server.shutdown()
+        mine.close()

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from videokit.annotations import AnnotationError, read_annotations, validate, write_annotations
+from videokit.annotations import AnnotationError, read_annotations, trimmed_segments, validate, write_annotations
 from videokit.annotations.formats.labelstudio import _config_fps
 from videokit.cli import main
 
@@ -157,6 +157,9 @@ def test_real_sets_out_to_each_tool_and_back(real_sets, dataset, fmt, tmp_path):
     worst = max(abs(a - b) for key in theirs for x, y in zip(theirs[key], ours[key]) for a, b in zip(x, y))
     assert worst <= RESOLUTION[fmt] + 1e-6, worst  # half a frame, a whole one where a range needs one
     assert all(back.videos[v].labels == source.videos[v].labels for v in source.videos)
+    for level in source.levels:  # every level's samples, OphNet's surgery per segment (a side field) included
+        assert collections.Counter((t.video.video_id, t.label) for t in trimmed_segments(back, level)) == \
+            collections.Counter((t.video.video_id, t.label) for t in trimmed_segments(source, level)), level
     new = collections.Counter(f.code for f in validate(back).findings) - \
         collections.Counter(f.code for f in validate(source).findings)
     assert not new, new

@@ -10,6 +10,7 @@ the finer one's middle). Writing: :func:`rows` gives every segment with its leve
 from __future__ import annotations
 
 import gzip
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
@@ -162,6 +163,23 @@ class Row:
     end: float
     parent: Optional[int]
     score: Optional[float]
+    attrs: Dict[str, Any] = field(default_factory=dict)  # side fields to keep (OphNet's surgery_id), no score
+
+    @property
+    def attrs_json(self) -> str:
+        """The side fields as one JSON text, for a tool that keeps one free-text value per segment."""
+        return json.dumps(self.attrs, ensure_ascii=False, sort_keys=True) if self.attrs else ""
+
+
+def attrs_from_json(text: Optional[str]) -> Dict[str, Any]:
+    """The inverse of :attr:`Row.attrs_json` (anything that is not a JSON object: nothing)."""
+    if not text:
+        return {}
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
 
 
 def level_names(annotations: AnnotationSet) -> Dict[str, List[str]]:
@@ -178,8 +196,9 @@ def rows(annotations: AnnotationSet, video: VideoAnnotation, names: Optional[Dic
         label_names = names[seg.level]
         name = label_names[seg.label] if 0 <= seg.label < len(label_names) else str(seg.label)
         score = seg.attrs.get("score")
+        kept = {k: v for k, v in seg.attrs.items() if k != "score" and isinstance(v, (str, int, float, bool, list, dict))}
         yield Row(i, seg.level, seg.label, name, float(seg.start), float(seg.end), seg.parent,
-                  float(score) if isinstance(score, (int, float)) and not isinstance(score, bool) else None)
+                  float(score) if isinstance(score, (int, float)) and not isinstance(score, bool) else None, kept)
 
 
 def video_label_names(annotations: AnnotationSet, video: VideoAnnotation,

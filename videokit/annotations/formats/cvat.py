@@ -25,7 +25,7 @@ from ...utils import atomic_output
 from ..errors import AnnotationError
 from ..model import AnnotationSet, Taxonomy
 from ._common import PathLike
-from ._tools import RawSegment, RawVideo, assemble, level_names, read_bytes, rows, video_label_names
+from ._tools import RawSegment, RawVideo, assemble, attrs_from_json, level_names, read_bytes, rows, video_label_names
 
 
 def _int(element: Optional[ET.Element], default: int = 0) -> int:
@@ -71,6 +71,9 @@ def read_file(path: Path, fps: Optional[float], level: str, levels: Optional[Lis
         attrs = {a.get("name"): (a.text or "") for a in shape.iter("attribute")}
         return attrs.get("level"), attrs.get("label_id")
 
+    def side_fields(shape: ET.Element):
+        return attrs_from_json(next((a.text for a in shape.iter("attribute") if a.get("name") == "videokit_attrs"), None))
+
     for track in root.iter("track"):
         shapes = sorted((s for s in track if s.get("frame") is not None), key=lambda s: int(s.get("frame")))
         shown = [int(s.get("frame")) for s in shapes if s.get("outside", "0") != "1"]
@@ -84,7 +87,8 @@ def read_file(path: Path, fps: Optional[float], level: str, levels: Optional[Lis
         if seg_level and label.startswith(f"{seg_level}: "):
             label = label[len(seg_level) + 2:]
         video.segments.append(RawSegment(seg_level or level, label, round(first / rate, 3), round(end / rate, 3),
-                                         (file, f"track {track.get('id')}"), int(cid) if cid else None))
+                                         (file, f"track {track.get('id')}"), int(cid) if cid else None,
+                                         attrs=side_fields(shapes[0])))
     tags: Dict[tuple, List[int]] = {}
     for tag in root.iter("tag"):
         seg_level, cid = shape_info(tag)
@@ -142,6 +146,8 @@ def _document(annotations: AnnotationSet, video, names, fps: Optional[float] = N
                 "<default_value></default_value><values></values></attribute>",
                 "            <attribute><name>label_id</name><mutable>False</mutable><input_type>text</input_type>"
                 "<default_value></default_value><values></values></attribute>",
+                "            <attribute><name>videokit_attrs</name><mutable>False</mutable><input_type>text</input_type>"
+                "<default_value></default_value><values></values></attribute>",
                 "          </attributes>", "        </label>"]
     out += ["      </labels>", f"      <original_size><width>{width}</width><height>{height}</height></original_size>",
             "    </task>", f"    <source>{escape(video.path or video.video_id + '.mp4')}</source>", "  </meta>"]
@@ -157,7 +163,8 @@ def _document(annotations: AnnotationSet, video, names, fps: Optional[float] = N
         last = max(int(round(row.end * rate)), first + 1)
         box = f'xtl="0.00" ytl="0.00" xbr="{width}.00" ybr="{height}.00" z_order="0"'
         attributes = (f'<attribute name="level">{escape(row.level)}</attribute>'
-                      f'<attribute name="label_id">{row.label}</attribute>')
+                      f'<attribute name="label_id">{row.label}</attribute>'
+                      + (f'<attribute name="videokit_attrs">{escape(row.attrs_json)}</attribute>' if row.attrs else ""))
         out += [f'  <track id="{k}" label={quoteattr(f"{row.level}: {row.name}")} source="manual">',
                 f'    <box frame="{first}" outside="0" occluded="0" keyframe="1" {box}>{attributes}</box>',
                 f'    <box frame="{last}" outside="1" occluded="0" keyframe="1" {box}>{attributes}</box>',

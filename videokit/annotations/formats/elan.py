@@ -31,9 +31,11 @@ from ...utils import atomic_output
 from ..errors import AnnotationError, Finding
 from ..model import AnnotationSet, Taxonomy
 from ._common import PathLike
-from ._tools import RawSegment, RawVideo, assemble, level_names, read_bytes, rows, video_label_names
+from ._tools import (RawSegment, RawVideo, assemble, attrs_from_json, level_names, read_bytes, rows,
+                     video_label_names)
 
 VIDEO_LABEL_TYPE = "videokit-video-label"
+ATTRS_TIER, ATTRS_TYPE = "videokit-attrs:", "videokit-attrs"
 SUBDIVIDING = ("Included_In", "Time_Subdivision")
 CVE = re.compile(r"^vk_(\d+)_(\d+)$")
 
@@ -207,7 +209,10 @@ def read_file(path: PathLike, tiers: Optional[Dict[str, str]] = None, known_voca
                 text = (value_el.text or "").strip() if value_el is not None else ""
                 if text:
                     attrs = video.segments[annotation_index[target]].attrs
-                    attrs[tid] = f"{attrs[tid]} {text}" if tid in attrs else text
+                    if tid.startswith(ATTRS_TIER):  # the side fields videokit wrote
+                        attrs.update(attrs_from_json(text))
+                    else:
+                        attrs[tid] = f"{attrs[tid]} {text}" if tid in attrs else text
     return video, levels, declared, findings
 
 
@@ -264,6 +269,7 @@ def _document(annotations: AnnotationSet, video, levels: Sequence[str], names: D
         return f"ts{len(slots)}"
 
     tiers: Dict[str, List[str]] = {lvl: [] for lvl in levels}
+    side: Dict[str, List[str]] = {lvl: [] for lvl in levels}  # each segment's side fields, on a symbolic tier
     counter = 0
     end_of_video = max([video.duration or 0.0] + [s.end for s in video.segments])
     has_segments = {lvl: any(s.level == lvl for s in video.segments) for lvl in levels}
@@ -282,6 +288,10 @@ def _document(annotations: AnnotationSet, video, levels: Sequence[str], names: D
             f'<ANNOTATION><ALIGNABLE_ANNOTATION ANNOTATION_ID="a{counter}" TIME_SLOT_REF1="{slot(row.start)}" '
             f'TIME_SLOT_REF2="{slot(row.end)}" CVE_REF="vk_{level_index}_{row.label}"><ANNOTATION_VALUE>'
             f'{escape(row.name)}</ANNOTATION_VALUE></ALIGNABLE_ANNOTATION></ANNOTATION>')
+        if row.attrs:
+            counter += 1
+            side[row.level].append(f'<ANNOTATION><REF_ANNOTATION ANNOTATION_ID="a{counter}" ANNOTATION_REF="a{counter - 1}">'
+                                   f'<ANNOTATION_VALUE>{escape(row.attrs_json)}</ANNOTATION_VALUE></REF_ANNOTATION></ANNOTATION>')
     media = video.path or f"{video.video_id}.mp4"
     out = ['<?xml version="1.0" encoding="UTF-8"?>',
            f'<ANNOTATION_DOCUMENT AUTHOR="videokit" DATE="{_dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")}" '
@@ -303,11 +313,20 @@ def _document(annotations: AnnotationSet, video, levels: Sequence[str], names: D
         out.append(f'<TIER LINGUISTIC_TYPE_REF={quoteattr(ltype)}{parent} TIER_ID={quoteattr(level)}>')
         out += tiers[level]
         out.append('</TIER>')
+    for level in levels:
+        if side[level]:
+            out.append(f'<TIER LINGUISTIC_TYPE_REF="{ATTRS_TYPE}" PARENT_REF={quoteattr(level)} '
+                       f'TIER_ID={quoteattr(ATTRS_TIER + level)}>')
+            out += side[level]
+            out.append('</TIER>')
     for i, level in enumerate(levels):
         ltype = VIDEO_LABEL_TYPE if i == 0 and label_tier else level
         constraint = ' CONSTRAINTS="Included_In"' if i else ""
         out.append(f'<LINGUISTIC_TYPE{constraint} CONTROLLED_VOCABULARY_REF={quoteattr(level)} '
                    f'GRAPHIC_REFERENCES="false" LINGUISTIC_TYPE_ID={quoteattr(ltype)} TIME_ALIGNABLE="true"/>')
+    if any(side.values()):
+        out.append(f'<LINGUISTIC_TYPE CONSTRAINTS="Symbolic_Association" GRAPHIC_REFERENCES="false" '
+                   f'LINGUISTIC_TYPE_ID="{ATTRS_TYPE}" TIME_ALIGNABLE="false"/>')
     out.append('<LANGUAGE LANG_DEF="http://cdb.iso.org/lg/CDB-00130975-001" LANG_ID="und" '
                'LANG_LABEL="undetermined (und)"/>')
     out += ['<CONSTRAINT DESCRIPTION="Time subdivision of parent annotation\'s time interval, no time gaps '

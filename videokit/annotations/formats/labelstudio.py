@@ -110,7 +110,9 @@ def read(src: PathLike, fps: Optional[float] = None, taxonomy: Optional[Taxonomy
             for span in region["ranges"]:
                 start = parse_float(span.get("start"), file, where[1], "ranges.start")
                 end = parse_float(span.get("end"), file, where[1], "ranges.end")
-                attrs = {"score": region["score"]} if isinstance(region["score"], (int, float)) else {}
+                attrs = dict(region["meta"].get("videokit_attrs") or {})
+                if isinstance(region["score"], (int, float)):
+                    attrs["score"] = region["score"]
                 cid = region["meta"].get("videokit_label_id")
                 video.segments.append(RawSegment(region["from_name"], str(region["labels"][0]),
                                                  round((start - 1) / float(rate), 3), round(end / float(rate), 3),
@@ -132,7 +134,7 @@ def _task(annotations: AnnotationSet, video, as_predictions: bool, fps: Optional
                 "value": {"ranges": [{"start": int(round(row.start * rate)) + 1, "end": max(int(round(row.end * rate)),
                                                                                           int(round(row.start * rate)) + 1)}],
                           TYPE: [row.name]},
-                "meta": {"videokit_label_id": row.label}}
+                "meta": {"videokit_label_id": row.label, **({"videokit_attrs": row.attrs} if row.attrs else {})}}
         if as_predictions:
             item["origin"] = "prediction"
             item["score"] = row.score if row.score is not None else 1.0

@@ -22,9 +22,10 @@ from ...utils import atomic_write_text
 from ..errors import AnnotationError, Finding
 from ..model import AnnotationSet, Taxonomy
 from ._common import PathLike, parse_float, read_json, require
-from ._tools import RawSegment, RawVideo, assemble, level_names, rows, video_label_names
+from ._tools import RawSegment, RawVideo, assemble, attrs_from_json, level_names, rows, video_label_names
 
 CREATOR = "VGG Image Annotator (http://www.robots.ox.ac.uk/~vgg/software/via)"
+SIDE_FIELDS = "videokit_attrs"
 SELECT, FILE_ANCHOR, SEGMENT_ANCHOR = 4, "FILE1_Z0_XY0", "FILE1_Z2_XY0"
 
 
@@ -38,8 +39,11 @@ def read(src: PathLike, taxonomy: Optional[Taxonomy] = None, **_: object) -> Ann
     used = {aid for m in metadata.values() if isinstance(m, dict) for aid in (m.get("av") or {})}
     findings: List[Finding] = []
     levels: Dict[str, str] = {}
+    side = next((aid for aid, a in attributes.items() if a.get("aname") == SIDE_FIELDS), None)
     for aid in sorted(attributes, key=lambda a: (len(a), a)):
         name = (attributes[aid].get("aname") or "").strip()
+        if aid == side:
+            continue
         if not name or aid not in used:
             findings.append(Finding("warning", file, f"attribute {aid}", "aname", "attribute without a name" if not name
                                     else "attribute never used; left out", name or None, "unused-attribute"))
@@ -58,6 +62,7 @@ def read(src: PathLike, taxonomy: Optional[Taxonomy] = None, **_: object) -> Ann
         if video is None:
             raise AnnotationError(file, where[1], "vid", "no such view / file in the project", meta.get("vid"))
         z = meta.get("z") or []
+        extra = attrs_from_json((meta.get("av") or {}).get(side)) if side else {}
         for aid, value in (meta.get("av") or {}).items():
             if aid not in levels or value in (None, ""):
                 continue
@@ -73,7 +78,8 @@ def read(src: PathLike, taxonomy: Optional[Taxonomy] = None, **_: object) -> Ann
                 if len(z) != 2:
                     raise AnnotationError(file, where[1], "z", "expected [start, end] of a temporal segment", z)
                 start, end = (parse_float(t, file, where[1], "z") for t in z)
-                video.segments.append(RawSegment(levels[aid], text, round(start, 5), round(end, 5), where, cid))
+                video.segments.append(RawSegment(levels[aid], text, round(start, 5), round(end, 5), where, cid,
+                                                 attrs=dict(extra)))
     annotations = assemble(list(videos.values()), list(levels.values()), file, taxonomy=taxonomy)
     annotations.findings[:0] = findings
     return annotations
@@ -91,6 +97,9 @@ def to_dict(annotations: AnnotationSet, subset: Optional[str] = None) -> Dict:
                                  "options": {str(cid): level_classes[cid] for cid in sorted(annotations.taxonomy.level(level).classes)},
                                  "default_option_id": ""}
     aid = {level: str(i + 1) for i, level in enumerate(levels)}
+    side = str(len(levels) + 1)  # the segments' side fields (OphNet's surgery_id), as JSON text
+    attribute[side] = {"aname": SIDE_FIELDS, "anchor_id": SEGMENT_ANCHOR, "type": 1,
+                       "desc": "videokit: the segment's other fields (JSON)", "options": {}, "default_option_id": ""}
     names = level_names(annotations)
     files, views, metadata = {}, {}, {}
     rng = random.Random(0)
@@ -107,8 +116,10 @@ def to_dict(annotations: AnnotationSet, subset: Optional[str] = None) -> Dict:
             for label, _ in video_label_names(annotations, video, names):
                 metadata[key(vid)] = {"vid": vid, "flg": 0, "z": [], "xy": [], "av": {aid[levels[0]]: str(label)}}
         for row in rows(annotations, video, names):
-            metadata[key(vid)] = {"vid": vid, "flg": 0, "z": [round(row.start, 5), round(row.end, 5)], "xy": [],
-                                  "av": {aid[row.level]: str(row.label)}}
+            av = {aid[row.level]: str(row.label)}
+            if row.attrs:
+                av[side] = row.attrs_json
+            metadata[key(vid)] = {"vid": vid, "flg": 0, "z": [round(row.start, 5), round(row.end, 5)], "xy": [], "av": av}
     return {"project": {"pid": "__VIA_PROJECT_ID__", "rev": "__VIA_PROJECT_REV_ID__",
                         "rev_timestamp": "__VIA_PROJECT_REV_TIMESTAMP__",
                         "pname": f"videokit {annotations.taxonomy.dataset}".strip(), "creator": CREATOR,

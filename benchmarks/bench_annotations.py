@@ -31,10 +31,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("real", nargs="?", default=str(ROOT.parent / "shared" / "real_annotations"))
     parser.add_argument("--rounds", type=int, default=MIN_ROUNDS)
+    parser.add_argument("--dir", default=None, help="the disk to write on (default: a temporary folder)")
     args = parser.parse_args()
     real = Path(args.real)
     stages: Dict[str, List[tuple]] = {}
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
         def conversion(dataset: str, target: str, name: str, source_format: str = ""):
             source = real / dataset if not source_format else Path(tmp) / f"{dataset}-{source_format}-{TARGETS[source_format]}"
             key = f"{dataset} {target}" if not source_format else f"{dataset} {source_format}->canonical"

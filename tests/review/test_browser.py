@@ -73,6 +73,16 @@ def open_video(browser, base, video_id):
     wait(lambda: browser.execute_script("return document.getElementById('player').readyState") >= 1)
 
 
+def end_first_step_at(browser, base, seconds):
+    """Open the clean video, select its first step, put the playhead at ``seconds`` and press ``]``."""
+    open_video(browser, base, "clean")
+    click(browser, '.seg[data-index="0"]')
+    browser.execute_script(f"document.getElementById('player').currentTime = {seconds}")
+    wait(lambda: abs(browser.execute_script("return document.getElementById('player').currentTime") - seconds) < 0.05)
+    browser.find_element("tag name", "body").send_keys("]")
+    wait(lambda: "segment 0 updated" in browser.find_element("id", "status").text)
+
+
 def badges(browser, video_id):
     """The video's error and warning counts, read in one script call (the list is redrawn after edits)."""
     texts = browser.execute_script(
@@ -105,12 +115,7 @@ def test_list_shows_finding_counts_and_a_click_seeks(browser, live):
 def test_keys_move_a_boundary_and_save_changes_exactly_that_segment(browser, live, dataset):
     base, session, _ = live
     source, _ = dataset
-    open_video(browser, base, "clean")
-    click(browser, '.seg[data-index="0"]')
-    browser.execute_script("document.getElementById('player').currentTime = 3.2")
-    wait(lambda: abs(browser.execute_script("return document.getElementById('player').currentTime") - 3.2) < 0.05)
-    browser.find_element("tag name", "body").send_keys("]")
-    wait(lambda: "segment 0 updated" in browser.find_element("id", "status").text)
+    end_first_step_at(browser, base, 3.2)
     click(browser, "#save")
     wait(lambda: "saved" in browser.find_element("id", "status").text)
     saved = json.loads(session.out.read_text())
@@ -213,12 +218,7 @@ def test_a_save_over_another_sessions_save_offers_save_as_and_reapply(browser, d
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_port}"
     try:
-        open_video(browser, base, "clean")
-        click(browser, '.seg[data-index="0"]')
-        browser.execute_script("document.getElementById('player').currentTime = 3.2")
-        wait(lambda: abs(browser.execute_script("return document.getElementById('player').currentTime") - 3.2) < 0.05)
-        browser.find_element("tag name", "body").send_keys("]")
-        wait(lambda: "segment 0 updated" in browser.find_element("id", "status").text)
+        end_first_step_at(browser, base, 3.2)
         other = ReviewSession(read_annotations(source, "canonical"), out, annotator="carol")
         other.update("overlap", 0, end=5.0)
         other.save()  # someone else's save lands first

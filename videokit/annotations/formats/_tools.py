@@ -140,13 +140,16 @@ def assemble(videos: Sequence[RawVideo], levels: Sequence[str], source: str, dat
 def link_by_time(video: VideoAnnotation, levels: Sequence[str]) -> None:
     """Segments the file did not link get, as parent, the next coarser level's segment that holds their
     middle (the longest such, on a tie the first)."""
+    by_level: Dict[str, List[Tuple[int, Segment]]] = {}
+    for j, p in enumerate(video.segments):
+        by_level.setdefault(p.level, []).append((j, p))
+    position = {name: i for i, name in enumerate(levels)}
     for seg in video.segments:
-        index = levels.index(seg.level)
+        index = position[seg.level]
         if seg.parent is not None or index == 0:
             continue
         middle = (seg.start + seg.end) / 2
-        holders = [(j, p) for j, p in enumerate(video.segments)
-                   if p.level == levels[index - 1] and p.start <= middle <= p.end]
+        holders = [(j, p) for j, p in by_level.get(levels[index - 1], ()) if p.start <= middle <= p.end]
         if holders:
             seg.parent = max(holders, key=lambda jp: (jp[1].end - jp[1].start, -jp[0]))[0]
 

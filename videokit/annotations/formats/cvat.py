@@ -48,6 +48,7 @@ def read_file(path: Path, fps: Optional[float], level: str, levels: Optional[Lis
     name = (task.findtext("name") if task is not None else None) or path.stem
     video = RawVideo(path.stem, source, where=(file, "annotations"))
     written_rate = None
+    classes: Dict[str, tuple] = {}  # label -> (level, class id), as videokit wrote them
     for prop in root.iter("videokit"):  # what videokit wrote about the video
         video.video_id = prop.get("video_id") or video.video_id
         video.path = prop.get("path") or video.path
@@ -58,6 +59,8 @@ def read_file(path: Path, fps: Optional[float], level: str, levels: Optional[Lis
         written_rate = float(prop.get("frame_rate")) if prop.get("frame_rate") else None
         for label in prop.iter("label"):
             video.labels.append((label.get("name"), int(label.get("id"))))
+        for entry in prop.iter("class"):
+            classes[entry.get("label")] = (entry.get("level"), entry.get("id"))
         for lv in prop.iter("videokit_level"):
             if levels is not None and lv.get("name") not in levels:
                 levels.append(lv.get("name"))
@@ -67,7 +70,9 @@ def read_file(path: Path, fps: Optional[float], level: str, levels: Optional[Lis
     if written_rate is None:
         video.fps = rate
 
-    def shape_info(shape: ET.Element):
+    def shape_info(shape: ET.Element, label: str = ""):
+        if label in classes:
+            return classes[label]
         attrs = {a.get("name"): (a.text or "") for a in shape.iter("attribute")}
         return attrs.get("level"), attrs.get("label_id")
 
@@ -82,8 +87,8 @@ def read_file(path: Path, fps: Optional[float], level: str, levels: Optional[Lis
         first = shown[0]
         closing = [int(s.get("frame")) for s in shapes if s.get("outside") == "1" and int(s.get("frame")) > first]
         end = closing[0] if closing else stop_frame + step
-        seg_level, cid = shape_info(shapes[0])
         label = track.get("label") or ""
+        seg_level, cid = shape_info(shapes[0], label)
         if seg_level and label.startswith(f"{seg_level}: "):
             label = label[len(seg_level) + 2:]
         video.segments.append(RawSegment(seg_level or level, label, round(first / rate, 3), round(end / rate, 3),
@@ -91,7 +96,7 @@ def read_file(path: Path, fps: Optional[float], level: str, levels: Optional[Lis
                                          attrs=side_fields(shapes[0])))
     tags: Dict[tuple, List[int]] = {}
     for tag in root.iter("tag"):
-        seg_level, cid = shape_info(tag)
+        seg_level, cid = shape_info(tag, tag.get("label") or "")
         tags.setdefault((tag.get("label") or "", seg_level, cid), []).append(int(tag.get("frame")))
     for (label, seg_level, cid), frames in tags.items():
         frames = sorted(set(frames))
@@ -134,21 +139,16 @@ def _document(annotations: AnnotationSet, video, names, fps: Optional[float] = N
                               "CVAT keeps frames: the video's frame rate is needed (--fps, or --meta)")
     end = max([video.duration or 0.0] + [s.end for s in video.segments])
     size = int(round(end * rate)) + 1
-    labels = sorted({f"{row.level}: {row.name}" for row in rows(annotations, video, names)})  # those this video uses
+    used = {f"{row.level}: {row.name}": row for row in rows(annotations, video, names)}  # the labels this video uses
+    with_attrs = {f"{row.level}: {row.name}" for row in rows(annotations, video, names) if row.attrs}
     out = ['<?xml version="1.0" encoding="utf-8"?>', "<annotations>", "  <version>1.1</version>", "  <meta>",
            "    <task>", f"      <name>{escape(video.video_id)}</name>", f"      <size>{size}</size>",
            "      <mode>interpolation</mode>", "      <start_frame>0</start_frame>",
            f"      <stop_frame>{size - 1}</stop_frame>", "      <frame_filter></frame_filter>", "      <labels>"]
-    for label in labels:
-        out += ["        <label>", f"          <name>{escape(label)}</name>", "          <type>rectangle</type>",
-                "          <attributes>",
-                "            <attribute><name>level</name><mutable>False</mutable><input_type>text</input_type>"
-                "<default_value></default_value><values></values></attribute>",
-                "            <attribute><name>label_id</name><mutable>False</mutable><input_type>text</input_type>"
-                "<default_value></default_value><values></values></attribute>",
-                "            <attribute><name>videokit_attrs</name><mutable>False</mutable><input_type>text</input_type>"
-                "<default_value></default_value><values></values></attribute>",
-                "          </attributes>", "        </label>"]
+    for label in sorted(used):
+        spec = ("<attributes><attribute><name>videokit_attrs</name><mutable>False</mutable><input_type>text</input_type>"
+                "<default_value></default_value><values></values></attribute></attributes>") if label in with_attrs else ""
+        out.append(f"        <label><name>{escape(label)}</name><type>rectangle</type>{spec}</label>")
     out += ["      </labels>", f"      <original_size><width>{width}</width><height>{height}</height></original_size>",
             "    </task>", f"    <source>{escape(video.path or video.video_id + '.mp4')}</source>", "  </meta>"]
     side = {"video_id": video.video_id, "path": video.path, "duration": video.duration, "fps": video.fps,
@@ -156,18 +156,18 @@ def _document(annotations: AnnotationSet, video, names, fps: Optional[float] = N
     attrs = " ".join(f"{k}={quoteattr(str(v))}" for k, v in side.items() if v is not None)
     out.append(f"  <videokit {attrs}>")
     out += [f"    <videokit_level name={quoteattr(level)}/>" for level in annotations.levels]
+    out += [f"    <class label={quoteattr(label)} level={quoteattr(row.level)} id=\"{row.label}\"/>"
+            for label, row in sorted(used.items())]  # each label's level and class id
     out += [f"    <label id=\"{label}\" name={quoteattr(name)}/>" for label, name in video_label_names(annotations, video, names)]
     out.append("  </videokit>")
     for k, row in enumerate(rows(annotations, video, names)):
         first = int(round(row.start * rate))
         last = max(int(round(row.end * rate)), first + 1)
         box = f'xtl="0.00" ytl="0.00" xbr="{width}.00" ybr="{height}.00" z_order="0"'
-        attributes = (f'<attribute name="level">{escape(row.level)}</attribute>'
-                      f'<attribute name="label_id">{row.label}</attribute>'
-                      + (f'<attribute name="videokit_attrs">{escape(row.attrs_json)}</attribute>' if row.attrs else ""))
+        attributes = f'<attribute name="videokit_attrs">{escape(row.attrs_json)}</attribute>' if row.attrs else ""
         out += [f'  <track id="{k}" label={quoteattr(f"{row.level}: {row.name}")} source="manual">',
                 f'    <box frame="{first}" outside="0" occluded="0" keyframe="1" {box}>{attributes}</box>',
-                f'    <box frame="{last}" outside="1" occluded="0" keyframe="1" {box}>{attributes}</box>',
+                f'    <box frame="{last}" outside="1" occluded="0" keyframe="1" {box}/>',  # attributes: the first box's
                 "  </track>"]
     out.append("</annotations>")
     return "\n".join(out) + "\n"

@@ -21,6 +21,7 @@ or the classes' parents (docs/annotations.md).
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -38,12 +39,23 @@ VIDEO_LABEL_TYPE = "videokit-video-label"
 ATTRS_TIER, ATTRS_TYPE = "videokit-attrs:", "videokit-attrs"
 SUBDIVIDING = ("Included_In", "Time_Subdivision")
 CVE = re.compile(r"^vk_(\d+)_(\d+)$")
+VOCABULARY_DIGEST = re.compile(rb'<PROPERTY NAME="videokit:vocabulary">([0-9a-f]+)</PROPERTY>')
 
 
 # ---------------------------------------------------------------------------------------------- reading
-def _parse(path: Path) -> ET.Element:
+def _parse(path: Path, known_vocabulary: Optional[str] = None) -> Tuple[ET.Element, Optional[str]]:
+    """The document, and the digest of the vocabularies videokit wrote into it (None for other files). When
+    they are the vocabularies already read from another file of the folder, the document is parsed up to
+    them only (they are most of each file's bytes)."""
+    data = read_bytes(path)
+    found = VOCABULARY_DIGEST.search(data, 0, 4096)
+    digest = found.group(1).decode() if found else None
+    if digest is not None and digest == known_vocabulary:
+        cut = data.find(b"<CONTROLLED_VOCABULARY")
+        if cut > 0:
+            data = data[:cut] + b"</ANNOTATION_DOCUMENT>"
     try:
-        return ET.fromstring(read_bytes(path))
+        return ET.fromstring(data), digest
     except ET.ParseError as exc:
         raise AnnotationError(path, f"line {exc.position[0]}", "xml", f"not an ELAN file: {exc}") from None
 
@@ -97,14 +109,14 @@ def _chain(root: ET.Element, types: Dict[str, Dict[str, str]]) -> List[str]:
     return deepest(roots[0]) if roots else []
 
 
-def read_file(path: PathLike, tiers: Optional[Dict[str, str]] = None, known_vocabulary: Optional[int] = None
+def read_file(path: PathLike, tiers: Optional[Dict[str, str]] = None, known_vocabulary: Optional[str] = None
               ) -> Tuple[RawVideo, List[str], Dict, List[Finding]]:
-    """One ``.eaf``: its video, the levels it was read on, the class tables it carries, and its findings.
-    ``known_vocabulary``: the number of vocabulary entries already read from a file of the same folder (the
-    files of one set share them; they are read again only when the count differs)."""
+    """One ``.eaf``: its video, the levels it was read on, the class tables it carries (under ``""``: the
+    digest of its vocabularies), and its findings. ``known_vocabulary``: the digest of vocabularies already read
+    from a file of the same folder (a set's files share them; they are not read again)."""
     path = Path(path)
     file = str(path)
-    root = _parse(path)
+    root, digest = _parse(path, known_vocabulary)
     if root.tag != "ANNOTATION_DOCUMENT":
         raise AnnotationError(path, "root", "ANNOTATION_DOCUMENT", "not an ELAN file", root.tag)
     header = root.find("HEADER")
@@ -139,11 +151,9 @@ def read_file(path: PathLike, tiers: Optional[Dict[str, str]] = None, known_voca
         elif name == "videokit:split" and text:
             video.split = text
     # declared class tables: vocabulary entries videokit wrote
-    declared: Dict[str, Dict[int, str]] = {"": {}}
-    entries = list(root.iter("CV_ENTRY_ML")) + list(root.iter("CV_ENTRY"))
-    declared[""] = {len(entries): ""}  # the count, for the next file of the folder
-    if known_vocabulary != len(entries):
-        for entry in entries:
+    declared: Dict[str, Dict[int, str]] = {"": {0: digest or ""}}  # the digest, for the next file of the folder
+    if digest is None or digest != known_vocabulary:
+        for entry in list(root.iter("CV_ENTRY_ML")) + list(root.iter("CV_ENTRY")):
             match = CVE.match(entry.get("CVE_ID") or "")
             if match:
                 value_el = entry.find("CVE_VALUE")
@@ -229,7 +239,7 @@ def read(src: PathLike, tiers: Optional[Union[str, Dict[str, str]]] = None, taxo
     videos, levels, declared, findings, vocabulary = [], None, {}, [], None
     for path in files:
         video, file_levels, file_declared, file_findings = read_file(path, mapping, vocabulary)
-        vocabulary = next(iter(file_declared.pop("")))
+        vocabulary = file_declared.pop("")[0] or None
         if levels is None:
             levels = file_levels
         elif file_levels != levels:
@@ -261,7 +271,7 @@ def _vocabularies(annotations: AnnotationSet, levels: Sequence[str], names: Dict
 
 
 def _document(annotations: AnnotationSet, video, levels: Sequence[str], names: Dict[str, List[str]],
-              vocabularies: List[str]) -> str:
+              vocabularies: List[str], digest: str = "") -> str:
     slots: List[int] = []
 
     def slot(seconds: float) -> str:
@@ -301,6 +311,7 @@ def _document(annotations: AnnotationSet, video, levels: Sequence[str], names: D
            f'<MEDIA_DESCRIPTOR MEDIA_URL={quoteattr("file:///" + media.lstrip("/"))} MIME_TYPE="video/mp4" '
            f'RELATIVE_MEDIA_URL={quoteattr("./" + media)}/>',
            f'<PROPERTY NAME="lastUsedAnnotationId">{counter}</PROPERTY>',
+           f'<PROPERTY NAME="videokit:vocabulary">{digest}</PROPERTY>',
            *[f'<PROPERTY NAME="videokit:{key}">{escape(str(value))}</PROPERTY>'
              for key, value in (("video_id", video.video_id), ("duration", video.duration), ("fps", video.fps),
                                 ("split", video.split)) if value is not None],
@@ -346,8 +357,9 @@ def write(annotations: AnnotationSet, out: PathLike, subset: Optional[str] = Non
     levels = annotations.levels
     names = level_names(annotations)
     vocabularies = _vocabularies(annotations, levels, names)
+    digest = hashlib.sha1("\n".join(vocabularies).encode("utf-8")).hexdigest()[:16]
     with atomic_output(out, directory=True) as tmp:
         for video in annotations.subset(subset):
             name = re.sub(r"[^\w.-]", "_", video.video_id)
-            (Path(tmp) / f"{name}.eaf").write_text(_document(annotations, video, levels, names, vocabularies),
+            (Path(tmp) / f"{name}.eaf").write_text(_document(annotations, video, levels, names, vocabularies, digest),
                                                    encoding="utf-8")

@@ -248,3 +248,16 @@ def test_the_pympi_sample_file_is_the_published_one(samples):
     import hashlib
 
     assert hashlib.sha256(data).hexdigest() == "05a396cd3c80f14ed091159bb24c49c3ad7f4860eb5581b10b1d29566466375e"
+
+
+def test_a_malformed_tool_file_is_one_error_naming_the_record(tmp_path):
+    bad = tmp_path / "bad.xml"
+    bad.write_text('<annotations><track id="7" label="a"><box frame="x" outside="0"/></track></annotations>')
+    with pytest.raises(AnnotationError, match=r"bad.xml:track 7: frame: expected an integer \('x'\)"):
+        read_annotations(bad, "cvat", fps=25.0)
+    (tmp_path / "bad.eaf").write_text("not xml")
+    with pytest.raises(AnnotationError, match=r"bad.eaf:line 1: xml: not an ELAN file"):
+        read_annotations(tmp_path / "bad.eaf", "elan")
+    assert main(["convert", str(bad), "--from", "cvat", "--fps", "25", "--to", "canonical",
+                 "-o", str(tmp_path / "out.json")]) == 1
+    assert not (tmp_path / "out.json").exists()

@@ -183,3 +183,17 @@ def test_stock_recognizers_export(config, tmp_path, capsys, monkeypatch):
                  "--video", str(video)]) == 0
     printed = capsys.readouterr().out
     assert "exported recognizer" in printed and printed.count("top-1 agreement 1.000") >= 2
+
+
+def test_an_export_that_fails_its_check_leaves_no_file(tmp_path):
+    from torch import nn
+
+    from videokit.deploy.onnx import ExportError, export_graph
+
+    out = tmp_path / "m.onnx"
+    with pytest.raises(ExportError, match="differs from PyTorch"):  # a tolerance no graph can meet
+        export_graph(nn.Linear(3, 2).eval(), "test", {"x": np.ones((1, 3), dtype=np.float32)}, out, ["y"],
+                     tolerance=-1.0)
+    assert not out.exists() and list(tmp_path.iterdir()) == []
+    with pytest.raises(SystemExit, match="nope.npy: no such file"):
+        main(["export", WORKFLOW, "none", "-o", str(out), "--features", str(tmp_path / "nope.npy")])

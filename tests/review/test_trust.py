@@ -278,3 +278,21 @@ def test_a_second_annotators_file_is_shown_under_the_reviewed_set(dataset, tmp_p
         assert server.api("GET", "/api/videos")[1]["has_compare"] is True
     finally:
         server.kill()
+
+
+def test_an_edit_the_journal_cannot_hold_is_taken_back(dataset, tmp_path, monkeypatch):
+    """A full disk at the journal: the edit is refused and the session is as before it (state, undo, version)."""
+    source, _ = dataset
+    session = ReviewSession.open(source, "canonical", tmp_path / "out.json")
+    session.update("clean", 0, end=3.0)
+    before = (session.video("clean"), len(session._undo))
+
+    def full(record):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(session.journal, "append", full)
+    for edit in (lambda: session.update("clean", 1, end=8.0), lambda: session.delete("clean", 2), session.undo):
+        with pytest.raises(OSError, match="No space"):
+            edit()
+        assert (session.video("clean"), len(session._undo)) == before
+    session.close()

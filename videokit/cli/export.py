@@ -49,6 +49,10 @@ def run(args: argparse.Namespace) -> int:
     from ..deploy.onnx import ExportError, export_backbone, export_detector, export_recognizer, export_workflow
     from ..inference.model import load_model
 
+    for name in ("video", "features"):  # before the model loads: a wrong path is one line, at once
+        given = getattr(args, name)
+        if given and not Path(given).is_file():
+            raise SystemExit(f"error: {given}: no such file (--{name})")
     try:
         model, cfg = load_model(args.config, args.checkpoint, "cpu")
         part = _part(model, args.part)

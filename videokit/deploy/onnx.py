@@ -116,13 +116,13 @@ def _session(path: Path, providers: Optional[Sequence[str]] = None):
     return ort.InferenceSession(str(path), options, providers=list(providers or ["CPUExecutionProvider"]))
 
 
-def _export(graph: nn.Module, example: Tuple[torch.Tensor, ...], path: Path, input_names: List[str],
+def _export(graph: nn.Module, example: Tuple[torch.Tensor, ...], tmp: Path, input_names: List[str],
             output_names: List[str], dynamic: Dict[str, Dict[int, str]]) -> None:
+    """Write the graph to ``tmp`` and run the ONNX checker on it."""
     import onnx
 
     graph.eval()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.parent.mkdir(parents=True, exist_ok=True)
     try:
         with torch.no_grad():
             torch.onnx.export(graph, example, str(tmp), input_names=input_names, output_names=output_names,
@@ -132,7 +132,6 @@ def _export(graph: nn.Module, example: Tuple[torch.Tensor, ...], path: Path, inp
         tmp.unlink(missing_ok=True)
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ExportError(f"cannot export {type(graph).__name__}: {first}") from None
-    tmp.replace(path)
 
 
 def _compare(graph: nn.Module, session, feeds: Dict[str, np.ndarray], names: List[str], report: ExportReport,
@@ -164,13 +163,19 @@ def export_graph(graph: nn.Module, part: str, real: Dict[str, np.ndarray], path,
     dynamic = dict(dynamic or {})
     names = list(real)
     example = tuple(torch.from_numpy(v) for v in real.values())
-    _export(graph, example, path, names, output_names, dynamic)
-    report = ExportReport(path, part, {k: v.shape for k, v in real.items()}, output_names, dynamic=dynamic)
-    session = _session(path)
-    rng = np.random.default_rng(0)
-    random = random or {k: rng.standard_normal(v.shape).astype(v.dtype) for k, v in real.items()}
-    _compare(graph, session, real, output_names, report, "real", tolerance, classify)
-    _compare(graph, session, random, output_names, report, "random", tolerance, classify)
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:  # the model reaches ``path`` only once it agrees with PyTorch: a failed check leaves nothing
+        _export(graph, example, tmp, names, output_names, dynamic)
+        report = ExportReport(path, part, {k: v.shape for k, v in real.items()}, output_names, dynamic=dynamic)
+        session = _session(tmp)
+        rng = np.random.default_rng(0)
+        random = random or {k: rng.standard_normal(v.shape).astype(v.dtype) for k, v in real.items()}
+        _compare(graph, session, real, output_names, report, "real", tolerance, classify)
+        _compare(graph, session, random, output_names, report, "random", tolerance, classify)
+        del session
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
     return report
 
 

@@ -38,11 +38,9 @@ class VideoPlan:
     num_chunks: int = 0
     error: Optional[str] = None  # why the file cannot be read (BrokenVideoError.reason)
 
-    spec: Optional[FeatureSpec] = None
-
     def centres(self) -> np.ndarray:
-        """Centre time (s) of every window."""
-        return (self.spec or FeatureSpec()).centres(self.starts, self.num_frames, self.fps)
+        """Centre time (s) of every window (the spec's formula, with this video's window in frames)."""
+        return FeatureSpec(window=self.window, stride=self.stride).centres(self.starts, self.num_frames, self.fps)
 
 
 @dataclass
@@ -58,7 +56,7 @@ class Chunk:
 
 def plan_video(index: int, video_id: str, path: str, spec: FeatureSpec, windows_per_chunk: int) -> VideoPlan:
     """Open ``path`` once for its frame count and fps and cut it into windows and chunks."""
-    plan = VideoPlan(index, video_id, path, spec=spec)
+    plan = VideoPlan(index, video_id, path)
     try:
         reader = open_video(path, cache=False)
     except BrokenVideoError as exc:

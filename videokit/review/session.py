@@ -243,8 +243,9 @@ class ReviewSession:
                                 self.video(video_id))
             record = {**record, "annotator": self.annotator, "time": now(), "source": self.source_hash}
             video = self._get(video_id)
-            snapshot = (copy.deepcopy(video.segments), copy.deepcopy(video.attrs), list(self._undo),
-                        self._versions.get(video_id, 0))
+            # what to restore if the journal cannot hold the edit: an undo replaces the video's lists (keep the
+            # current ones), any other edit pushes a copy of them onto the undo stack (no second copy here)
+            snapshot = (video.segments, video.attrs, list(self._undo), self._versions.get(video_id, 0))
             was = self._apply(record)
             if was is not None:
                 record["was"] = was
@@ -252,15 +253,18 @@ class ReviewSession:
                 try:
                     self.journal.append(record)
                 except BaseException:
-                    self._restore(video_id, snapshot)
+                    self._restore(video_id, snapshot, record["op"])
                     raise
             self._pending.append(record)
             return self.video(video_id)
 
-    def _restore(self, video_id: str, snapshot) -> None:
+    def _restore(self, video_id: str, snapshot, op: str) -> None:
         """Take back an edit the journal could not hold (a full disk): never answer "done" for it."""
         video = self._get(video_id)
-        video.segments, video.attrs, self._undo, self._versions[video_id] = snapshot
+        segments, attrs, undo, version = snapshot
+        if op != "undo":  # the lists were changed in place; their state before is the undo entry just pushed
+            _, segments, attrs = self._undo[-1]
+        video.segments, video.attrs, self._undo, self._versions[video_id] = segments, attrs, undo, version
         self._revalidate(video_id)
 
     def _apply(self, record: Dict) -> Optional[Dict]:

@@ -5,6 +5,7 @@ belongs) into one :class:`AnnotationError` naming the file, the row and the fiel
 """
 from __future__ import annotations
 
+import gzip
 import io
 import json
 import math
@@ -18,8 +19,9 @@ from ..errors import AnnotationError
 PathLike = Union[str, Path]
 
 
-def read_text(path: PathLike) -> str:
-    """The file's text, UTF-8 with or without byte-order mark; a clear error for anything else."""
+def read_bytes(path: PathLike) -> bytes:
+    """A file's bytes, gunzipped when it ends in ``.gz`` (ELAN files are often kept compressed); a missing
+    file or a folder is one clear error."""
     path = Path(path)
     try:
         data = path.read_bytes()
@@ -27,6 +29,18 @@ def read_text(path: PathLike) -> str:
         raise AnnotationError(path, None, "file", "no such file") from None
     except IsADirectoryError:
         raise AnnotationError(path, None, "file", "is a folder, expected a file") from None
+    if path.suffix == ".gz":
+        try:
+            data = gzip.decompress(data)
+        except OSError as exc:
+            raise AnnotationError(path, None, "file", f"not a gzip file ({exc})") from None
+    return data
+
+
+def read_text(path: PathLike) -> str:
+    """The file's text, UTF-8 with or without byte-order mark; a clear error for anything else."""
+    path = Path(path)
+    data = read_bytes(path)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

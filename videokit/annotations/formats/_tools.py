@@ -9,15 +9,12 @@ the finer one's middle). Writing: :func:`rows` gives every segment with its leve
 """
 from __future__ import annotations
 
-import gzip
 import json
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from ..errors import AnnotationError, Finding
 from ..model import AnnotationSet, ClassInfo, Level, Segment, Taxonomy, VideoAnnotation, infer_parents
-from ._common import PathLike
 
 
 @dataclass
@@ -45,21 +42,6 @@ class RawVideo:
     segments: List[RawSegment] = field(default_factory=list)
     attrs: Dict[str, Any] = field(default_factory=dict)
     where: Tuple[str, str] = ("", "")
-
-
-def read_bytes(path: PathLike) -> bytes:
-    """A file's bytes, gunzipped when it ends in ``.gz`` (ELAN files are often kept compressed)."""
-    path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise AnnotationError(path, None, "file", "no such file") from None
-    if path.suffix == ".gz":
-        try:
-            data = gzip.decompress(data)
-        except OSError as exc:
-            raise AnnotationError(path, None, "file", f"not a gzip file ({exc})") from None
-    return data
 
 
 def assemble(videos: Sequence[RawVideo], levels: Sequence[str], source: str, dataset: str = "",

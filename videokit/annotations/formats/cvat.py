@@ -24,8 +24,8 @@ from xml.sax.saxutils import escape, quoteattr
 from ...utils import atomic_output
 from ..errors import AnnotationError
 from ..model import AnnotationSet, Taxonomy
-from ._common import PathLike
-from ._tools import RawSegment, RawVideo, assemble, attrs_from_json, level_names, read_bytes, rows, video_label_names
+from ._common import PathLike, parse_int, read_bytes
+from ._tools import RawSegment, RawVideo, assemble, attrs_from_json, level_names, rows, video_label_names
 
 
 def _int(element: Optional[ET.Element], default: int = 0) -> int:
@@ -80,24 +80,28 @@ def read_file(path: Path, fps: Optional[float], level: str, levels: Optional[Lis
         return attrs_from_json(next((a.text for a in shape.iter("attribute") if a.get("name") == "videokit_attrs"), None))
 
     for track in root.iter("track"):
-        shapes = sorted((s for s in track if s.get("frame") is not None), key=lambda s: int(s.get("frame")))
-        shown = [int(s.get("frame")) for s in shapes if s.get("outside", "0") != "1"]
+        where = f"track {track.get('id')}"
+        frames = {id(s): parse_int(s.get("frame"), file, where, "frame", minimum=0) for s in track
+                  if s.get("frame") is not None}
+        shapes = sorted((s for s in track if id(s) in frames), key=lambda s: frames[id(s)])
+        shown = [frames[id(s)] for s in shapes if s.get("outside", "0") != "1"]
         if not shown:
             continue
         first = shown[0]
-        closing = [int(s.get("frame")) for s in shapes if s.get("outside") == "1" and int(s.get("frame")) > first]
+        closing = [frames[id(s)] for s in shapes if s.get("outside") == "1" and frames[id(s)] > first]
         end = closing[0] if closing else stop_frame + step
         label = track.get("label") or ""
         seg_level, cid = shape_info(shapes[0], label)
         if seg_level and label.startswith(f"{seg_level}: "):
             label = label[len(seg_level) + 2:]
         video.segments.append(RawSegment(seg_level or level, label, round(first / rate, 3), round(end / rate, 3),
-                                         (file, f"track {track.get('id')}"), int(cid) if cid else None,
+                                         (file, where), parse_int(cid, file, where, "label_id") if cid else None,
                                          attrs=side_fields(shapes[0])))
     tags: Dict[tuple, List[int]] = {}
     for tag in root.iter("tag"):
         seg_level, cid = shape_info(tag, tag.get("label") or "")
-        tags.setdefault((tag.get("label") or "", seg_level, cid), []).append(int(tag.get("frame")))
+        frame = parse_int(tag.get("frame"), file, f"tag {tag.get('label')}", "frame", minimum=0)
+        tags.setdefault((tag.get("label") or "", seg_level, cid), []).append(frame)
     for (label, seg_level, cid), frames in tags.items():
         frames = sorted(set(frames))
         run = [frames[0]]

@@ -31,8 +31,8 @@ from xml.sax.saxutils import escape, quoteattr
 from ...utils import atomic_output
 from ..errors import AnnotationError, Finding
 from ..model import AnnotationSet, Taxonomy
-from ._common import PathLike
-from ._tools import (RawSegment, RawVideo, assemble, attrs_from_json, level_names, read_bytes, rows,
+from ._common import PathLike, read_bytes
+from ._tools import (RawSegment, RawVideo, assemble, attrs_from_json, level_names, rows,
                      video_label_names)
 
 VIDEO_LABEL_TYPE = "videokit-video-label"

@@ -5,6 +5,11 @@ Goal: < 1 s per conversion on this machine (2 cores). The conversions run interl
 alternating, ``benchmarks/rounds.py``; there is no baseline to divide by, so the noise shows as the
 min-max of each conversion's time). Prints one line per conversion (median and min-max of read,
 validate, write), then ``slowest_conversion_s=<x>`` (the slowest median).
+
+The formats of a folder with one file per video (elan, cvat, vtt) are timed twice: into a new folder each
+round (``new``: every file created; the folders stay until the end, so that the bench's own deletions do
+not slow its creations, see docs/annotations.md) and over the previous round's output (``again``: a
+re-export of unchanged annotations, whose files are carried over, not rewritten).
 Usage: python -m benchmarks.bench_annotations [REAL_ANNOTATIONS_DIR] [--rounds 5]
 """
 from __future__ import annotations
@@ -23,6 +28,7 @@ from .rounds import MIN_ROUNDS, interleaved, median
 
 TARGETS = {"anet": "x.json", "mmaction": "x.txt", "frames": "x.npz", "canonical": "x.json", "taxonomy": "x.csv",
            "splits": "x.csv", "elan": "x_eaf", "labelstudio": "x.json", "cvat": "x_xml", "via": "x.json", "vtt": "x_vtt"}
+FOLDERS = ("elan", "cvat", "vtt")  # one file per video
 TOOLS = ("elan", "labelstudio", "cvat", "via")  # also timed the other way: the tool's file -> canonical
 FPS = 30.0  # OphNet publishes no frame rates; the frame-based tools get this one
 
@@ -36,35 +42,41 @@ def main() -> int:
     real = Path(args.real)
     stages: Dict[str, List[tuple]] = {}
     with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
-        def conversion(dataset: str, target: str, name: str, source_format: str = ""):
+        def conversion(dataset: str, target: str, name: str, source_format: str = "", fresh: bool = False):
             source = real / dataset if not source_format else Path(tmp) / f"{dataset}-{source_format}-{TARGETS[source_format]}"
             key = f"{dataset} {target}" if not source_format else f"{dataset} {source_format}->canonical"
+            if target in FOLDERS:
+                key += " (new)" if fresh else " (again)"
+            calls = iter(range(10**6))
 
             def run() -> None:
+                out = Path(tmp) / (f"{dataset}-{target}-{name}" + (f"-{next(calls)}" if fresh else ""))
                 t0 = time.perf_counter()
                 annotations = read_annotations(source, source_format or dataset)
                 t1 = time.perf_counter()
                 report = validate(annotations)
                 assert report.ok, report.errors[:3]
                 t2 = time.perf_counter()
-                write_annotations(annotations, Path(tmp) / f"{dataset}-{target}-{name}", target,
+                write_annotations(annotations, out, target,
                                   **({"fps": FPS} if target in ("labelstudio", "cvat") else {}))
                 stages.setdefault(key, []).append((t1 - t0, t2 - t1, time.perf_counter() - t2))
             return key, run
 
         methods = dict(conversion(dataset, target, name)
                        for dataset in ("nurvid", "ophnet") for target, name in {**TARGETS, dataset: "native"}.items())
+        methods.update(dict(conversion(dataset, target, TARGETS[target], fresh=True)
+                            for dataset in ("nurvid", "ophnet") for target in FOLDERS))
         for dataset in ("nurvid", "ophnet"):  # the tools' files, written once, then read back
             source = read_annotations(real / dataset, dataset)
             for tool in TOOLS:
                 write_annotations(source, Path(tmp) / f"{dataset}-{tool}-{TARGETS[tool]}", tool, fps=FPS)
             methods.update(dict(conversion(dataset, "canonical", f"from-{tool}.json", tool) for tool in TOOLS))
         times = interleaved(methods, rounds=args.rounds, warmup=0)
-    print(f"{'dataset':8} {'target':22} {'read_s':>7} {'validate_s':>10} {'write_s':>8} {'total_s (median [min-max])':>28}")
+    print(f"{'dataset':8} {'target':24} {'read_s':>7} {'validate_s':>10} {'write_s':>8} {'total_s (median [min-max])':>28}")
     for key, values in times.items():
         parts = [median([s[i] for s in stages[key]]) for i in range(3)]
         dataset, target = key.split(maxsplit=1)
-        print(f"{dataset:8} {target:22} {parts[0]:7.3f} {parts[1]:10.3f} {parts[2]:8.3f} "
+        print(f"{dataset:8} {target:24} {parts[0]:7.3f} {parts[1]:10.3f} {parts[2]:8.3f} "
               f"{median(values):10.3f} [{min(values):.3f}-{max(values):.3f}]")
     print(f"slowest_conversion_s={max(median(v) for v in times.values()):.3f}")
     return 0

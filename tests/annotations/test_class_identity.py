@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import collections
 import json
-import math
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +16,6 @@ import pytest
 from mmengine.config import Config
 
 from videokit.annotations import read_annotations, trimmed_segments, validate, write_annotations
-from videokit.annotations.formats import frames
 from videokit.annotations.formats.tables import read_taxonomy
 from videokit.evaluation.detection import OPHNET_TIOU, detection_map
 from videokit.evaluation.results import ground_truth_rows

@@ -115,6 +115,49 @@ def test_cvat_tracks_as_cvat_dumped_them(samples):
         read_annotations(samples / "cvat" / "volleyball_usa-hitting.xml", "cvat")
 
 
+
+def test_frames_at_each_videos_own_rate_probed_with_videos(samples, tmp_path):
+    """CVAT and Label Studio count frames; where the file states no rate, --videos probes the video's own."""
+    from ..videos import make_video
+    from videokit.video import FrameRates
+
+    videos = tmp_path / "videos"
+    (videos / "sub").mkdir(parents=True)
+    make_video(videos / "t.mp4", num_frames=20, fps=10)  # the datumaro dump's <source>
+    make_video(videos / "sub" / "volleyball_usa-hitting.mp4", num_frames=10, fps=25)  # found by the file's name
+    make_video(videos / "a.mp4", num_frames=10, fps=20)
+    rates = FrameRates(videos)
+    dump = read_annotations(samples / "cvat" / "datumaro_for_video_annotations.xml", "cvat", video_fps=rates)
+    assert [(s.start, s.end) for _, s in dump.segments("action")] == [(1.0, 1.3), (1.0, 1.3), (1.3, 1.6)]
+    phases = read_annotations(samples / "cvat" / "volleyball_usa-hitting.xml", "cvat", level="phase", video_fps=rates,
+                              fps=30)  # the video's own rate before --fps
+    assert [(s.start, s.end) for _, s in phases.segments("phase")][:2] == [(0.8, 1.6), (1.64, 2.6)]
+    minimal = [{"id": 7, "video": "/data/upload/a.mp4",
+                "videoLabels": [{"ranges": [{"start": 1, "end": 50}], "timelinelabels": ["Incision"]}]}]
+    (tmp_path / "min.json").write_text(json.dumps(minimal))
+    studio = read_annotations(tmp_path / "min.json", "labelstudio", video_fps=rates)
+    assert [(s.start, s.end) for _, s in studio.segments("videoLabels")] == [(0.0, 2.5)]
+    assert next(iter(studio)).fps == 20.0
+
+    # the command line: reading, and writing frames for videos whose rate the annotations lack
+    out = tmp_path / "dump.json"
+    assert main(["convert", str(samples / "cvat" / "datumaro_for_video_annotations.xml"), "--from", "cvat",
+                 "--videos", str(videos), "--to", "canonical", "-o", str(out)]) == 0
+    assert json.loads(out.read_text())["videos"][0]["fps"] == 10.0
+    tiny = json.loads(TINY.read_text())
+    for video in tiny["videos"]:
+        video["fps"], video["path"] = None, "t.mp4"
+    (tmp_path / "nofps.json").write_text(json.dumps(tiny))
+    assert main(["convert", str(tmp_path / "nofps.json"), "--from", "canonical", "--videos", str(videos),
+                 "--to", "cvat", "-o", str(tmp_path / "cvat")]) == 0
+    assert all('frame_rate="10.0"' in p.read_text() for p in (tmp_path / "cvat").iterdir())
+    with pytest.raises(AnnotationError, match=r"volleyball_usa-hitting.xml:meta: fps: .*--videos DIR holding"):
+        read_annotations(samples / "cvat" / "volleyball_usa-hitting.xml", "cvat",
+                         video_fps=FrameRates(tmp_path / "cvat"))
+    with pytest.raises(SystemExit, match="--videos .*no such folder"):
+        main(["convert", str(samples / "cvat" / "volleyball_usa-hitting.xml"), "--from", "cvat", "--videos",
+              str(tmp_path / "nowhere"), "--to", "canonical", "-o", str(out)])
+
 def test_via_projects_as_via_saved_them(samples):
     project = read_annotations(samples / "via" / "echo_via_project_06Oct2021_19h11m26s.json", "via")
     assert len(project) == 4 and counts(project) == {"Annodations-Echochardiography": 13}

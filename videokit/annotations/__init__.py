@@ -9,6 +9,7 @@ from typing import Any, Optional, Union
 
 import pandas as pd
 
+from ..utils import no_gc
 from .errors import AnnotationError, Finding
 from .formats import READERS, WRITERS
 from .model import (AnnotationSet, ClassInfo, Level, Segment, Taxonomy, TrimmedSegment, VideoAnnotation,
@@ -37,7 +38,8 @@ def read_annotations(src: PathLike, fmt: str, metadata: Optional[PathLike] = Non
     """
     if fmt not in READERS:
         raise AnnotationError(src, None, "format", f"unknown source format, expected one of {sorted(READERS)}", fmt)
-    annotations = READERS[fmt](src, **options)
+    with no_gc():
+        annotations = READERS[fmt](src, **options)
     if metadata is not None:
         annotations.apply_metadata(read_metadata(metadata))
     return annotations
@@ -47,7 +49,8 @@ def write_annotations(annotations: AnnotationSet, out: PathLike, fmt: str, **opt
     """Write ``annotations`` to ``out`` in format ``fmt``; atomic: a failure leaves nothing at ``out``."""
     if fmt not in WRITERS:
         raise AnnotationError(out, None, "format", f"unknown target format, expected one of {sorted(WRITERS)}", fmt)
-    WRITERS[fmt](annotations, out, **options)
+    with no_gc():
+        WRITERS[fmt](annotations, out, **options)
 
 
 __all__ = ["AnnotationError", "AnnotationSet", "ClassInfo", "Finding", "Level", "Segment", "Taxonomy",

@@ -7,7 +7,10 @@ from ..annotations import AnnotationSet, read_annotations
 from ..annotations.formats import READERS
 
 
-def add_source_arguments(parser: argparse.ArgumentParser, optional: bool = False, tool_options: bool = True) -> None:
+def add_source_arguments(parser: argparse.ArgumentParser, optional: bool = False, tool_options: bool = True,
+                         videos_option: bool = True) -> None:
+    """SRC, --from and the reading options; ``videos_option=False`` where the verb has a ``--videos`` of its own
+    (the same folder: review's), which then also serves the frame rates."""
     parser.add_argument("src", metavar="SRC", nargs="?" if optional else None,
                         help="NurViD annotations folder, an OphNet folder or CSV, or a file of the named format")
     parser.add_argument("--from", dest="src_format", required=not optional, choices=sorted(READERS),
@@ -24,6 +27,11 @@ def add_source_arguments(parser: argparse.ArgumentParser, optional: bool = False
     tools.add_argument("--fps", type=float, default=None,
                        help="frame rate of a frame-based source (Label Studio, CVAT) that does not state one; "
                             "with --to frames, the label rate (default 1)")
+    if videos_option:
+        tools.add_argument("--videos", default=None, metavar="DIR",
+                           help="the videos: CVAT / Label Studio frames are counted at each video's own frame rate, "
+                                "probed from its file here, where the file does not state one (and convert --to "
+                                "cvat/labelstudio gives it to videos whose rate the annotations lack)")
     tools.add_argument("--tiers", default=None, metavar="LEVEL=TIER,...",
                        help="ELAN: which tier is which level, coarse to fine (default: the tier hierarchy)")
     tools.add_argument("--taxonomy", default=None, metavar="FILE",
@@ -43,6 +51,16 @@ def load_taxonomy_file(path: str):
     return read_annotations(path, "canonical").taxonomy
 
 
+def frame_rates(folder: str):
+    """The frame rates of the videos in ``folder`` (probed on first use); a missing folder ends the command."""
+    from ..video import FrameRates
+
+    try:
+        return FrameRates(folder)
+    except FileNotFoundError as exc:
+        raise SystemExit(f"error: --videos {exc}") from None
+
+
 def read_source(args: argparse.Namespace) -> AnnotationSet:
     options = {"variant": args.variant} if args.src_format == "ophnet" else {}
     if args.src_format in TOOL_FORMATS:
@@ -52,6 +70,8 @@ def read_source(args: argparse.Namespace) -> AnnotationSet:
             options["tiers"] = args.tiers
         if args.src_format in ("labelstudio", "cvat") and getattr(args, "fps", None):
             options["fps"] = args.fps
+        if args.src_format in ("labelstudio", "cvat") and getattr(args, "videos", None):
+            options["video_fps"] = frame_rates(args.videos)
         if args.src_format == "cvat" and getattr(args, "level", None):
             options["level"] = args.level
     if args.src_format in ("mmaction", "anet"):

@@ -6,7 +6,7 @@ import sys
 
 from ..annotations import validate, write_annotations
 from ..annotations.formats import WRITERS
-from ._common import add_source_arguments, read_source
+from ._common import add_source_arguments, frame_rates, read_source
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -32,6 +32,14 @@ def run(args: argparse.Namespace) -> int:
         print(f"nothing written: {len(report.errors)} error(s) in {args.src} "
               f"(`videokit validate` lists warnings too)", file=sys.stderr)
         return 1
+    if args.dst_format in ("labelstudio", "cvat") and args.videos:
+        rates = frame_rates(args.videos)
+        unknown = [video for video in annotations if not video.fps]
+        for video in unknown:  # frames are counted at the video's own rate
+            video.fps = rates(video.video_id, video.path)
+        found = sum(1 for video in unknown if video.fps)
+        print(f"frame rates of {found} / {len(unknown)} videos probed from {args.videos}"
+              + (f" ({len(rates.unreadable)} unreadable)" if rates.unreadable else ""), file=sys.stderr)
     options = {"level": args.level, "subset": args.subset}
     if args.dst_format == "frames":
         options["fps"] = args.fps or 1.0

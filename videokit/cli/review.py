@@ -21,8 +21,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                     "none; Save writes the whole set as canonical JSON to OUT (the previous file kept as OUT.bak) "
                     "and refuses to overwrite a file another session saved meanwhile. When OUT exists, review "
                     "continues from it.")
-    add_source_arguments(parser)
-    parser.add_argument("--videos", required=True, metavar="DIR", help="folder the videos' paths are relative to")
+    add_source_arguments(parser, videos_option=False)
+    parser.add_argument("--videos", required=True, metavar="DIR",
+                        help="folder the videos' paths are relative to (CVAT / Label Studio frames are counted at "
+                             "the rates probed here where the file states none)")
     parser.add_argument("--predictions", default=None, metavar="PRED", help="predictions to show in their own row")
     parser.add_argument("--predictions-format", default="canonical")
     parser.add_argument("--compare", default=None, metavar="B",

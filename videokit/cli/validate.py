@@ -16,11 +16,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("validate", help="check annotations (and videos) and report errors and warnings",
                             description="Print findings as file:record: field: message (value), then a "
                                         "summary. Exit status 1 when there are errors.")
-    add_source_arguments(parser, optional=True)
+    add_source_arguments(parser, optional=True, videos_option=False)
     parser.add_argument("--videos", default=None, metavar="DIR",
                         help="also check the videos: an annotated video that is absent is a 'missing-video' "
                              "warning (a partial download is normal); one that is present but does not decode "
-                             "is an 'unreadable-video' error")
+                             "is an 'unreadable-video' error (CVAT / Label Studio frames are counted at the rates "
+                             "probed here where the file states none)")
     parser.add_argument("--list-missing", default=None, metavar="FILE",
                         help="write the paths of every absent video to FILE (one per line)")
     parser.add_argument("--show", type=int, default=5,

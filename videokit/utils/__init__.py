@@ -1,4 +1,6 @@
 """Small helpers shared by every stage."""
-from .atomic import atomic_output, atomic_write_text, durable_write_bytes, fsync_directory
+from .atomic import FolderWrite, atomic_output, atomic_write_text, durable_write_bytes, fsync_directory, write_folder
+from .bulk import no_gc
 
-__all__ = ["atomic_output", "atomic_write_text", "durable_write_bytes", "fsync_directory"]
+__all__ = ["FolderWrite", "atomic_output", "atomic_write_text", "durable_write_bytes", "fsync_directory", "no_gc",
+           "write_folder"]

@@ -6,10 +6,10 @@ Plain Python over decord / PyAV, no mmaction2 imports. Entry points: :func:`prob
 """
 from .check import check_video
 from .decode import BACKENDS, DEFAULT_BACKEND, BrokenVideoError, ReaderCache, open_video, read_frames
-from .probe import VideoInfo, find_videos, probe, probe_files, probe_folder
+from .probe import FrameRates, VideoInfo, find_videos, probe, probe_files, probe_folder
 from .sampling import dense_indices, keyframe_tsn_indices, time_range_to_frames, tsn_indices
 from .stream import FrameSource
 
-__all__ = ["BACKENDS", "DEFAULT_BACKEND", "BrokenVideoError", "FrameSource", "ReaderCache", "VideoInfo", "check_video",
-           "dense_indices", "find_videos", "keyframe_tsn_indices", "open_video", "probe", "probe_files", "probe_folder",
-           "read_frames", "time_range_to_frames", "tsn_indices"]
+__all__ = ["BACKENDS", "DEFAULT_BACKEND", "BrokenVideoError", "FrameRates", "FrameSource", "ReaderCache", "VideoInfo",
+           "check_video", "dense_indices", "find_videos", "keyframe_tsn_indices", "open_video", "probe", "probe_files",
+           "probe_folder", "read_frames", "time_range_to_frames", "tsn_indices"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 import concurrent.futures as futures
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Iterable, List, Optional, Sequence, Union
+from typing import Dict, Iterable, List, Optional, Sequence, Union
 
 import pandas as pd
 
@@ -70,6 +70,50 @@ def find_videos(folder: PathLike, extensions: Iterable[str] = VIDEO_EXTENSIONS) 
         raise FileNotFoundError(f"{folder}: no such folder")
     wanted = {e.lower() for e in extensions}
     return sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in wanted)
+
+
+class FrameRates:
+    """Each video's frame rate, probed from its file under ``folder`` the first time it is asked for: the
+    file at the path the annotations give (relative to the folder, or its name alone), else the file named
+    after the video's id anywhere under the folder. For the formats that count frames (CVAT, Label Studio)
+    when the annotation file does not state the rate (``--videos DIR``)."""
+
+    def __init__(self, folder: PathLike) -> None:
+        self.folder = Path(folder)
+        if not self.folder.is_dir():
+            raise FileNotFoundError(f"{folder}: no such folder")
+        self._by_stem: Optional[Dict[str, Path]] = None
+        self._rates: Dict[Path, Optional[float]] = {}
+        self.unreadable: Dict[str, str] = {}  # file -> why it could not be probed
+
+    def find(self, video_id: str, path: Optional[str] = None) -> Optional[Path]:
+        """The file of the video, or None."""
+        for candidate in ([self.folder / path, self.folder / Path(path).name] if path else []):
+            if candidate.is_file():
+                return candidate
+        if self._by_stem is None:
+            self._by_stem = {}
+            for found in find_videos(self.folder):
+                self._by_stem.setdefault(found.stem, found)
+        for stem in (video_id, Path(path).stem if path else None):
+            if stem in self._by_stem:
+                return self._by_stem[stem]
+        return None
+
+    def __call__(self, video_id: str, path: Optional[str] = None) -> Optional[float]:
+        """The frame rate of the video's file; None when there is none or it cannot be read."""
+        file = self.find(video_id, path)
+        if file is None:
+            return None
+        if file not in self._rates:
+            try:
+                reader = DecordReader(file)
+                self._rates[file] = round(float(reader.fps), 6) or None
+                reader.close()
+            except BrokenVideoError as exc:
+                self.unreadable[str(file)] = exc.reason
+                self._rates[file] = None
+        return self._rates[file]
 
 
 def _save(rows: List[VideoInfo], out: PathLike) -> pd.DataFrame:

@@ -9,12 +9,21 @@ the finer one's middle). Writing: :func:`rows` gives every segment with its leve
 """
 from __future__ import annotations
 
+import copy
 import json
+import re
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
+from functools import lru_cache
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
+
+from ...utils import FolderWrite, write_folder
 
 from ..errors import AnnotationError, Finding
 from ..model import AnnotationSet, ClassInfo, Level, Segment, Taxonomy, VideoAnnotation, infer_parents
+
+
+VideoRate = Callable[[str, Optional[str]], Optional[float]]
+"""``(video_id, path) -> frame rate``: a video's rate probed from its file (``videokit.video.FrameRates``)."""
 
 
 @dataclass
@@ -160,11 +169,41 @@ def attrs_from_json(text: Optional[str]) -> Dict[str, Any]:
     """The inverse of :attr:`Row.attrs_json` (anything that is not a JSON object: nothing)."""
     if not text:
         return {}
+    return {k: copy.deepcopy(v) if isinstance(v, (dict, list)) else v for k, v in _json_object(text).items()}
+
+
+@lru_cache(maxsize=4096)
+def _json_object(text: str) -> Dict[str, Any]:  # a set repeats a few side-field texts thousands of times
     try:
         value = json.loads(text)
     except ValueError:
         return {}
     return value if isinstance(value, dict) else {}
+
+
+def video_file_name(video_id: str, suffix: str) -> str:
+    """The file a per-video format keeps ``video_id`` in: characters a file name cannot hold become ``_``."""
+    return re.sub(r"[^\w.-]", "_", video_id) + suffix
+
+
+def write_video_files(out: Any, videos: Iterable[VideoAnnotation], suffix: str,
+                      document: Callable[[VideoAnnotation], str],
+                      same: Optional[Callable[[bytes, bytes], bool]] = None) -> FolderWrite:
+    """The folder ``out`` with one file per video (``document(video)``), written atomically; files whose
+    content is unchanged (``same``: what counts as unchanged) are carried over, not rewritten
+    (:func:`~videokit.utils.write_folder`). Two ids
+    that map to the same file name are one error naming both, not a file silently overwritten."""
+    owners: Dict[str, str] = {}
+
+    def files() -> Iterator[Tuple[str, str]]:
+        for video in videos:
+            name = video_file_name(video.video_id, suffix)
+            if name in owners:
+                raise AnnotationError(out, f"video {video.video_id}", "video_id",
+                                      f"would be written to {name}, the file of video {owners[name]!r}")
+            owners[name] = video.video_id
+            yield name, document(video)
+    return write_folder(out, files(), same=same)
 
 
 def level_names(annotations: AnnotationSet) -> Dict[str, List[str]]:

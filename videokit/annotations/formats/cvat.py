@@ -4,8 +4,9 @@ Reading: each ``<track>`` is a segment from its first shown frame to the frame o
 ``outside="1"`` keyframe (exclusive; without one, to the end of the task: ``stop_frame`` plus the frame
 step), which is how CVAT users encode phases (back-to-back box tracks); each run of ``<tag>`` elements of a
 label on consecutive frames (every ``step``-th with a ``frame_filter``) is one too. Frame numbers are the
-source video's (``start_frame`` 10, ``step=3``: frames 10, 13, 16). Seconds are frames over the video's fps
-(``fps``; or the annotations'). A shape attribute ``level`` names the segment's level and ``label_id`` its
+source video's (``start_frame`` 10, ``step=3``: frames 10, 13, 16). Seconds are frames over the video's fps:
+the one videokit wrote into the file, else the video's own (probed from its file, ``--videos``), else ``fps``.
+A shape attribute ``level`` names the segment's level and ``label_id`` its
 class id (videokit writes both); without them every label is a class of one level (``level``, default
 ``action``).
 
@@ -17,23 +18,37 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from operator import itemgetter
 from pathlib import Path
 from typing import Dict, List, Optional
 from xml.sax.saxutils import escape, quoteattr
 
-from ...utils import atomic_output
 from ..errors import AnnotationError
 from ..model import AnnotationSet, Taxonomy
 from ._common import PathLike, parse_int, read_bytes
-from ._tools import RawSegment, RawVideo, assemble, attrs_from_json, level_names, rows, video_label_names
+from ._tools import (RawSegment, RawVideo, VideoRate, assemble, attrs_from_json, level_names, rows, video_label_names,
+                     write_video_files)
+
+
+def _count(value: object, file: str, where: str, field: str) -> int:
+    """A frame number or class id (``int()`` for the usual digits; anything else checked by ``parse_int``)."""
+    try:
+        number = int(value)  # type: ignore[arg-type]
+        if number >= 0:
+            return number
+    except (TypeError, ValueError):
+        pass
+    return parse_int(value, file, where, field, minimum=0)
 
 
 def _int(element: Optional[ET.Element], default: int = 0) -> int:
     return int(element.text) if element is not None and (element.text or "").strip() else default
 
 
-def read_file(path: Path, fps: Optional[float], level: str, levels: Optional[List[str]] = None) -> RawVideo:
-    """One file's video; the levels videokit wrote into it are appended to ``levels``."""
+def read_file(path: Path, fps: Optional[float], level: str, levels: Optional[List[str]] = None,
+              video_fps: Optional[VideoRate] = None) -> RawVideo:
+    """One file's video; the levels videokit wrote into it are appended to ``levels``. Its frame rate: the one
+    videokit wrote, else ``video_fps(video_id, path)`` (probed from the video), else ``fps``."""
     file = str(path)
     try:
         root = ET.fromstring(read_bytes(path))
@@ -64,9 +79,10 @@ def read_file(path: Path, fps: Optional[float], level: str, levels: Optional[Lis
         for lv in prop.iter("videokit_level"):
             if levels is not None and lv.get("name") not in levels:
                 levels.append(lv.get("name"))
-    rate = written_rate or fps or video.fps
+    rate = written_rate or (video_fps(video.video_id, video.path) if video_fps else None) or fps or video.fps
     if not rate:
-        raise AnnotationError(path, "meta", "fps", f"CVAT keeps frames: the frame rate of {name!r} is needed; pass --fps")
+        raise AnnotationError(path, "meta", "fps", f"CVAT keeps frames: the frame rate of {name!r} is needed; pass "
+                              f"--fps, or --videos DIR holding {video.path or video.video_id}")
     if written_rate is None:
         video.fps = rate
 
@@ -81,26 +97,23 @@ def read_file(path: Path, fps: Optional[float], level: str, levels: Optional[Lis
 
     for track in root.iter("track"):
         where = f"track {track.get('id')}"
-        frames = {id(s): parse_int(s.get("frame"), file, where, "frame", minimum=0) for s in track
-                  if s.get("frame") is not None}
-        shapes = sorted((s for s in track if id(s) in frames), key=lambda s: frames[id(s)])
-        shown = [frames[id(s)] for s in shapes if s.get("outside", "0") != "1"]
-        if not shown:
+        shapes = sorted(((_count(s.get("frame"), file, where, "frame"), s) for s in track
+                         if s.get("frame") is not None), key=itemgetter(0))
+        first = next((frame for frame, s in shapes if s.get("outside", "0") != "1"), None)
+        if first is None:
             continue
-        first = shown[0]
-        closing = [frames[id(s)] for s in shapes if s.get("outside") == "1" and frames[id(s)] > first]
-        end = closing[0] if closing else stop_frame + step
+        end = next((frame for frame, s in shapes if frame > first and s.get("outside") == "1"), stop_frame + step)
         label = track.get("label") or ""
-        seg_level, cid = shape_info(shapes[0], label)
+        seg_level, cid = shape_info(shapes[0][1], label)
         if seg_level and label.startswith(f"{seg_level}: "):
             label = label[len(seg_level) + 2:]
         video.segments.append(RawSegment(seg_level or level, label, round(first / rate, 3), round(end / rate, 3),
-                                         (file, where), parse_int(cid, file, where, "label_id") if cid else None,
-                                         attrs=side_fields(shapes[0])))
+                                         (file, where), _count(cid, file, where, "label_id") if cid else None,
+                                         attrs=side_fields(shapes[0][1])))
     tags: Dict[tuple, List[int]] = {}
     for tag in root.iter("tag"):
         seg_level, cid = shape_info(tag, tag.get("label") or "")
-        frame = parse_int(tag.get("frame"), file, f"tag {tag.get('label')}", "frame", minimum=0)
+        frame = _count(tag.get("frame"), file, f"tag {tag.get('label')}", "frame")
         tags.setdefault((tag.get("label") or "", seg_level, cid), []).append(frame)
     for (label, seg_level, cid), frames in tags.items():
         frames = sorted(set(frames))
@@ -118,14 +131,14 @@ def read_file(path: Path, fps: Optional[float], level: str, levels: Optional[Lis
 
 
 def read(src: PathLike, fps: Optional[float] = None, level: Optional[str] = None, taxonomy: Optional[Taxonomy] = None,
-         **_: object) -> AnnotationSet:
-    """A CVAT for video XML file (one video) or a folder of them."""
+         video_fps: Optional[VideoRate] = None, **_: object) -> AnnotationSet:
+    """A CVAT for video XML file (one video) or a folder of them (``fps``, ``video_fps``: see :func:`read_file`)."""
     src = Path(src)
     files = sorted(src.glob("*.xml")) if src.is_dir() else [src]
     if not files:
         raise AnnotationError(src, None, "file", "no .xml files in this folder")
     levels: List[str] = []  # the levels videokit wrote, in order; else those the segments name
-    videos = [read_file(path, fps, level or "action", levels) for path in files]
+    videos = [read_file(path, fps, level or "action", levels, video_fps) for path in files]
     for video in videos:
         for seg in video.segments:
             if seg.level not in levels:
@@ -181,7 +194,4 @@ def write(annotations: AnnotationSet, out: PathLike, subset: Optional[str] = Non
           **_: object) -> None:
     """A folder ``out`` with one ``<video_id>.xml`` per video (``fps`` for videos without a known rate)."""
     names = level_names(annotations)
-    with atomic_output(out, directory=True) as tmp:
-        for video in annotations.subset(subset):
-            name = re.sub(r"[^\w.-]", "_", video.video_id)
-            (Path(tmp) / f"{name}.xml").write_text(_document(annotations, video, names, fps), encoding="utf-8")
+    write_video_files(out, annotations.subset(subset), ".xml", lambda video: _document(annotations, video, names, fps))

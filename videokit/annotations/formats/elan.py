@@ -28,17 +28,17 @@ from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 from xml.sax.saxutils import escape, quoteattr
 
-from ...utils import atomic_output
 from ..errors import AnnotationError, Finding
 from ..model import AnnotationSet, Taxonomy
 from ._common import PathLike, read_bytes
 from ._tools import (RawSegment, RawVideo, assemble, attrs_from_json, level_names, rows,
-                     video_label_names)
+                     video_label_names, write_video_files)
 
 VIDEO_LABEL_TYPE = "videokit-video-label"
 ATTRS_TIER, ATTRS_TYPE = "videokit-attrs:", "videokit-attrs"
 SUBDIVIDING = ("Included_In", "Time_Subdivision")
 CVE = re.compile(r"^vk_(\d+)_(\d+)$")
+DOCUMENT_DATE = re.compile(rb' DATE="[^"]*"', re.ASCII)
 VOCABULARY_DIGEST = re.compile(rb'<PROPERTY NAME="videokit:vocabulary">([0-9a-f]+)</PROPERTY>')
 
 
@@ -95,18 +95,18 @@ def _chain(root: ET.Element, types: Dict[str, Dict[str, str]]) -> List[str]:
     tiers = {t.get("TIER_ID"): t for t in root.iter("TIER")}
     children: Dict[Optional[str], List[str]] = {}
     for tid, tier in tiers.items():
-        children.setdefault(tier.get("PARENT_REF"), []).append(tid)
+        constraint = types.get(tier.get("LINGUISTIC_TYPE_REF"), {}).get("CONSTRAINTS")
+        if constraint in (None, "", *SUBDIVIDING):  # time-aligned
+            children.setdefault(tier.get("PARENT_REF"), []).append(tid)
+    roots = [tid for tid in children.get(None, []) if len(tiers[tid])]
+    return _deepest(roots[0], children) if roots else []
 
-    def aligned(tid: str) -> bool:
-        constraint = types.get(tiers[tid].get("LINGUISTIC_TYPE_REF"), {}).get("CONSTRAINTS")
-        return constraint in (None, "", *SUBDIVIDING)
 
-    def deepest(tid: str) -> List[str]:
-        below = [deepest(c) for c in children.get(tid, []) if aligned(c)]
-        return [tid] + max(below, key=len, default=[])
-
-    roots = [tid for tid in children.get(None, []) if len(tiers[tid]) and aligned(tid)]
-    return deepest(roots[0]) if roots else []
+def _deepest(tid: str, children: Dict[Optional[str], List[str]]) -> List[str]:
+    """The longest chain of tiers from ``tid`` down (a plain function: a recursive closure would be a reference
+    cycle keeping every file's parsed tree alive until the cycle collector runs)."""
+    below = [_deepest(child, children) for child in children.get(tid, [])]
+    return [tid] + max(below, key=len, default=[])
 
 
 def read_file(path: PathLike, tiers: Optional[Dict[str, str]] = None, known_vocabulary: Optional[str] = None
@@ -358,8 +358,12 @@ def write(annotations: AnnotationSet, out: PathLike, subset: Optional[str] = Non
     names = level_names(annotations)
     vocabularies = _vocabularies(annotations, levels, names)
     digest = hashlib.sha1("\n".join(vocabularies).encode("utf-8")).hexdigest()[:16]
-    with atomic_output(out, directory=True) as tmp:
-        for video in annotations.subset(subset):
-            name = re.sub(r"[^\w.-]", "_", video.video_id)
-            (Path(tmp) / f"{name}.eaf").write_text(_document(annotations, video, levels, names, vocabularies, digest),
-                                                   encoding="utf-8")
+    write_video_files(out, annotations.subset(subset), ".eaf",
+                      lambda video: _document(annotations, video, levels, names, vocabularies, digest), same=_same)
+
+
+def _same(old: bytes, new: bytes) -> bool:
+    """Two documents equal but for the time they were written (``ANNOTATION_DOCUMENT``'s ``DATE``): a video
+    whose annotations did not change keeps its file, and its date."""
+    return len(old) == len(new) and DOCUMENT_DATE.sub(b"", old[:1024]) == DOCUMENT_DATE.sub(b"", new[:1024]) \
+        and old[1024:] == new[1024:]

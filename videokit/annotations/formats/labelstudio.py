@@ -6,8 +6,9 @@ annotation is there), the JSON-MIN export (a list of flat tasks, the control's n
 ``TimelineLabels`` control (its ``from_name``), coarse to fine in order of first appearance (a task written
 by videokit names its levels). Ranges are frames, 1-based and inclusive, as Label Studio's timeline counts
 them: ``[start, end]`` is ``[(start - 1) / fps, end / fps]`` seconds at the task's frame rate, taken from the
-task (``data.fps`` / ``data.videokit.fps``), the labeling config (``<Video framerate=...>``) or ``fps``;
-without any, one error asking for ``--fps``. Overlapping ranges are kept as they are.
+task (``data.fps`` / ``data.videokit.fps``), the labeling config (``<Video framerate=...>``), the video's own
+(probed from its file: ``video_fps``, ``--videos``) or ``fps``; without any, one error asking for ``--fps``.
+Overlapping ranges are kept as they are.
 
 Writing: a list of tasks (``data.video`` = the video's path, ``data.videokit`` = id, duration, fps, split,
 levels, video labels), results with ``from_name`` = the level, the level-unique class name and, in
@@ -27,7 +28,7 @@ from ...utils import atomic_write_text
 from ..errors import AnnotationError
 from ..model import AnnotationSet, Taxonomy
 from ._common import PathLike, parse_float, read_json
-from ._tools import RawSegment, RawVideo, assemble, level_names, rows, video_label_names
+from ._tools import RawSegment, RawVideo, VideoRate, assemble, level_names, rows, video_label_names
 
 TYPE = "timelinelabels"
 
@@ -79,7 +80,8 @@ def _regions(task: Dict) -> List[Dict]:
     return regions
 
 
-def read(src: PathLike, fps: Optional[float] = None, taxonomy: Optional[Taxonomy] = None, **_: object) -> AnnotationSet:
+def read(src: PathLike, fps: Optional[float] = None, taxonomy: Optional[Taxonomy] = None,
+         video_fps: Optional[VideoRate] = None, **_: object) -> AnnotationSet:
     file = str(src)
     tasks = _tasks(read_json(src), file)
     videos: List[RawVideo] = []
@@ -91,7 +93,7 @@ def read(src: PathLike, fps: Optional[float] = None, taxonomy: Optional[Taxonomy
         for level in side.get("levels") or []:
             if level not in levels:
                 levels.append(level)
-        rate = data.get("fps") or side.get("fps") or _config_fps(task.get("_config")) or fps
+        rate = data.get("fps") or side.get("fps") or _config_fps(task.get("_config"))  # what the file states
         path = data.get("video") or data.get("video_url") or ""
         video_id = side.get("video_id") or re.sub(r"\.\w+$", "", path.rsplit("/", 1)[-1]) or str(task.get("id", t))
         video = RawVideo(video_id, side.get("path") or path or None, side.get("duration"),
@@ -104,9 +106,13 @@ def read(src: PathLike, fps: Optional[float] = None, taxonomy: Optional[Taxonomy
                 levels.append(region["from_name"])
             if not region["labels"]:
                 continue
+            if not rate:  # the video's own (probed from its file), else the one given
+                rate = (video_fps(video_id, video.path) if video_fps else None) or fps
+                video.fps = video.fps or rate
             if not rate:
                 raise AnnotationError(file, record, "framerate", "the file does not state the video's frame rate "
-                                      "(frames -> seconds); pass --fps")
+                                      "(frames -> seconds); pass --fps, or --videos DIR holding "
+                                      f"{video.path or video_id}")
             for span in region["ranges"]:
                 start = parse_float(span.get("start"), file, where[1], "ranges.start")
                 end = parse_float(span.get("end"), file, where[1], "ranges.end")
@@ -117,6 +123,8 @@ def read(src: PathLike, fps: Optional[float] = None, taxonomy: Optional[Taxonomy
                 video.segments.append(RawSegment(region["from_name"], str(region["labels"][0]),
                                                  round((start - 1) / float(rate), 3), round(end / float(rate), 3),
                                                  where, int(cid) if cid is not None else None, attrs=attrs))
+        if not side:
+            video.fps = video.fps or fps
         videos.append(video)
     if not levels:
         raise AnnotationError(file, None, "results", "no TimelineLabels results and no levels")

@@ -4,13 +4,11 @@ labels. A folder with one file per video, named after it. Write-only: subtitles 
 """
 from __future__ import annotations
 
-import re
-from pathlib import Path
 from typing import List, Optional
 
-from ...utils import atomic_output
 from ..errors import AnnotationError
 from ..model import AnnotationSet, label_at
+from ._tools import write_video_files
 
 SEPARATOR = " › "
 
@@ -53,10 +51,8 @@ def document(annotations: AnnotationSet, video, kind: str = "vtt", level: Option
 def _write(annotations: AnnotationSet, out, kind: str, level: Optional[str], subset: Optional[str]) -> None:
     if level is not None and level not in annotations.levels:
         raise AnnotationError(out, None, "level", f"expected one of {annotations.levels}", level)
-    with atomic_output(out, directory=True) as tmp:
-        for video in annotations.subset(subset):
-            name = re.sub(r"[^\w.-]", "_", video.video_id)
-            (Path(tmp) / f"{name}.{kind}").write_text(document(annotations, video, kind, level), encoding="utf-8")
+    write_video_files(out, annotations.subset(subset), f".{kind}",
+                      lambda video: document(annotations, video, kind, level))
 
 
 def write_vtt(annotations: AnnotationSet, out, level: Optional[str] = None, subset: Optional[str] = None, **_: object) -> None:

@@ -272,6 +272,42 @@ def test_predictions_as_label_studio_pre_annotations(tmp_path):
                                          for c in sorted(tiny.taxonomy.level(tiny.levels[-1]).classes)]
 
 
+
+def test_predictions_as_elan_and_via_pre_annotations(tmp_path, capsys):
+    """ELAN and VIA have no "prediction": the model's segments are annotations an annotator corrects, each with
+    its score beside it (a dependent tier / a text attribute), and ELAN's tiers name the model as annotator."""
+    pympi = pytest.importorskip("pympi")
+    tiny = read_annotations(TINY, "canonical")
+    for i, (_, seg) in enumerate(tiny.segments()):
+        seg.attrs["score"] = round(0.5 + 0.01 * i, 2)
+    write_annotations(tiny, tmp_path / "pred.json", "canonical")
+    for fmt, out in (("elan", tmp_path / "elan"), ("via", tmp_path / "via.json")):
+        assert main(["convert", str(tmp_path / "pred.json"), "--from", "canonical", "--to", fmt, "--as-predictions",
+                     "-o", str(out)]) == 0
+        back = read_annotations(out, fmt)
+        scores = lambda a: sorted((v.video_id, s.level, s.start, s.attrs.get("score")) for v, s in a.segments())  # noqa
+        assert scores(back) == scores(tiny), fmt
+    video = next(iter(tiny))
+    eaf = pympi.Elan.Eaf(str(tmp_path / "elan" / f"{video.video_id}.eaf"))
+    level = tiny.levels[-1]
+    assert eaf.get_parameters_for_tier(level)["ANNOTATOR"] == "videokit model (pre-annotations)"
+    assert eaf.get_parameters_for_tier(f"videokit-score:{level}")["PARENT_REF"] == level
+    refs = eaf.tiers[f"videokit-score:{level}"][1]  # its reference annotations: (the segment's id, value, ...)
+    aligned = eaf.tiers[level][0]
+    assert all(ref in aligned for ref, *_ in refs.values())  # each score under its own segment
+    assert sorted(float(value) for _, value, *_ in refs.values()) == \
+        sorted(s.attrs["score"] for s in video.segments if s.level == level)
+    project = json.loads((tmp_path / "via.json").read_text())
+    assert project["project"]["pname"].endswith("(pre-annotations by a model)")
+    assert any(a["aname"] == "videokit_score" for a in project["attribute"].values())
+    # ground truth: no score tier / attribute at all; a format without pre-annotations: one error
+    write_annotations(read_annotations(TINY, "canonical"), tmp_path / "gt", "elan")
+    assert "videokit-score" not in (tmp_path / "gt" / f"{video.video_id}.eaf").read_text()
+    assert main(["convert", str(tmp_path / "pred.json"), "--from", "canonical", "--to", "cvat", "--as-predictions",
+                 "--fps", "25", "-o", str(tmp_path / "cvat")]) == 2
+    assert "--as-predictions: pre-annotations are written for labelstudio, elan and via, not cvat" in \
+        capsys.readouterr().err and not (tmp_path / "cvat").exists()
+
 def test_tool_values_map_to_a_given_taxonomy(samples, tmp_path):
     tiny = read_annotations(TINY, "canonical")
     write_annotations(tiny, tmp_path / "elan", "elan")

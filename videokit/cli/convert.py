@@ -19,11 +19,17 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--level", default=None, help="taxonomy level to write (default: the finest)")
     parser.add_argument("--subset", default=None, help="only this split (e.g. train)")
     parser.add_argument("--as-predictions", action="store_true",
-                        help="labelstudio: write the segments as predictions (pre-annotations with their scores)")
+                        help="model output as pre-annotations an annotator corrects: labelstudio writes Label Studio "
+                             "predictions (with their scores); elan marks the tiers as a model's; via names the "
+                             "project so (elan and via keep each segment's score either way)")
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.as_predictions and args.dst_format not in ("labelstudio", "elan", "via"):
+        print(f"error: --as-predictions: pre-annotations are written for labelstudio, elan and via, not "
+              f"{args.dst_format}", file=sys.stderr)
+        return 2
     annotations = read_source(args)
     report = validate(annotations)
     if not report.ok:
@@ -43,8 +49,8 @@ def run(args: argparse.Namespace) -> int:
     options = {"level": args.level, "subset": args.subset}
     if args.dst_format == "frames":
         options["fps"] = args.fps or 1.0
-    if args.dst_format == "labelstudio":
-        options["as_predictions"] = args.as_predictions
+    if args.as_predictions:
+        options["as_predictions"] = True
     if args.dst_format in ("labelstudio", "cvat") and args.fps:
         options["fps"] = args.fps  # for videos whose frame rate the annotations do not know
     if args.dst_format == "mmaction":

@@ -15,8 +15,10 @@ Writing: one ``<video_id>.eaf`` per video in the folder ``out``; one controlled 
 taxonomy's ids and level-unique names, so ids come back); the video id, duration, fps and split as
 ``videokit:*`` header properties; a top level without segments of its own (NurViD's
 procedure, OphNet's surgery) as one annotation over the whole video on a tier of the linguistic type
-``videokit-video-label``, read back as the video's label(s). ELAN cannot hold scores, per-segment splits
-or the classes' parents (docs/annotations.md).
+``videokit-video-label``, read back as the video's label(s); each segment's side fields (JSON) and a model's
+score on symbolic-association tiers under its level's (``videokit-attrs:<level>``, ``videokit-score:<level>``);
+with ``as_predictions`` the level tiers' ``ANNOTATOR`` says they are a model's. ELAN cannot hold per-segment
+splits or the classes' parents (docs/annotations.md).
 """
 from __future__ import annotations
 
@@ -30,12 +32,14 @@ from xml.sax.saxutils import escape, quoteattr
 
 from ..errors import AnnotationError, Finding
 from ..model import AnnotationSet, Taxonomy
-from ._common import PathLike, read_bytes
+from ._common import PathLike, parse_float, read_bytes
 from ._tools import (RawSegment, RawVideo, assemble, attrs_from_json, level_names, rows,
                      video_label_names, write_video_files)
 
 VIDEO_LABEL_TYPE = "videokit-video-label"
 ATTRS_TIER, ATTRS_TYPE = "videokit-attrs:", "videokit-attrs"
+SCORE_TIER = "videokit-score:"  # a model's score per segment (predictions), on a symbolic tier of ATTRS_TYPE
+MODEL_ANNOTATOR = "videokit model (pre-annotations)"
 SUBDIVIDING = ("Included_In", "Time_Subdivision")
 CVE = re.compile(r"^vk_(\d+)_(\d+)$")
 DOCUMENT_DATE = re.compile(rb' DATE="[^"]*"', re.ASCII)
@@ -221,6 +225,9 @@ def read_file(path: PathLike, tiers: Optional[Dict[str, str]] = None, known_voca
                     attrs = video.segments[annotation_index[target]].attrs
                     if tid.startswith(ATTRS_TIER):  # the side fields videokit wrote
                         attrs.update(attrs_from_json(text))
+                    elif tid.startswith(SCORE_TIER):  # a model's score
+                        attrs["score"] = parse_float(text, file, f"tier {tid} annotation {ref.get('ANNOTATION_ID')}",
+                                                     "score")
                     else:
                         attrs[tid] = f"{attrs[tid]} {text}" if tid in attrs else text
     return video, levels, declared, findings
@@ -271,7 +278,7 @@ def _vocabularies(annotations: AnnotationSet, levels: Sequence[str], names: Dict
 
 
 def _document(annotations: AnnotationSet, video, levels: Sequence[str], names: Dict[str, List[str]],
-              vocabularies: List[str], digest: str = "") -> str:
+              vocabularies: List[str], digest: str = "", as_predictions: bool = False) -> str:
     slots: List[int] = []
 
     def slot(seconds: float) -> str:
@@ -280,6 +287,7 @@ def _document(annotations: AnnotationSet, video, levels: Sequence[str], names: D
 
     tiers: Dict[str, List[str]] = {lvl: [] for lvl in levels}
     side: Dict[str, List[str]] = {lvl: [] for lvl in levels}  # each segment's side fields, on a symbolic tier
+    scores: Dict[str, List[str]] = {lvl: [] for lvl in levels}  # and its score (predictions), on another
     counter = 0
     end_of_video = max([video.duration or 0.0] + [s.end for s in video.segments])
     has_segments = {lvl: any(s.level == lvl for s in video.segments) for lvl in levels}
@@ -298,10 +306,14 @@ def _document(annotations: AnnotationSet, video, levels: Sequence[str], names: D
             f'<ANNOTATION><ALIGNABLE_ANNOTATION ANNOTATION_ID="a{counter}" TIME_SLOT_REF1="{slot(row.start)}" '
             f'TIME_SLOT_REF2="{slot(row.end)}" CVE_REF="vk_{level_index}_{row.label}"><ANNOTATION_VALUE>'
             f'{escape(row.name)}</ANNOTATION_VALUE></ALIGNABLE_ANNOTATION></ANNOTATION>')
-        if row.attrs:
-            counter += 1
-            side[row.level].append(f'<ANNOTATION><REF_ANNOTATION ANNOTATION_ID="a{counter}" ANNOTATION_REF="a{counter - 1}">'
-                                   f'<ANNOTATION_VALUE>{escape(row.attrs_json)}</ANNOTATION_VALUE></REF_ANNOTATION></ANNOTATION>')
+        segment = counter
+        for tier, value in ((side, row.attrs_json if row.attrs else None),
+                            (scores, f"{row.score:.4f}" if row.score is not None else None)):
+            if value is not None:
+                counter += 1
+                tier[row.level].append(f'<ANNOTATION><REF_ANNOTATION ANNOTATION_ID="a{counter}" ANNOTATION_REF='
+                                       f'"a{segment}"><ANNOTATION_VALUE>{escape(value)}</ANNOTATION_VALUE>'
+                                       '</REF_ANNOTATION></ANNOTATION>')
     media = video.path or f"{video.video_id}.mp4"
     out = ['<?xml version="1.0" encoding="UTF-8"?>',
            f'<ANNOTATION_DOCUMENT AUTHOR="videokit" DATE="{_dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")}" '
@@ -321,21 +333,23 @@ def _document(annotations: AnnotationSet, video, levels: Sequence[str], names: D
     for i, level in enumerate(levels):
         ltype = VIDEO_LABEL_TYPE if i == 0 and label_tier else level
         parent = f' PARENT_REF={quoteattr(levels[i - 1])}' if i else ""
-        out.append(f'<TIER LINGUISTIC_TYPE_REF={quoteattr(ltype)}{parent} TIER_ID={quoteattr(level)}>')
+        annotator = f' ANNOTATOR="{MODEL_ANNOTATOR}"' if as_predictions else ""
+        out.append(f'<TIER{annotator} LINGUISTIC_TYPE_REF={quoteattr(ltype)}{parent} TIER_ID={quoteattr(level)}>')
         out += tiers[level]
         out.append('</TIER>')
-    for level in levels:
-        if side[level]:
-            out.append(f'<TIER LINGUISTIC_TYPE_REF="{ATTRS_TYPE}" PARENT_REF={quoteattr(level)} '
-                       f'TIER_ID={quoteattr(ATTRS_TIER + level)}>')
-            out += side[level]
-            out.append('</TIER>')
+    for prefix, tier in ((ATTRS_TIER, side), (SCORE_TIER, scores)):
+        for level in levels:
+            if tier[level]:
+                out.append(f'<TIER LINGUISTIC_TYPE_REF="{ATTRS_TYPE}" PARENT_REF={quoteattr(level)} '
+                           f'TIER_ID={quoteattr(prefix + level)}>')
+                out += tier[level]
+                out.append('</TIER>')
     for i, level in enumerate(levels):
         ltype = VIDEO_LABEL_TYPE if i == 0 and label_tier else level
         constraint = ' CONSTRAINTS="Included_In"' if i else ""
         out.append(f'<LINGUISTIC_TYPE{constraint} CONTROLLED_VOCABULARY_REF={quoteattr(level)} '
                    f'GRAPHIC_REFERENCES="false" LINGUISTIC_TYPE_ID={quoteattr(ltype)} TIME_ALIGNABLE="true"/>')
-    if any(side.values()):
+    if any(side.values()) or any(scores.values()):
         out.append(f'<LINGUISTIC_TYPE CONSTRAINTS="Symbolic_Association" GRAPHIC_REFERENCES="false" '
                    f'LINGUISTIC_TYPE_ID="{ATTRS_TYPE}" TIME_ALIGNABLE="false"/>')
     out.append('<LANGUAGE LANG_DEF="http://cdb.iso.org/lg/CDB-00130975-001" LANG_ID="und" '
@@ -352,14 +366,17 @@ def _document(annotations: AnnotationSet, video, levels: Sequence[str], names: D
     return "\n".join(out) + "\n"
 
 
-def write(annotations: AnnotationSet, out: PathLike, subset: Optional[str] = None, **_: object) -> None:
-    """A folder ``out`` with one ``<video_id>.eaf`` per video."""
+def write(annotations: AnnotationSet, out: PathLike, subset: Optional[str] = None, as_predictions: bool = False,
+          **_: object) -> None:
+    """A folder ``out`` with one ``<video_id>.eaf`` per video; ``as_predictions``: the level tiers' annotator is
+    the model (pre-annotations an annotator corrects; each segment's score is on a ``videokit-score`` tier)."""
     levels = annotations.levels
     names = level_names(annotations)
     vocabularies = _vocabularies(annotations, levels, names)
     digest = hashlib.sha1("\n".join(vocabularies).encode("utf-8")).hexdigest()[:16]
     write_video_files(out, annotations.subset(subset), ".eaf",
-                      lambda video: _document(annotations, video, levels, names, vocabularies, digest), same=_same)
+                      lambda video: _document(annotations, video, levels, names, vocabularies, digest, as_predictions),
+                      same=_same)
 
 
 def _same(old: bytes, new: bytes) -> bool:

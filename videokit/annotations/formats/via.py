@@ -8,8 +8,9 @@ attribute) gives the video's label(s). An attribute without a name, or never use
 Files are the project's ``file`` entries (through its ``view`` list); the video id is the file name's stem.
 
 Writing: one select attribute per level whose option ids are the taxonomy's class ids (so ids come back) and
-whose texts are the level-unique class names; the top level, when it has no segments, as a file attribute.
-VIA holds no durations, fps, splits or scores (docs/annotations.md).
+whose texts are the level-unique class names; the top level, when it has no segments, as a file attribute;
+each segment's side fields (JSON) and a model's score as text attributes (``videokit_attrs``,
+``videokit_score``). VIA holds no durations, fps or splits (docs/annotations.md).
 """
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from ._tools import RawSegment, RawVideo, assemble, attrs_from_json, level_names
 
 CREATOR = "VGG Image Annotator (http://www.robots.ox.ac.uk/~vgg/software/via)"
 SIDE_FIELDS = "videokit_attrs"
+SCORE = "videokit_score"  # a model's score per segment (predictions)
 SELECT, FILE_ANCHOR, SEGMENT_ANCHOR = 4, "FILE1_Z0_XY0", "FILE1_Z2_XY0"
 
 
@@ -40,9 +42,10 @@ def read(src: PathLike, taxonomy: Optional[Taxonomy] = None, **_: object) -> Ann
     findings: List[Finding] = []
     levels: Dict[str, str] = {}
     side = next((aid for aid, a in attributes.items() if a.get("aname") == SIDE_FIELDS), None)
+    score = next((aid for aid, a in attributes.items() if a.get("aname") == SCORE), None)
     for aid in sorted(attributes, key=lambda a: (len(a), a)):
         name = (attributes[aid].get("aname") or "").strip()
-        if aid == side:
+        if aid in (side, score):
             continue
         if not name or aid not in used:
             findings.append(Finding("warning", file, f"attribute {aid}", "aname", "attribute without a name" if not name
@@ -63,6 +66,8 @@ def read(src: PathLike, taxonomy: Optional[Taxonomy] = None, **_: object) -> Ann
             raise AnnotationError(file, where[1], "vid", "no such view / file in the project", meta.get("vid"))
         z = meta.get("z") or []
         extra = attrs_from_json((meta.get("av") or {}).get(side)) if side else {}
+        if score and (meta.get("av") or {}).get(score) not in (None, ""):
+            extra["score"] = parse_float(meta["av"][score], file, where[1], f"av.{score}")
         for aid, value in (meta.get("av") or {}).items():
             if aid not in levels or value in (None, ""):
                 continue
@@ -85,7 +90,7 @@ def read(src: PathLike, taxonomy: Optional[Taxonomy] = None, **_: object) -> Ann
     return annotations
 
 
-def to_dict(annotations: AnnotationSet, subset: Optional[str] = None) -> Dict:
+def to_dict(annotations: AnnotationSet, subset: Optional[str] = None, as_predictions: bool = False) -> Dict:
     levels = annotations.levels
     videos = list(annotations.subset(subset))
     segment_levels = [lvl for lvl in levels if any(s.level == lvl for v in videos for s in v.segments)]
@@ -100,6 +105,11 @@ def to_dict(annotations: AnnotationSet, subset: Optional[str] = None) -> Dict:
     side = str(len(levels) + 1)  # the segments' side fields (OphNet's surgery_id), as JSON text
     attribute[side] = {"aname": SIDE_FIELDS, "anchor_id": SEGMENT_ANCHOR, "type": 1,
                        "desc": "videokit: the segment's other fields (JSON)", "options": {}, "default_option_id": ""}
+    score = str(len(levels) + 2)  # a model's score per segment, where the segments have one
+    if any(isinstance(s.attrs.get("score"), (int, float)) for v in videos for s in v.segments):
+        attribute[score] = {"aname": SCORE, "anchor_id": SEGMENT_ANCHOR, "type": 1,
+                            "desc": "the model's score of the segment (pre-annotations)", "options": {},
+                            "default_option_id": ""}
     names = level_names(annotations)
     files, views, metadata = {}, {}, {}
     rng = random.Random(0)
@@ -119,10 +129,13 @@ def to_dict(annotations: AnnotationSet, subset: Optional[str] = None) -> Dict:
             av = {aid[row.level]: str(row.label)}
             if row.attrs:
                 av[side] = row.attrs_json
+            if row.score is not None:
+                av[score] = f"{row.score:.4f}"
             metadata[key(vid)] = {"vid": vid, "flg": 0, "z": [round(row.start, 5), round(row.end, 5)], "xy": [], "av": av}
     return {"project": {"pid": "__VIA_PROJECT_ID__", "rev": "__VIA_PROJECT_REV_ID__",
                         "rev_timestamp": "__VIA_PROJECT_REV_TIMESTAMP__",
-                        "pname": f"videokit {annotations.taxonomy.dataset}".strip(), "creator": CREATOR,
+                        "pname": f"videokit {annotations.taxonomy.dataset}".strip()
+                                 + (" (pre-annotations by a model)" if as_predictions else ""), "creator": CREATOR,
                         "created": int(time.time() * 1000), "vid_list": list(views)},
             "config": {"file": {"loc_prefix": {"1": "", "2": "", "3": "", "4": ""}},
                        "ui": {"file_content_align": "center", "file_metadata_editor_visible": True,
@@ -131,6 +144,8 @@ def to_dict(annotations: AnnotationSet, subset: Optional[str] = None) -> Dict:
             "attribute": attribute, "file": files, "metadata": metadata, "view": views}
 
 
-def write(annotations: AnnotationSet, out: PathLike, subset: Optional[str] = None, **_: object) -> None:
-    """One VIA 3 project JSON for the whole set (open it in VIA's video annotator)."""
-    atomic_write_text(out, json.dumps(to_dict(annotations, subset), ensure_ascii=False))
+def write(annotations: AnnotationSet, out: PathLike, subset: Optional[str] = None, as_predictions: bool = False,
+          **_: object) -> None:
+    """One VIA 3 project JSON for the whole set (open it in VIA's video annotator); ``as_predictions`` names the
+    project as a model's pre-annotations (each segment's score is a ``videokit_score`` attribute either way)."""
+    atomic_write_text(out, json.dumps(to_dict(annotations, subset, as_predictions), ensure_ascii=False))

@@ -6,12 +6,14 @@ from __future__ import annotations
 import collections
 import gzip
 import json
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 
-from videokit.annotations import AnnotationError, read_annotations, trimmed_segments, validate, write_annotations
+from videokit.annotations import (AnnotationError, Segment, read_annotations, trimmed_segments, validate,
+                                  write_annotations)
 from videokit.annotations.formats.labelstudio import _config_fps
 from videokit.cli import main
 
@@ -64,7 +66,18 @@ def test_elan_files_as_elan_wrote_them(samples):
     with pytest.raises(AnnotationError, match="no tier 'Phrase'"):
         read_annotations(samples / "elan" / "openpecha_elan_parser_test.eaf", "elan", tiers="line=Phrase")
     turkish = read_annotations(samples / "elan" / "poio-api_turkish.eaf", "elan")
-    assert counts(turkish) == {"P-Spch": 9} and all("P-Word" in s.attrs for _, s in turkish.segments("P-Spch"))
+    assert counts(turkish) == {"P-Spch": 9}
+    utterance = next(s for _, s in turkish.segments("P-Spch"))  # the symbolic chain word > morpheme > gloss, whole
+    assert {k: utterance.attrs[k] for k in ("P-Word", "P-Morph", "P-Gloss")} == {
+        "P-Word": "dün akşam koşa koşa eve geldim", "P-Morph": "dün akşam koş a koş a ev e gel di m",
+        "P-Gloss": "yesterday evening run CV koş CV home DIR come PAST 1SG"}
+    # ChildProject's ACLEW template: 6 speaker root tiers, each with dependents, mwu@CHI under lex@CHI
+    child = read_annotations(samples / "elan" / "childproject_example.eaf", "elan")
+    assert counts(child) == {"CHI": 134}
+    assert collections.Counter(f.code for f in child.findings) == {"unmapped-tier": 5}  # the other speakers
+    assert collections.Counter(k for _, s in child.segments("CHI") for k in s.attrs) == {"lex@CHI": 134, "mwu@CHI": 120}
+    adult = read_annotations(samples / "elan" / "childproject_example.eaf", "elan", tiers="speech=FA1")
+    assert counts(adult) == {"speech": 91} and all("xds@FA1" in s.attrs for _, s in adult.segments("speech"))
     assert counts(read_annotations(samples / "elan" / "clariah_Rudi_and_Mireille.eaf", "elan")) == {"RC_phrase": 26}
 
 
@@ -87,6 +100,9 @@ def test_label_studio_payload_with_overlapping_ranges(samples):
         [("Car", 0.0, 0.4), ("croquet_ball", 0.16, 0.6)]
     assert video.fps == 25.0
     assert _config_fps('<View><Video name="v" value="$video" framerate="29.97"/></View>') == 29.97
+    # object tracks (videorectangle), not temporal segments: one error, not an empty set
+    with pytest.raises(AnnotationError, match="test_videorectangle.json: results: no TimelineLabels results"):
+        read_annotations(samples / "labelstudio" / "ls-ml-backend_test_videorectangle.json", "labelstudio")
 
 
 def test_label_studio_without_a_frame_rate_asks_for_one(tmp_path):
@@ -248,6 +264,26 @@ def test_what_the_tools_libraries_read_of_our_files(real_sets, tmp_path):
     srt = webvtt.from_srt(str(tmp_path / "srt" / "--Ly-qjodoI.srt"))
     assert [c.text for c in srt] == [c.text for c in cues]
 
+
+
+def test_subtitle_times_round_as_a_subtitle_library_does(samples, tmp_path):
+    """pysubs2 wrote one cue per frame at 23.976 fps, each cue's text giving the frame's exact time: a segment
+    per frame written by videokit has the same timing lines (milliseconds rounded, not cut: 42, 83, 125 ms)."""
+    theirs = (samples / "vtt_srt" / "pysubs2_test_video_23.976fps.srt").read_text(encoding="utf-8-sig")
+    stamps = re.findall(r"^(\d\d:\d\d:\d\d,\d\d\d --> \d\d:\d\d:\d\d,\d\d\d)$", theirs, flags=re.M)
+    exact = [float(t) for t in re.findall(r"\(\d+:\d\d:(\d\d(?:\.\d+)?)\) @", theirs)]
+    assert len(stamps) == len(exact) == 500
+    tiny = read_annotations(TINY, "canonical")
+    video = next(iter(tiny))
+    level = tiny.levels[-1]
+    frame = 1 / 23.976
+    video.segments = [Segment(level, 0, t, t + frame) for t in exact]
+    video.duration = exact[-1] + frame
+    tiny.videos = {video.video_id: video}
+    write_annotations(tiny, tmp_path / "srt", "srt")
+    ours = (tmp_path / "srt" / f"{video.video_id}.srt").read_text(encoding="utf-8")
+    mine = re.findall(r"^(\d\d:\d\d:\d\d,\d\d\d --> \d\d:\d\d:\d\d,\d\d\d)$", ours, flags=re.M)
+    assert mine == stamps
 
 def test_predictions_as_label_studio_pre_annotations(tmp_path):
     tiny = read_annotations(TINY, "canonical")

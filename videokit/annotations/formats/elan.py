@@ -201,6 +201,7 @@ def read_file(path: PathLike, tiers: Optional[Dict[str, str]] = None, known_voca
             video.segments.append(RawSegment(level, value, round(start, 3), round(end, 3), where, cid))
     # parents: the child tier's annotation inside its parent tier's (Included_In) -- by time, in assemble;
     # tiers without times: their values become attributes of the referenced annotation's segment
+    ref_target = {ref.get("ANNOTATION_ID"): ref.get("ANNOTATION_REF") for ref in root.iter("REF_ANNOTATION")}
     for tier in by_id.values():
         tid = tier.get("TIER_ID")
         if tid in tier_of_level:
@@ -211,13 +212,10 @@ def read_file(path: PathLike, tiers: Optional[Dict[str, str]] = None, known_voca
                 findings.append(Finding("warning", file, f"tier {tid}", "tiers", "time-aligned tier not mapped to a "
                                         "level; left out (map it with --tiers)", tid, "unmapped-tier"))
             continue
-        ref_target = {}
         for ref in refs:
-            ref_target[ref.get("ANNOTATION_ID")] = ref.get("ANNOTATION_REF")
-        for ref in refs:
-            target = ref.get("ANNOTATION_REF")
-            while target in ref_target:  # a chain of symbolic tiers: up to the time-aligned annotation
-                target = ref_target[target]
+            target, hops = ref.get("ANNOTATION_REF"), 0
+            while target in ref_target and hops < len(ref_target):  # a chain of symbolic tiers (words > morphemes
+                target, hops = ref_target[target], hops + 1  # > glosses): up to the time-aligned annotation
             if target in annotation_index:
                 value_el = ref.find("ANNOTATION_VALUE")
                 text = (value_el.text or "").strip() if value_el is not None else ""

@@ -65,3 +65,24 @@ def test_compare_verb_writes_the_report(tmp_path, capsys):
     assert main(["compare", str(tmp_path / "a.json"), str(tmp_path / "b_via.json"), "--b-from", "via",
                  "-o", str(tmp_path / "report2")]) == 0
     assert "F1@0.1 0.333" in capsys.readouterr().out
+
+
+def test_compare_a_tool_file_that_counts_frames_at_an_unstated_rate(tmp_path, capsys):
+    """A Label Studio export states no frame rate: compare asks for one, takes --tool-fps, or probes the video."""
+    from ..videos import make_video
+
+    write_annotations(A, tmp_path / "a.json", "canonical")
+    write_annotations(B, tmp_path / "b.json", "labelstudio")
+    tasks = json.loads((tmp_path / "b.json").read_text())
+    for task in tasks:  # as Label Studio exports it: no videokit side fields, no rate
+        task["data"] = {"video": "/data/upload/3/v.mp4"}
+    (tmp_path / "b.json").write_text(json.dumps(tasks))
+    command = ["compare", str(tmp_path / "a.json"), str(tmp_path / "b.json"), "--b-from", "labelstudio"]
+    assert main(command + ["-o", str(tmp_path / "r1")]) == 1
+    assert "b.json:task 0: framerate: the file does not state the video's frame rate" in capsys.readouterr().err
+    assert main(command + ["--tool-fps", "25", "-o", str(tmp_path / "r2")]) == 0
+    assert "F1@0.1 0.333" in capsys.readouterr().out
+    (tmp_path / "videos").mkdir()
+    make_video(tmp_path / "videos" / "v.mp4", num_frames=10, fps=25)
+    assert main(command + ["--videos", str(tmp_path / "videos"), "-o", str(tmp_path / "r3")]) == 0
+    assert "F1@0.1 0.333" in capsys.readouterr().out

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..annotations import read_annotations
 from ..annotations.formats import READERS
-from ._common import TOOL_FORMATS, load_taxonomy_file
+from ._common import TOOL_FORMATS, frame_rates, load_taxonomy_file
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -25,14 +25,30 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--level", action="append", default=None, help="level to compare (repeat; default: all)")
     parser.add_argument("--tiou", default="0.1,0.25,0.5", help="segment F1 thresholds (default 0.1,0.25,0.5)")
     parser.add_argument("--fps", type=float, default=1.0, help="frame rate of the kappa's frames (default 1)")
-    parser.add_argument("--taxonomy", default=None, help="tool formats: the taxonomy their values map to")
+    tools = parser.add_argument_group("an input from an annotation tool (elan, labelstudio, cvat, via)")
+    tools.add_argument("--taxonomy", default=None, help="the taxonomy its values map to (default: values by name)")
+    tools.add_argument("--tiers", default=None, metavar="LEVEL=TIER,...", help="ELAN: which tier is which level")
+    tools.add_argument("--videos", default=None, metavar="DIR",
+                       help="CVAT / Label Studio: count frames at each video's rate, probed from its file here")
+    tools.add_argument("--tool-fps", type=float, default=None,
+                       help="CVAT / Label Studio: the frame rate of videos whose rate neither the file nor --videos gives")
     parser.add_argument("--video", default=None, help="the video to draw (default: the most disagreement)")
     parser.add_argument("-o", "--out", required=True, help="report folder")
     parser.set_defaults(run=run)
 
 
-def _read(path: str, fmt: str, taxonomy):
-    return read_annotations(path, fmt, **({"taxonomy": taxonomy} if taxonomy is not None and fmt in TOOL_FORMATS else {}))
+def _read(path: str, fmt: str, taxonomy, args: argparse.Namespace):
+    options = {}
+    if fmt in TOOL_FORMATS and taxonomy is not None:
+        options["taxonomy"] = taxonomy
+    if fmt == "elan" and args.tiers:
+        options["tiers"] = args.tiers
+    if fmt in ("labelstudio", "cvat"):
+        if args.videos:
+            options["video_fps"] = frame_rates(args.videos)
+        if args.tool_fps:
+            options["fps"] = args.tool_fps
+    return read_annotations(path, fmt, **options)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -45,8 +61,8 @@ def run(args: argparse.Namespace) -> int:
     except ValueError:
         raise SystemExit(f"videokit compare: --tiou: expected numbers, got {args.tiou!r}") from None
     taxonomy = load_taxonomy_file(args.taxonomy) if args.taxonomy else None
-    a = _read(args.a, args.a_format, taxonomy)
-    b = _read(args.b, args.b_format or args.a_format, taxonomy)
+    a = _read(args.a, args.a_format, taxonomy, args)
+    b = _read(args.b, args.b_format or args.a_format, taxonomy, args)
     results = compare(a, b, args.level, thresholds, args.fps)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

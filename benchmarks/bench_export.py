@@ -8,7 +8,9 @@ init: the latency of one clip through the network (the preprocessed tensor in, p
 Online: a made 720p video (``--minutes``, default 10) streamed through the exported TSM-R50 backbone (one
 window of 8 frames per 1-s step) and OphNet's causal workflow model (one step at a time, its state kept by
 the runtime), as ``videokit predict --online --backend onnxruntime`` runs them; the real-time factor is the
-video's length over the wall time (decoding included). Last line: ``ort_speedup=<TSM-R50> online_rtf=<x>``.
+video's length over the wall time (decoding included). The detector: OphNet's ActionFormer network on an hour
+of features (3,600 positions), PyTorch vs the exported network (dynamic length) in onnxruntime.
+Last line: ``ort_speedup=<TSM-R50> ort_speedup_demo=<R18> ort_speedup_detector=<x> online_rtf=<x>``.
 On a GPU machine, ``--device cuda`` uses onnxruntime's CUDA provider where it is installed.
 
 Usage: python -m benchmarks.bench_export [--minutes 10] [--rounds 5] [--device cpu] [--cache DIR]
@@ -29,6 +31,7 @@ from .rounds import MIN_ROUNDS, interleaved, median, ratio, show_ratio
 MODELS = {"demo R18": ("configs/demo/multilevel_r18_4x1x1_demo.py", (1, 4, 3, 64, 64)),
           "TSM-R50": ("configs/nurvid/multilevel_tsm_r50_8x1x1_trimmed-procedure-action.py", (1, 8, 3, 224, 224))}
 WORKFLOW = "configs/ophnet/causal_tcn_features_phase-anticipation.py"
+DETECTOR = "configs/ophnet/actionformer_r50_phase-localization.py"
 
 
 def demo_taxonomy(folder: Path) -> None:
@@ -50,8 +53,9 @@ def main() -> int:
     os.chdir(ROOT)
     import torch
 
-    from videokit.deploy.onnx import RecognizerGraph, export_backbone, export_recognizer, export_workflow
-    from videokit.deploy.runtime import OnnxBackbone, OnnxRecognizer, OnnxWorkflow
+    from videokit.deploy.onnx import (RecognizerGraph, export_backbone, export_detector, export_recognizer,
+                                      export_workflow)
+    from videokit.deploy.runtime import OnnxBackbone, OnnxDetector, OnnxRecognizer, OnnxWorkflow
     from videokit.features import FeatureSpec
     from videokit.inference.model import load_model
     from videokit.inference.online import stream
@@ -82,6 +86,27 @@ def main() -> int:
               f"{median(times['onnxruntime']) * 1000:.1f} ms/clip: onnxruntime {show_ratio(speedups[name])} faster",
               flush=True)
 
+    # a detector's network on an hour of features (1 per second), any length since the export is dynamic
+    detector_model, detector_cfg = load_model(DETECTOR, None)
+    channels = detector_cfg.model.in_channels
+    unit = 2 ** (detector_model.num_levels - 1)
+    export_detector(detector_model, torch.randn(1, channels, 8 * unit), work / "detector.onnx")
+    runtime = OnnxDetector(work / "detector.onnx", detector_model.num_levels, args.device)
+    hour = torch.randn(channels, 3600)
+
+    def detector_pytorch():
+        with torch.no_grad():
+            detector_model.outputs(*detector_model._pad([hour]))
+
+    def detector_onnxruntime(array=hour.numpy()):
+        runtime(array)
+
+    times = interleaved({"pytorch": detector_pytorch, "onnxruntime": detector_onnxruntime}, rounds=args.rounds)
+    speedups["detector"] = ratio(times, "pytorch", "onnxruntime")
+    print(f"detector (OphNet ActionFormer network, 1 h of features, 3600 positions): pytorch "
+          f"{median(times['pytorch']) * 1000:.0f} ms, onnxruntime {median(times['onnxruntime']) * 1000:.0f} ms: "
+          f"onnxruntime {show_ratio(speedups['detector'])} faster", flush=True)
+
     # online: exported TSM-R50 backbone + causal workflow step on a long 720p video, 1 step per second
     video = make_long_video(work / "raw" / f"long_{args.minutes:g}min_720p.mp4", args.minutes)
     backbone_model, _ = load_model(MODELS["TSM-R50"][0], None)
@@ -101,7 +126,8 @@ def main() -> int:
     print(f"online (onnxruntime TSM-R50 backbone + causal TCN, 1 step/s): {len(result.times)} steps over "
           f"{result.video_seconds:.0f} s of 720p video in {wall:.1f} s: real-time factor {rtf:.2f}, step latency "
           f"p50 {np.median(result.latencies) * 1000:.0f} ms")
-    print(f"ort_speedup={speedups['TSM-R50'][0]:.2f} ort_speedup_demo={speedups['demo R18'][0]:.2f} online_rtf={rtf:.2f}")
+    print(f"ort_speedup={speedups['TSM-R50'][0]:.2f} ort_speedup_demo={speedups['demo R18'][0]:.2f} "
+          f"ort_speedup_detector={speedups['detector'][0]:.2f} online_rtf={rtf:.2f}")
     return 0
 
 

@@ -126,6 +126,53 @@ def test_detector_exports_its_network(demo_env, weights, tmp_path, capsys):
                  str(tmp_path / "feats.npy")]) == 0
     printed = capsys.readouterr().out
     assert "exported detector" in printed and "real logits: max abs difference" in printed
+    # any length: checked at export on a longer video that ends inside the padding
+    assert "random length 196 padded to 200 logits: max abs difference" in printed
+
+
+def test_detector_network_in_onnxruntime_predicts_the_pytorch_timeline(demo_env, weights, tmp_path, capsys):
+    from videokit.deploy.runtime import OnnxDetector
+
+    model, _ = load_model(DETECTOR, str(weights["detector"]))
+    channels = model.projection.in_channels if hasattr(model.projection, "in_channels") else 512
+    np.save(tmp_path / "feats.npy", np.random.default_rng(6).standard_normal((64, channels)).astype(np.float32))
+    assert main(["export", DETECTOR, str(weights["detector"]), "-o", str(tmp_path / "det.onnx"), "--features",
+                 str(tmp_path / "feats.npy")]) == 0
+    runtime = OnnxDetector(tmp_path / "det.onnx", model.num_levels)
+    for length in (37, 64, 301):  # lengths the export never saw, padded or not
+        features = np.random.default_rng(length).standard_normal((channels, length)).astype(np.float32)
+        with torch.no_grad():
+            want = model.outputs(*model._pad([torch.from_numpy(features)]))
+        got = runtime(features)
+        assert len(got) == len(want)
+        for (logits, distances, valid, stride), (w_logits, w_distances, w_valid, w_stride) in zip(got, want):
+            assert stride == w_stride and np.array_equal(valid, w_valid.numpy())
+            assert np.abs(logits - w_logits.numpy()).max() < 1e-4 and np.abs(distances - w_distances.numpy()).max() < 1e-4
+
+    video = demo_env / "videos" / "demo_1_00.mp4"
+    assert main(["export", RECOGNIZER, str(weights["recognizer"]), "-o", str(tmp_path / "rec.onnx"), "--video",
+                 str(video)]) == 0
+    sidecar = tmp_path / "side"
+    sidecar.mkdir()
+    (sidecar / "x.json").write_text(json.dumps({"fps": 10.0, "num_frames": 100, "window": 8, "stride": 4,
+                                                "frames_per_window": 4, "size": 64, "times": [0.4, 0.8]}))
+    common = ["--config", RECOGNIZER, "--checkpoint", str(weights["recognizer"]), "--detector-config", DETECTOR,
+              "--detector-checkpoint", str(weights["detector"]), "--features-like", str(sidecar / "x.json"),
+              "--detection-threshold", "0", "--min-length", "0", "--no-progress"]
+    assert main(["predict", str(video), *common, "-o", str(tmp_path / "torch")]) == 0
+    assert main(["predict", str(video), *common, "-o", str(tmp_path / "ort"), "--backend", "onnxruntime",
+                 "--model", str(tmp_path / "rec.onnx"), "--detector-model", str(tmp_path / "det.onnx")]) == 0
+    torch_run = json.loads((tmp_path / "torch.json").read_text())["videos"][0]
+    ort_run = json.loads((tmp_path / "ort.json").read_text())["videos"][0]
+    a, b = ([(s["label"], s["start"], s["end"], s["attrs"]["score"]) for s in run["segments"] if s["level"] == "action"]
+            for run in (torch_run, ort_run))
+    assert a and [x[:3] for x in a] == [x[:3] for x in b]
+    assert np.allclose([x[3] for x in a], [x[3] for x in b], atol=1e-3)
+    with pytest.raises(SystemExit, match="--detector-model goes with --backend onnxruntime"):
+        main(["predict", str(video), *common, "--detector-model", str(tmp_path / "det.onnx")])
+    with pytest.raises(SystemExit, match="not a detector network"):
+        main(["predict", str(video), *common, "-o", str(tmp_path / "x"), "--backend", "onnxruntime",
+              "--model", str(tmp_path / "rec.onnx"), "--detector-model", str(tmp_path / "rec.onnx")])
 
 
 def test_what_cannot_export_says_so_in_one_line(demo_env, weights, tmp_path):

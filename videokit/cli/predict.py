@@ -53,6 +53,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                              "--model is the backbone and --workflow-model the workflow step)")
     deploy.add_argument("--model", default=None, metavar="ONNX", help="the exported recognizer / backbone")
     deploy.add_argument("--workflow-model", default=None, metavar="ONNX", help="the exported workflow step (--online)")
+    deploy.add_argument("--detector-model", default=None, metavar="ONNX",
+                        help="the exported detector network (videokit export --part detector); its post-processing "
+                             "stays the config's (--preset)")
     deploy.add_argument("--preset", choices=["evaluation", "deployment"], default="evaluation",
                         help="detector post-processing: evaluation (many low-score segments, what mAP wants) or "
                              "deployment (a score threshold, a few per class, hard NMS); docs/prediction.md")
@@ -92,13 +95,15 @@ def run(args: argparse.Namespace) -> int:
     ground_truth = _ground_truth(args, Path(args.video).stem)
     if args.backend == "onnxruntime" and not args.model:
         raise SystemExit("error: --backend onnxruntime needs --model (videokit export CONFIG CKPT --to onnx -o MODEL)")
+    if args.detector_model and not (args.backend == "onnxruntime" and args.detector_config):
+        raise SystemExit("error: --detector-model goes with --backend onnxruntime and --detector-config")
     try:
         recognizer = Recognizer.from_files(args.config, args.checkpoint, args.taxonomy, args.taxonomy_format, device,
                                            onnx=args.model if args.backend == "onnxruntime" else None)
         detector = None
         if args.detector_config:
             detector = Detector.from_files(args.detector_config, args.detector_checkpoint, args.features_like,
-                                           device, args.feature_size, preset=args.preset)
+                                           device, args.feature_size, preset=args.preset, onnx=args.detector_model)
     except (ValueError, FileNotFoundError) as exc:
         raise SystemExit(f"error: {exc}") from None
     options = PredictOptions(window=args.window, stride=args.stride, smooth=args.smooth, min_length=args.min_length,

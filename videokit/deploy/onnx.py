@@ -8,7 +8,7 @@ What exports (one wrapper each, the same code PyTorch runs at prediction time):
   (clips averaged as its head averages them);
 - ``backbone``: the feature backbone extraction runs, frames of windows -> one feature row per window
   (:class:`~videokit.features.backbone.WindowBackbone`);
-- ``detector``: a temporal detector's network, features (1, C, T) -> per-level logits and distances
+- ``detector``: a temporal detector's network, features (1, C, T) and mask -> per-level logits and distances
   concatenated over positions (post-processing stays outside the graph);
 - ``workflow``: the causal workflow model one step at a time, its state explicit: the last
   ``receptive_field - 1`` step features and times in, the step's phase probabilities, anticipation and the
@@ -56,15 +56,15 @@ class RecognizerGraph(nn.Module):
 
 
 class DetectorGraph(nn.Module):
-    """Features (1, C, T), T a multiple of the deepest stride -> logits (1, K, P) and distances (1, 2, P)
-    over all pyramid positions P (level by level)."""
+    """Features (1, C, T) and their mask (1, 1, T: 1 for a video's positions, 0 for the padding up to T, a
+    multiple of the deepest stride) -> logits (1, K, P) and distances (1, 2, P) over all pyramid positions P
+    (level by level), as the network computes them for a padded video."""
 
     def __init__(self, model: nn.Module) -> None:
         super().__init__()
         self.model = model
 
-    def forward(self, features: torch.Tensor):
-        mask = torch.ones_like(features[:, :1])
+    def forward(self, features: torch.Tensor, mask: torch.Tensor):
         levels = self.model.outputs(features, mask)
         return torch.cat([lv[0] for lv in levels], -1), torch.cat([lv[1] for lv in levels], -1)
 
@@ -156,9 +156,11 @@ def _compare(graph: nn.Module, session, feeds: Dict[str, np.ndarray], names: Lis
 
 def export_graph(graph: nn.Module, part: str, real: Dict[str, np.ndarray], path, output_names: List[str],
                  dynamic: Optional[Dict[str, Dict[int, str]]] = None, classify: Sequence[str] = (),
-                 tolerance: float = 1e-3, random: Optional[Dict[str, np.ndarray]] = None) -> ExportReport:
+                 tolerance: float = 1e-3, random: Optional[Dict[str, np.ndarray]] = None,
+                 more: Optional[Dict[str, Dict[str, np.ndarray]]] = None) -> ExportReport:
     """Export ``graph`` (called with the arrays of ``real`` in order), check it, compare it with PyTorch on
-    ``real`` and on random inputs of the same shapes (``random`` where they need a range of their own)."""
+    ``real``, on random inputs of the same shapes (``random`` where they need a range of their own) and on
+    each named input set of ``more`` (other sizes of a dynamic axis)."""
     path = Path(path)
     dynamic = dict(dynamic or {})
     names = list(real)
@@ -172,6 +174,8 @@ def export_graph(graph: nn.Module, part: str, real: Dict[str, np.ndarray], path,
         random = random or {k: rng.standard_normal(v.shape).astype(v.dtype) for k, v in real.items()}
         _compare(graph, session, real, output_names, report, "real", tolerance, classify)
         _compare(graph, session, random, output_names, report, "random", tolerance, classify)
+        for tag, feeds in (more or {}).items():
+            _compare(graph, session, feeds, output_names, report, tag, tolerance, classify)
         del session
         tmp.replace(path)
     finally:
@@ -200,12 +204,29 @@ def export_backbone(model: nn.Module, frames: np.ndarray, per_window: int, path)
 
 
 def export_detector(model: nn.Module, features: torch.Tensor, path) -> ExportReport:
-    """``features``: (1, C, T) with T a multiple of the deepest stride (the network only)."""
+    """``features``: (1, C, T) with T a multiple of the deepest stride (the network only). The length is
+    dynamic (a video of any length, padded to the stride, its mask an input), checked on a longer, padded
+    input too."""
     unit = 2 ** (model.num_levels - 1)
-    if features.shape[-1] % unit:
-        raise ExportError(f"detector export: the feature length must be a multiple of {unit}, not {features.shape[-1]}")
-    return export_graph(DetectorGraph(model).eval(), "detector", {"features": features.float().numpy()}, path,
-                        ["logits", "distances"])
+    channels, length = features.shape[1], features.shape[-1]
+    if length % unit:
+        raise ExportError(f"detector export: the feature length must be a multiple of {unit}, not {length}")
+    rng = np.random.default_rng(2)
+    longer, valid = length * 2 + unit, length * 2 + max(1, unit // 2)  # a video that ends inside the padding
+
+    def ones(t: int) -> np.ndarray:
+        return np.ones((1, 1, t), dtype=np.float32)
+    padded_mask = ones(longer)
+    padded_mask[..., valid:] = 0.0
+    padded = rng.standard_normal((1, channels, longer)).astype(np.float32) * padded_mask
+    return export_graph(DetectorGraph(model).eval(), "detector", {"features": features.float().numpy(),
+                                                                  "mask": ones(length)}, path,
+                        ["logits", "distances"],
+                        random={"features": rng.standard_normal((1, channels, length)).astype(np.float32),
+                                "mask": ones(length)},
+                        more={f"random length {valid} padded to {longer}": {"features": padded, "mask": padded_mask}},
+                        dynamic={"features": {2: "time"}, "mask": {2: "time"}, "logits": {2: "positions"},
+                                 "distances": {2: "positions"}})
 
 
 def export_workflow(model: nn.Module, features: torch.Tensor, times: torch.Tensor, path) -> ExportReport:

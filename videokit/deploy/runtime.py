@@ -1,5 +1,6 @@
 """Exported models run by onnxruntime, behind the same calls the PyTorch path makes: window scores of a
-recognizer, window features of a backbone, and online steps of the workflow model (its state kept here).
+recognizer, window features of a backbone, a detector's per-level outputs on a video's features, and online
+steps of the workflow model (its state kept here).
 CPU provider by default; CUDA's when onnxruntime has it and ``device`` asks for it."""
 from __future__ import annotations
 
@@ -53,6 +54,44 @@ class OnnxBackbone:
 
     def __call__(self, frames: np.ndarray) -> np.ndarray:
         return self.session.run(["features"], {"frames": np.ascontiguousarray(frames, dtype=np.uint8)})[0]
+
+
+class OnnxDetector:
+    """A video's features (C, T) -> the detector network's outputs per pyramid level, as
+    ``DenseTemporalDetector.outputs`` gives them (logits (1, K, T_l), distances (1, 2, T_l), valid (1, T_l),
+    stride), so the model's own post-processing turns them into segments. ``num_levels``: the config's."""
+
+    def __init__(self, path: PathLike, num_levels: int, device: str = "cpu") -> None:
+        self.session = session(path, device)
+        self.num_levels = num_levels
+        inputs = {i.name: i.shape for i in self.session.get_inputs()}
+        if set(inputs) != {"features", "mask"}:
+            raise ValueError(f"{path}: not a detector network of this videokit (inputs {sorted(inputs)}, expected "
+                             "features and mask); export it again with videokit export --part detector")
+        self.channels = inputs["features"][1]
+
+    def __call__(self, features: np.ndarray) -> List[Tuple[np.ndarray, np.ndarray, np.ndarray, int]]:
+        channels, length = features.shape
+        if isinstance(self.channels, int) and channels != self.channels:
+            raise ValueError(f"the detector takes {self.channels}-channel features, not {channels}")
+        unit = 2 ** (self.num_levels - 1)
+        padded = -(-length // unit) * unit  # the network's length: the next multiple of the deepest stride
+        x = np.zeros((1, channels, padded), dtype=np.float32)
+        x[0, :, :length] = features
+        mask = np.zeros((1, 1, padded), dtype=np.float32)
+        mask[..., :length] = 1.0
+        logits, distances = self.session.run(["logits", "distances"], {"features": x, "mask": mask})
+        levels, start = [], 0
+        for level in range(self.num_levels):
+            size = padded >> level
+            valid = mask[0, 0].reshape(size, -1).max(1) > 0  # the mask max-pooled as the pyramid pools it
+            levels.append((logits[..., start:start + size], distances[..., start:start + size], valid[None],
+                           2 ** level))
+            start += size
+        if start != logits.shape[-1]:
+            raise ValueError(f"the detector network gave {logits.shape[-1]} positions, {self.num_levels} levels of "
+                             f"{padded} make {start}: is it the config's detector?")
+        return levels
 
 
 class OnnxWorkflow:

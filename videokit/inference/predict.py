@@ -32,20 +32,29 @@ class Detector:
     model: torch.nn.Module
     level: str
     spec: FeatureSpec
+    onnx: Optional[object] = None  # an OnnxDetector: the network runs in onnxruntime
 
     @classmethod
     def from_files(cls, config: str, checkpoint: Optional[str], features_like: Optional[str] = None,
-                   device: str = "cpu", size: Optional[int] = None, preset: str = "evaluation") -> "Detector":
+                   device: str = "cpu", size: Optional[int] = None, preset: str = "evaluation",
+                   onnx: Optional[str] = None) -> "Detector":
         """Load the detector; the window spec comes from ``features_like`` (one ``<video>.json`` sidecar
         of ``tools/extract_features.py``) or from the first sidecar in the config's ``feature_dir``;
-        ``preset`` picks the post-processing (:mod:`videokit.deploy.presets`)."""
+        ``preset`` picks the post-processing (:mod:`videokit.deploy.presets`). With ``onnx`` (a network
+        ``videokit export --part detector`` wrote) the network runs in onnxruntime and the config gives the
+        rest (levels, post-processing)."""
         from ..deploy.presets import apply_preset
         from .model import load_model
 
         model, cfg = load_model(config, checkpoint, device)
         apply_preset(model, preset)
+        runtime = None
+        if onnx:
+            from ..deploy.runtime import OnnxDetector
+
+            runtime = OnnxDetector(onnx, model.num_levels, device)
         return cls(model, cfg.test_dataloader.dataset.get("level") or "",
-                   feature_spec(cfg, config, features_like, size))
+                   feature_spec(cfg, config, features_like, size), runtime)
 
 
 def feature_spec(cfg, config: str, features_like: Optional[str] = None, size: Optional[int] = None) -> FeatureSpec:
@@ -181,9 +190,14 @@ def _detect(detector: Detector, recognizer: Recognizer, path: str, options: Pred
     sample = BaseDataElement(metainfo=dict(video_id=Path(path).stem, time0=time0, time_step=step),
                              gt_segments_sec=torch.zeros((0, 2), dtype=torch.float64),
                              gt_labels=torch.zeros(0, dtype=torch.long))
-    features = torch.from_numpy(result["features"]).float().t().contiguous().to(recognizer.device)
     with torch.no_grad():
-        out = detector.model([features], [sample], mode="predict")[0]
+        if detector.onnx is not None:  # the exported network, then the model's own post-processing
+            levels = [tuple(torch.from_numpy(np.ascontiguousarray(a)) for a in level[:3]) + (level[3],)
+                      for level in detector.onnx(result["features"].T)]
+            out = detector.model.predict(levels, [sample])[0]
+        else:
+            features = torch.from_numpy(result["features"]).float().t().contiguous().to(recognizer.device)
+            out = detector.model([features], [sample], mode="predict")[0]
     return detections_to_timeline(out["segments"].numpy(), out["scores"].numpy(), out["labels"].numpy(),
                                   options.detection_threshold, options.min_length, duration)
 

@@ -42,6 +42,18 @@ class ConvPyramid(nn.Module):
         return levels
 
 
+def windows(x: torch.Tensor, radius: int) -> torch.Tensor:
+    """``(..., T) -> (..., T, 2 * radius + 1)``: each position's neighbourhood along the last axis, zero-padded.
+
+    A view (``unfold``) when run; a gather of the same values when exported to ONNX, where ``unfold`` needs a
+    fixed length and a detector must take any video's (the gather is twice as slow to train through)."""
+    padded = F.pad(x, (radius, radius))
+    if torch.onnx.is_in_onnx_export():
+        index = torch.arange(x.shape[-1], device=x.device)[:, None] + torch.arange(2 * radius + 1, device=x.device)
+        return padded[..., index]
+    return padded.unfold(-1, 2 * radius + 1, 1)
+
+
 class LocalSelfAttention(nn.Module):
     """Multi-head self-attention where each position sees the ``window_size`` positions around it
     (valid keys only): O(T x window) memory, by unfolding keys and values into windows."""
@@ -58,9 +70,8 @@ class LocalSelfAttention(nn.Module):
         b, c, t = x.shape
         d, r = c // self.heads, self.radius
         q, k, v = self.qkv(x).view(b, 3, self.heads, d, t).unbind(1)  # (B, H, d, T) each
-        k = F.pad(k, (r, r)).unfold(3, 2 * r + 1, 1)  # (B, H, d, T, W)
-        v = F.pad(v, (r, r)).unfold(3, 2 * r + 1, 1)
-        valid = F.pad(mask, (r, r)).unfold(2, 2 * r + 1, 1).bool()  # (B, 1, T, W)
+        k, v = windows(k, r), windows(v, r)  # (B, H, d, T, W)
+        valid = windows(mask, r).bool()  # (B, 1, T, W)
         scores = torch.einsum("bhdt,bhdtw->bhtw", q, k) / math.sqrt(d)
         scores = scores.masked_fill(~valid, float("-inf"))
         weights = torch.softmax(scores, dim=-1).nan_to_num(0.0)  # a padded query sees no valid key

@@ -52,6 +52,21 @@ def test_padding_never_changes_valid_outputs(name):
             torch.testing.assert_close(g[k][0][:, :n], b[k][0][:, :n], atol=1e-4, rtol=1e-4)
 
 
+
+@pytest.mark.parametrize("radius", [0, 2, 4])
+def test_local_attention_by_offset_equals_by_window(radius):
+    """The exported graph's attention (one offset at a time) is the trained one (unfolded windows), padding
+    and all: a video that ends before the padded length, a window wider than what is left of it."""
+    from videokit.models.detection.necks import attend_by_offset, attend_by_window
+
+    torch.manual_seed(radius)
+    q, k, v = (torch.randn(2, 3, 4, 11) for _ in range(3))
+    mask = torch.ones(2, 1, 11)
+    mask[1, :, 7:] = 0
+    want = attend_by_window(q, k, v, mask, radius)
+    assert torch.allclose(attend_by_offset(q, k, v, mask, radius), want, atol=1e-6)
+    assert want.shape == (2, 3, 4, 11)
+
 def test_trident_boundary_decoding_by_hand():
     """Start logits peak 3 positions left of position 6: its left distance is ~3; an offset logit can move
     it; positions before the sequence start are never reached."""

@@ -88,7 +88,8 @@ class FrameRates:
 
     def find(self, video_id: str, path: Optional[str] = None) -> Optional[Path]:
         """The file of the video, or None."""
-        for candidate in ([self.folder / path, self.folder / Path(path).name] if path else []):
+        relative = [] if not path or Path(path).is_absolute() else [self.folder / path]  # never outside the folder
+        for candidate in relative + ([self.folder / Path(path).name] if path else []):
             if candidate.is_file():
                 return candidate
         if self._by_stem is None:

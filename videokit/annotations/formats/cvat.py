@@ -156,8 +156,9 @@ def _document(annotations: AnnotationSet, video, names, fps: Optional[float] = N
                               "CVAT keeps frames: the video's frame rate is needed (--fps, or --meta)")
     end = max([video.duration or 0.0] + [s.end for s in video.segments])
     size = int(round(end * rate)) + 1
-    used = {f"{row.level}: {row.name}": row for row in rows(annotations, video, names)}  # the labels this video uses
-    with_attrs = {f"{row.level}: {row.name}" for row in rows(annotations, video, names) if row.attrs}
+    segments = list(rows(annotations, video, names))
+    used = {f"{row.level}: {row.name}": row for row in segments}  # the labels this video uses
+    with_attrs = {f"{row.level}: {row.name}" for row in segments if row.attrs}
     out = ['<?xml version="1.0" encoding="utf-8"?>', "<annotations>", "  <version>1.1</version>", "  <meta>",
            "    <task>", f"      <name>{escape(video.video_id)}</name>", f"      <size>{size}</size>",
            "      <mode>interpolation</mode>", "      <start_frame>0</start_frame>",
@@ -177,7 +178,7 @@ def _document(annotations: AnnotationSet, video, names, fps: Optional[float] = N
             for label, row in sorted(used.items())]  # each label's level and class id
     out += [f"    <label id=\"{label}\" name={quoteattr(name)}/>" for label, name in video_label_names(annotations, video, names)]
     out.append("  </videokit>")
-    for k, row in enumerate(rows(annotations, video, names)):
+    for k, row in enumerate(segments):
         first = int(round(row.start * rate))
         last = max(int(round(row.end * rate)), first + 1)
         box = f'xtl="0.00" ytl="0.00" xbr="{width}.00" ybr="{height}.00" z_order="0"'

@@ -276,7 +276,7 @@ def _vocabularies(annotations: AnnotationSet, levels: Sequence[str], names: Dict
 
 
 def _document(annotations: AnnotationSet, video, levels: Sequence[str], names: Dict[str, List[str]],
-              vocabularies: List[str], digest: str = "", as_predictions: bool = False) -> str:
+              vocabularies: List[str], digest: str = "", as_predictions: bool = False, date: str = "") -> str:
     slots: List[int] = []
 
     def slot(seconds: float) -> str:
@@ -314,7 +314,7 @@ def _document(annotations: AnnotationSet, video, levels: Sequence[str], names: D
                                        '</REF_ANNOTATION></ANNOTATION>')
     media = video.path or f"{video.video_id}.mp4"
     out = ['<?xml version="1.0" encoding="UTF-8"?>',
-           f'<ANNOTATION_DOCUMENT AUTHOR="videokit" DATE="{_dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")}" '
+           f'<ANNOTATION_DOCUMENT AUTHOR="videokit" DATE="{date or _now()}" '
            'FORMAT="3.0" VERSION="3.0" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
            'xsi:noNamespaceSchemaLocation="http://www.mpi.nl/tools/elan/EAFv3.0.xsd">',
            '<HEADER MEDIA_FILE="" TIME_UNITS="milliseconds">',
@@ -372,9 +372,14 @@ def write(annotations: AnnotationSet, out: PathLike, subset: Optional[str] = Non
     names = level_names(annotations)
     vocabularies = _vocabularies(annotations, levels, names)
     digest = hashlib.sha1("\n".join(vocabularies).encode("utf-8")).hexdigest()[:16]
+    date = _now()  # one export, one date
     write_video_files(out, annotations.subset(subset), ".eaf",
-                      lambda video: _document(annotations, video, levels, names, vocabularies, digest, as_predictions),
-                      same=_same)
+                      lambda video: _document(annotations, video, levels, names, vocabularies, digest, as_predictions,
+                                              date), same=_same)
+
+
+def _now() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
 
 
 def _same(old: bytes, new: bytes) -> bool:

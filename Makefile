@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup browser demo test test-fast annotations bench clean
+.PHONY: setup browser demo test test-fast fuzz annotations bench clean
 
 setup: $(STAMP)
 
@@ -39,6 +39,14 @@ test: setup browser
 
 test-fast: setup browser
 	$(BIN)/python -m pytest -q -m "not slow"
+
+# The readers' long fuzz profile: random cases until FUZZ_EXAMPLES per format (hours at the default); every
+# failing input and its traceback lands in fuzz-failures/, the outcome counts in fuzz-failures/stats.json.
+FUZZ_EXAMPLES ?= 20000
+fuzz: setup
+	@mkdir -p fuzz-failures
+	VIDEOKIT_FUZZ=long VIDEOKIT_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) VIDEOKIT_FUZZ_FAILURES=fuzz-failures \
+	  VIDEOKIT_FUZZ_STATS=fuzz-failures/stats.json $(BIN)/python -m pytest -q -p no:cacheprovider tests/fuzz -k mutation
 
 annotations: setup
 	VIDEOKIT=$(BIN)/videokit bash annotations/regenerate.sh

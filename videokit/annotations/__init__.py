@@ -5,13 +5,13 @@ Entry points: :func:`read_annotations`, :func:`write_annotations`, :func:`valida
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Optional, Union
+from typing import Any, Callable, Dict, Optional, Union
 
 import pandas as pd
 
-from ..utils import no_gc
+from ..utils import checked_outputs, no_gc
 from .errors import AnnotationError, Finding
-from .formats import READERS, WRITERS
+from .formats import READ_BACK, READERS, WRITERS
 from .model import (AnnotationSet, ClassInfo, Level, Segment, Taxonomy, TrimmedSegment, VideoAnnotation,
                     label_at, trimmed_segments)
 from .validate import ValidationReport, validate
@@ -46,11 +46,37 @@ def read_annotations(src: PathLike, fmt: str, metadata: Optional[PathLike] = Non
 
 
 def write_annotations(annotations: AnnotationSet, out: PathLike, fmt: str, **options: Any) -> None:
-    """Write ``annotations`` to ``out`` in format ``fmt``; atomic: a failure leaves nothing at ``out``."""
+    """Write ``annotations`` to ``out`` in format ``fmt``; atomic: a failure leaves nothing at ``out``.
+
+    What is written is read back with the format's reader before it is moved into place: a file videokit
+    would refuse is one error here, and nothing is written."""
     if fmt not in WRITERS:
         raise AnnotationError(out, None, "format", f"unknown target format, expected one of {sorted(WRITERS)}", fmt)
-    with no_gc():
-        WRITERS[fmt](annotations, out, **options)
+    try:
+        with no_gc(), checked_outputs(_read_back(fmt, out, options)):
+            WRITERS[fmt](annotations, out, **options)
+    except OSError as exc:  # a full disk, a folder without write permission: the user's to fix, and nothing written
+        raise AnnotationError(out, None, "file", f"cannot be written ({exc.strerror or exc})") from None
+
+
+def _read_back(fmt: str, out: PathLike, options: Dict[str, Any]) -> Callable[[Path, Path], None]:
+    """The check that reads the temporary output of ``fmt`` back (the final file only, not helpers' files)."""
+    reader, shared = READ_BACK.get(fmt, (None, ()))
+    reader_options = {key: options[key] for key in shared if options.get(key) is not None}
+    final = Path(out).absolute()
+
+    def check(tmp: Path, target: Path) -> None:
+        if reader is None or target.absolute() != final or reader_options.get("style") == "clips":
+            return
+        if tmp.is_file() and not tmp.read_bytes().strip():  # nothing to list (an empty split): nothing to refuse
+            return
+        try:
+            reader(tmp, **reader_options)
+        except AnnotationError as exc:
+            found = exc.finding
+            raise AnnotationError(out, found.record, found.field, "videokit would write what it cannot read back "
+                                  f"({found.message}); nothing written", found.value) from None
+    return check
 
 
 __all__ = ["AnnotationError", "AnnotationSet", "ClassInfo", "Finding", "Level", "Segment", "Taxonomy",

@@ -15,8 +15,26 @@ def _location(file: Optional[str], record: Optional[str]) -> str:
 
 
 def _shown(value: Any) -> str:
-    text = repr(value) if isinstance(value, str) else str(value)
+    """The value as a short text: strings quoted and cut, containers summarized by their start."""
+    if isinstance(value, str):
+        text = repr(value[:100])
+    elif isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10 ** 30:
+        text = f"an integer of {len(str(abs(value))) if abs(value) < 10 ** 4000 else 'thousands of'} digits"
+    elif isinstance(value, (dict, list, tuple)):
+        text = _container(value)
+    else:
+        text = str(value)
     return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _container(value: Any) -> str:
+    """A short view of a JSON container (a deep or huge one is never printed whole)."""
+    if isinstance(value, dict):
+        keys = list(value)[:4]
+        inner = ", ".join(f"{k[:20]!r}: ..." if isinstance(k, str) else "..." for k in keys)
+        return "{" + inner + (", ..." if len(value) > 4 else "") + "}"
+    items = [_shown(v) if not isinstance(v, (dict, list, tuple)) else "..." for v in value[:4]]
+    return "[" + ", ".join(items) + (", ..." if len(value) > 4 else "") + "]"
 
 
 @dataclass(frozen=True)

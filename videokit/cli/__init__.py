@@ -6,7 +6,7 @@ import sys
 from typing import List, Optional
 
 from ..annotations import AnnotationError
-from . import (analyze, compare, convert, demo, evaluate, export, predict, prepare, preprocess, probe, review, show,
+from . import (analyze, compare, convert, crash, demo, evaluate, export, predict, prepare, preprocess, probe, review, show,
                stats, validate)
 
 VERBS = [convert, validate, stats, show, review, compare, probe, prepare, preprocess, predict, export, evaluate, analyze, demo]
@@ -24,13 +24,21 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    """Run one verb; data errors print one ``error:`` line naming file, record and field, exit 1."""
+    """Run one verb. Exit codes (``crash.py``): 0 done; 1 bad input, one ``error:`` line naming file, record and
+    field; 2 a bad command line; 70 a bug in videokit, one line naming the input and the log holding the
+    traceback; 130 interrupted."""
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = build_parser().parse_args(argv)
     try:
         return int(args.run(args) or 0)
     except AnnotationError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 1
+        return crash.EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return crash.EXIT_INTERRUPTED
+    except Exception as exc:  # anything else is videokit's bug, not the user's data
+        return crash.report(exc, args, argv)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import os
 import shutil
 import tempfile
@@ -10,6 +11,21 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator, Optional, Tuple, Union
 
 PathLike = Union[str, os.PathLike]
+
+#: a check run on what is about to be moved into place (see :func:`checked_outputs`)
+_CHECK: contextvars.ContextVar[Optional[Callable[[Path, Path], None]]] = contextvars.ContextVar("check", default=None)
+
+
+@contextlib.contextmanager
+def checked_outputs(check: Callable[[Path, Path], None]) -> Iterator[None]:
+    """Within the block, every :func:`atomic_output` calls ``check(temporary, final)`` before it moves the
+    temporary file or folder into place; an exception from it leaves nothing (a writer's output is read back
+    before it counts as written)."""
+    token = _CHECK.set(check)
+    try:
+        yield
+    finally:
+        _CHECK.reset(token)
 
 
 def _umask() -> int:
@@ -36,6 +52,9 @@ def atomic_output(path: PathLike, directory: bool = False) -> Iterator[Path]:
     os.chmod(tmp, (0o777 if directory else 0o666) & ~_umask())
     try:
         yield tmp
+        check = _CHECK.get()
+        if check is not None:
+            check(tmp, final)
         if directory:
             if final.exists():
                 backup = final.with_name(f".{final.name}.old")

@@ -9,8 +9,11 @@ import gzip
 import io
 import json
 import math
+import re
+import xml.etree.ElementTree as ET
+import zlib
 from pathlib import Path
-from typing import Any, Iterable, List, Optional, Sequence, Union
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Union
 
 import pandas as pd
 
@@ -19,9 +22,23 @@ from ..errors import AnnotationError
 PathLike = Union[str, Path]
 
 
+#: nesting deeper than any real annotation file (theirs are at most 8 deep) is refused, not recursed into
+MAX_DEPTH = 64
+#: an integer token longer than this is no id, frame or time (Python refuses 4,300 digits; long before that,
+#: such a number is a broken file)
+MAX_DIGITS = 30
+#: class ids are dense slots (a classifier head has max id + 1 of them): a larger id is a broken file
+MAX_CLASS_ID = 999_999
+#: a number written as text longer than this is not a number any tool writes
+MAX_NUMBER_TEXT = 64
+_LONE_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+_INTEGER_TEXT = re.compile(r"[+-]?[0-9]+")
+_NUMBER_TEXT = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
 def read_bytes(path: PathLike) -> bytes:
     """A file's bytes, gunzipped when it ends in ``.gz`` (ELAN files are often kept compressed); a missing
-    file or a folder is one clear error."""
+    file, a folder, or a corrupt or cut-off gzip is one clear error."""
     path = Path(path)
     try:
         data = path.read_bytes()
@@ -29,11 +46,13 @@ def read_bytes(path: PathLike) -> bytes:
         raise AnnotationError(path, None, "file", "no such file") from None
     except IsADirectoryError:
         raise AnnotationError(path, None, "file", "is a folder, expected a file") from None
+    except OSError as exc:
+        raise AnnotationError(path, None, "file", f"cannot be read ({exc.strerror or exc})") from None
     if path.suffix == ".gz":
         try:
             data = gzip.decompress(data)
-        except OSError as exc:
-            raise AnnotationError(path, None, "file", f"not a gzip file ({exc})") from None
+        except (OSError, EOFError, zlib.error) as exc:
+            raise AnnotationError(path, None, "file", f"not a whole gzip file ({exc})") from None
     return data
 
 
@@ -53,41 +72,115 @@ def read_text(path: PathLike) -> str:
     return text
 
 
+class _BadToken(ValueError):
+    def __init__(self, token: str, message: str) -> None:
+        super().__init__(message)
+        self.token, self.message = token, message
+
+
+def _json_int(token: str) -> int:
+    if len(token.lstrip("-")) > MAX_DIGITS:
+        raise _BadToken(token, f"an integer of {len(token.lstrip('-'))} digits")
+    return int(token)
+
+
+def _json_float(token: str) -> float:
+    number = float(token)
+    if not math.isfinite(number):
+        raise _BadToken(token, f"{token[:20]} does not fit a number")
+    return number
+
+
+def _json_constant(token: str) -> float:
+    raise _BadToken(token, f"{token} is not a JSON number")
+
+
+def _line_of(text: str, index: int) -> str:
+    return f"line {text.count(chr(10), 0, max(index, 0)) + 1}"
+
+
 def read_json(path: PathLike) -> Any:
-    """Parse a JSON file; syntax errors name the line and column."""
+    """Parse a JSON file strictly: syntax errors name the line and column; ``NaN`` / ``Infinity``, numbers
+    that do not fit a float, integers of more than :data:`MAX_DIGITS` digits, nesting deeper than
+    :data:`MAX_DEPTH` and text no file can hold (a lone UTF-16 surrogate) are each one error."""
     text = read_text(path)
     try:
-        return json.loads(text)
+        data = json.loads(text, parse_int=_json_int, parse_float=_json_float, parse_constant=_json_constant)
     except json.JSONDecodeError as exc:
         raise AnnotationError(path, f"line {exc.lineno}", "json",
                               f"invalid JSON: {exc.msg} (column {exc.colno})") from None
+    except _BadToken as exc:
+        raise AnnotationError(path, _line_of(text, text.find(exc.token[:MAX_DIGITS + 2])), "json",
+                              f"invalid number: {exc.message}") from None
+    except RecursionError:
+        raise AnnotationError(path, None, "json", f"nested deeper than {MAX_DEPTH} levels") from None
+    _check_tree(data, path, bool(_LONE_SURROGATE_ESCAPE.search(text)))
+    return data
 
 
-def read_table(path: PathLike, columns: Sequence[str], sep: str = ",", header: bool = True,
-               dtype: Any = str) -> pd.DataFrame:
-    """Read a delimited table as strings and check that ``columns`` are all there.
+def _check_tree(data: Any, path: PathLike, strings: bool) -> None:
+    """Depth (and, where the text escapes a surrogate, every string's encodability), walked iteratively; an
+    error names the record (the path to the object) and the field (its key)."""
+    stack = [(data, 1, "top", "json")]
+    while stack:
+        node, depth, record, name = stack.pop()
+        if depth > MAX_DEPTH:
+            raise AnnotationError(path, record, name, f"nested deeper than {MAX_DEPTH} levels")
+        if isinstance(node, str):
+            _encodable(node, path, record, name)
+            continue
+        if not isinstance(node, (dict, list)):  # a scalar at the top
+            continue
+        joined = f"{record}{name}" if name.startswith("[") else f"{record}.{name}"
+        where = record if name == "json" or len(record) > 200 else joined
+        items = node.items() if isinstance(node, dict) else enumerate(node)
+        for key, value in items:
+            if strings and isinstance(key, str):
+                _encodable(key, path, where, "key")
+            if isinstance(value, (dict, list)) or (strings and isinstance(value, str)):
+                stack.append((value, depth + 1, where, key[:40] if isinstance(key, str) else f"[{key}]"))
 
-    With ``header=False`` the first line is skipped (NurViD's ``path-label`` / ``path-lable``
-    headers do not name the two space-separated columns) and ``columns`` name them in order.
-    Row numbers in later errors are file line numbers (``row_line``).
-    """
+
+def _encodable(text: str, path: PathLike, record: str, field: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise AnnotationError(path, record, field, f"text no file can hold (a lone surrogate "
+                                                   f"U+{ord(text[exc.start]):04X})") from None
+
+
+def parse_xml(data: bytes, path: PathLike, what: str) -> "ET.Element":
+    """An XML document's root; broken XML, an unknown or wrong declared encoding and entity bombs (expat refuses
+    them) are each one error naming the line."""
+    try:
+        return ET.fromstring(data)
+    except ET.ParseError as exc:
+        raise AnnotationError(path, f"line {exc.position[0]}", "xml", f"not {what}: {exc}") from None
+    except (LookupError, ValueError, UnicodeError) as exc:  # encoding="bogus", or bytes that are not it
+        raise AnnotationError(path, "line 1", "xml", f"not {what}: {exc}") from None
+
+
+def read_table(path: PathLike, columns: Sequence[str], sep: str = ",", dtype: Any = str) -> pd.DataFrame:
+    """Read a delimited table with a header line as strings and check that ``columns`` are all there and
+    that every row has a value for each of them. Row numbers in later errors are file line numbers
+    (``row_line``)."""
     text = read_text(path)
     try:
-        if header:
-            df = pd.read_csv(io.StringIO(text), sep=sep, dtype=dtype, keep_default_na=False,
-                             skipinitialspace=True)
-            df.columns = [str(c).strip() for c in df.columns]
-            missing = [c for c in columns if c not in df.columns]
-            if missing:
-                raise AnnotationError(path, "line 1", missing[0],
-                                      f"missing column (header has {', '.join(map(str, df.columns))})")
-        else:
-            df = pd.read_csv(io.StringIO(text), sep=sep, dtype=dtype, keep_default_na=False,
-                             header=None, skiprows=1, names=list(columns), index_col=False)
+        df = pd.read_csv(io.StringIO(text), sep=sep, dtype=dtype, keep_default_na=False, skipinitialspace=True)
     except pd.errors.ParserError as exc:
         raise AnnotationError(path, None, "table", f"cannot parse: {str(exc).strip()}") from None
     except pd.errors.EmptyDataError:
         raise AnnotationError(path, None, "file", "has no rows") from None
+    df.columns = [str(c).strip() for c in df.columns]
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise AnnotationError(path, "line 1", missing[0],
+                              f"missing column (header has {', '.join(map(str, df.columns))})")
+    short = df[list(columns)].isna().any(axis=1) if columns else None
+    if short is not None and short.any():
+        index = int(short.to_numpy().argmax())
+        column = next(c for c in columns if pd.isna(df[c].iat[index]))
+        raise AnnotationError(path, row_line(index), column, "missing value (the row has fewer fields than the header)")
     return df
 
 
@@ -97,43 +190,67 @@ def row_line(index: int, header_lines: int = 1) -> str:
 
 
 def parse_float(value: Any, path: PathLike, record: str, field: str) -> float:
-    """A finite number, or an error naming where the bad value is."""
+    """A finite number: a JSON / XML / CSV number or its plain decimal text (``"3.5"``, ``"1e3"``; not
+    ``"nan"``, ``"1_000"`` or other digits than ASCII), or an error naming where the bad value is."""
     if isinstance(value, bool):
         raise AnnotationError(path, record, field, "expected a number", value)
-    try:
+    if isinstance(value, (int, float)):
+        try:
+            number = float(value)
+        except OverflowError:
+            raise AnnotationError(path, record, field, "number too large", value) from None
+    elif isinstance(value, str) and len(value) <= MAX_NUMBER_TEXT and _NUMBER_TEXT.fullmatch(value.strip()):
         number = float(value)
-    except (TypeError, ValueError):
-        raise AnnotationError(path, record, field, "expected a number", value) from None
+    else:
+        raise AnnotationError(path, record, field, "expected a number", value)
     if not math.isfinite(number):
         raise AnnotationError(path, record, field, "expected a finite number", value)
     return number
 
 
+def parse_number(value: Any, path: PathLike, record: str, field: str) -> Union[int, float]:
+    """A finite number that keeps its JSON type (an int stays an int, so files round-trip byte for byte); text
+    becomes a float."""
+    number = parse_float(value, path, record, field)
+    return value if isinstance(value, int) and not isinstance(value, bool) else number
+
+
 def parse_int(value: Any, path: PathLike, record: str, field: str, minimum: Optional[int] = None) -> int:
-    """An integer (``3`` or ``"3"``, not ``3.5``), optionally at least ``minimum``."""
+    """An integer (``3``, ``3.0`` or ``"3"``; not ``3.5``, ``"1_000"`` or one of more than :data:`MAX_DIGITS`
+    digits), optionally at least ``minimum``."""
     if isinstance(value, bool):
         raise AnnotationError(path, record, field, "expected an integer", value)
     if isinstance(value, int):
         number = value
     elif isinstance(value, float) and value.is_integer():
         number = int(value)
+    elif isinstance(value, str) and len(value) <= MAX_NUMBER_TEXT and _INTEGER_TEXT.fullmatch(value.strip()):
+        number = int(value)
     else:
-        try:
-            number = int(str(value).strip())
-        except ValueError:
-            raise AnnotationError(path, record, field, "expected an integer", value) from None
+        raise AnnotationError(path, record, field, "expected an integer", value)
+    if abs(number) >= 10 ** MAX_DIGITS:
+        raise AnnotationError(path, record, field, "integer too large", value)
     if minimum is not None and number < minimum:
         raise AnnotationError(path, record, field, f"must be >= {minimum}", value)
     return number
 
 
-def parse_segment(value: Any, path: PathLike, record: str, field: str = "segment") -> List[float]:
-    """A ``[start, end]`` pair of numbers."""
+def parse_class_id(value: Any, path: PathLike, record: str, field: str, first: int = 0) -> int:
+    """A class id (counted from ``first``: NurViD's files count from 1) of at most :data:`MAX_CLASS_ID`."""
+    number = parse_int(value, path, record, field, minimum=first)
+    if number > MAX_CLASS_ID + first:
+        raise AnnotationError(path, record, field, f"class id above {MAX_CLASS_ID + first}", value)
+    return number
+
+
+def parse_segment(value: Any, path: PathLike, record: str, field: str = "segment") -> List[Union[int, float]]:
+    """A ``[start, end]`` pair of numbers (each keeps its JSON type)."""
     if not isinstance(value, (list, tuple)) or len(value) != 2:
         raise AnnotationError(path, record, field, "expected [start, end]", value)
-    # numbers keep their JSON type (an int stays an int) so that files round-trip byte for byte
-    numbers = [parse_float(v, path, record, field) for v in value]
-    return [v if isinstance(v, int) and not isinstance(v, bool) else n for v, n in zip(value, numbers)]
+    return [parse_number(v, path, record, field) for v in value]
+
+
+_KINDS = {dict: "an object", list: "a list", str: "a string"}
 
 
 def require(mapping: Any, key: str, path: PathLike, record: str, kind: type = object) -> Any:
@@ -144,9 +261,61 @@ def require(mapping: Any, key: str, path: PathLike, record: str, kind: type = ob
         raise AnnotationError(path, record, key, "missing field")
     value = mapping[key]
     if kind is not object and not isinstance(value, kind):
-        names = {dict: "an object", list: "a list", str: "a string"}
-        raise AnnotationError(path, record, key, f"expected {names.get(kind, kind.__name__)}", value)
+        raise AnnotationError(path, record, key, f"expected {_KINDS.get(kind, kind.__name__)}", value)
     return value
+
+
+def optional(mapping: Any, key: str, path: PathLike, record: str, kind: type = object, default: Any = None) -> Any:
+    """``mapping[key]`` where it is there and not null, else ``default``; a value of the wrong JSON type is one
+    error (``kind``: dict, list, str, or object for any)."""
+    if not isinstance(mapping, dict):
+        raise AnnotationError(path, record, key, "expected an object", mapping)
+    value = mapping.get(key)
+    if value is None:
+        return default
+    if kind is not object and not isinstance(value, kind):
+        raise AnnotationError(path, record, key, f"expected {_KINDS.get(kind, kind.__name__)}", value)
+    return value
+
+
+def optional_float(mapping: Any, key: str, path: PathLike, record: str) -> Optional[Union[int, float]]:
+    """A number field that may be missing or null (durations, frame rates), parsed (JSON type kept)."""
+    value = optional(mapping, key, path, record)
+    return None if value is None else parse_number(value, path, record, key)
+
+
+def as_text(value: Any, path: PathLike, record: str, field: str, numbers: bool = False) -> str:
+    """A string (with ``numbers``: a JSON integer too, as its digits: ids written as numbers)."""
+    if isinstance(value, str):
+        return value
+    if numbers and isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    raise AnnotationError(path, record, field, "expected a string", value)
+
+
+def as_object(value: Any, path: PathLike, record: str, field: str) -> Dict[str, Any]:
+    if not isinstance(value, dict):
+        raise AnnotationError(path, record, field, "expected an object", value)
+    return value
+
+
+def as_list(value: Any, path: PathLike, record: str, field: str) -> List[Any]:
+    if not isinstance(value, list):
+        raise AnnotationError(path, record, field, "expected a list", value)
+    return value
+
+
+#: the largest frame (or millisecond) count a writer puts in a tool's file: ten years at 1,000 per second
+MAX_TICKS = 10 ** 12
+
+
+def ticks(seconds: float, rate: float, path: PathLike, record: str, field: str = "time") -> int:
+    """``seconds`` as a whole count at ``rate`` per second (frames, milliseconds), for a writer: a time that no
+    such count holds (1e308 s) is one error naming the segment, not an overflow."""
+    count = seconds * rate
+    if not math.isfinite(count) or abs(count) > MAX_TICKS:
+        raise AnnotationError(path, record, field, f"{seconds} s is beyond what this format's counts hold", seconds)
+    return int(round(count))
 
 
 def format_number(value: Union[int, float, None]) -> str:

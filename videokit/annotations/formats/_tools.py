@@ -10,6 +10,8 @@ the finer one's middle). Writing: :func:`rows` gives every segment with its leve
 from __future__ import annotations
 
 import copy
+import hashlib
+import heapq
 import json
 import re
 from dataclasses import dataclass, field
@@ -59,6 +61,10 @@ def assemble(videos: Sequence[RawVideo], levels: Sequence[str], source: str, dat
     """The annotation set of ``videos`` on ``levels`` (coarse to fine). ``declared``: class tables the file
     carries (``{level: {id: name}}``); ``taxonomy``: the classes to map values to (``--taxonomy``)."""
     findings: List[Finding] = []
+    if not levels:
+        raise AnnotationError(source, None, "levels", "no level: nothing in the file names one")
+    if len(set(levels)) != len(levels) or not all(isinstance(lvl, str) and lvl for lvl in levels):
+        raise AnnotationError(source, None, "levels", "level names must be distinct, non-empty texts", list(levels))
     if taxonomy is not None:
         missing = [lvl for lvl in levels if lvl not in taxonomy.level_names]
         if missing:
@@ -130,19 +136,28 @@ def assemble(videos: Sequence[RawVideo], levels: Sequence[str], source: str, dat
 
 def link_by_time(video: VideoAnnotation, levels: Sequence[str]) -> None:
     """Segments the file did not link get, as parent, the next coarser level's segment that holds their
-    middle (the longest such, on a tie the first)."""
+    middle (the longest such, on a tie the first). One sweep over the middles in time order with a heap of the
+    coarser segments begun so far (longest first): O(n log n) in the segments, however many overlap."""
     by_level: Dict[str, List[Tuple[int, Segment]]] = {}
     for j, p in enumerate(video.segments):
         by_level.setdefault(p.level, []).append((j, p))
-    position = {name: i for i, name in enumerate(levels)}
-    for seg in video.segments:
-        index = position[seg.level]
-        if seg.parent is not None or index == 0:
+    for index in range(1, len(levels)):
+        parents = sorted(by_level.get(levels[index - 1], ()), key=lambda jp: jp[1].start)
+        children = sorted(((s.start + s.end) / 2, k, s) for k, (_, s) in enumerate(by_level.get(levels[index], ()))
+                          if s.parent is None)
+        if not parents or not children:
             continue
-        middle = (seg.start + seg.end) / 2
-        holders = [(j, p) for j, p in by_level.get(levels[index - 1], ()) if p.start <= middle <= p.end]
-        if holders:
-            seg.parent = max(holders, key=lambda jp: (jp[1].end - jp[1].start, -jp[0]))[0]
+        begun: List[Tuple[float, int, float]] = []  # (-length, index, end) of coarser segments started by now
+        next_parent = 0
+        for middle, _, seg in children:
+            while next_parent < len(parents) and parents[next_parent][1].start <= middle:
+                j, p = parents[next_parent]
+                heapq.heappush(begun, (-(p.end - p.start), j, p.end))
+                next_parent += 1
+            while begun and begun[0][2] < middle:  # ended before this middle: before every later one too
+                heapq.heappop(begun)
+            if begun:
+                seg.parent = begun[0][1]
 
 
 @dataclass
@@ -181,9 +196,18 @@ def _json_object(text: str) -> Dict[str, Any]:  # a set repeats a few side-field
     return value if isinstance(value, dict) else {}
 
 
+#: the longest file name stem written, in UTF-8 bytes (file systems allow 255; the whole id is kept in the file)
+MAX_STEM = 120
+
+
 def video_file_name(video_id: str, suffix: str) -> str:
-    """The file a per-video format keeps ``video_id`` in: characters a file name cannot hold become ``_``."""
-    return re.sub(r"[^\w.-]", "_", video_id) + suffix
+    """The file a per-video format keeps ``video_id`` in: characters a file name cannot hold become ``_``; an id
+    too long for a file name is cut and given a digest of the whole (the file itself names the whole id)."""
+    stem = re.sub(r"[^\w.-]", "_", video_id)
+    if len(stem.encode("utf-8")) > MAX_STEM or stem in (".", ".."):
+        cut = stem.encode("utf-8")[:MAX_STEM - 13].decode("utf-8", "ignore")
+        stem = cut + "-" + hashlib.sha1(video_id.encode("utf-8")).hexdigest()[:12]
+    return stem + suffix
 
 
 def write_video_files(out: Any, videos: Iterable[VideoAnnotation], suffix: str,

@@ -12,7 +12,7 @@ from typing import Any, Dict, Optional
 from ...utils import atomic_write_text
 from ..errors import AnnotationError
 from ..model import AnnotationSet, ClassInfo, Level, Segment, Taxonomy, VideoAnnotation, trimmed_segments
-from ._common import PathLike, parse_float, parse_int, parse_segment, read_json, require
+from ._common import PathLike, as_text, optional, optional_float, parse_class_id, parse_segment, read_json, require
 
 _KNOWN_VIDEO_KEYS = ("subset", "duration", "fps", "annotations")
 
@@ -26,9 +26,9 @@ def _declared_classes(data: Dict[str, Any], file: str) -> Dict[int, ClassInfo]:
     classes: Dict[int, ClassInfo] = {}
     for i, entry in enumerate(table):
         where = f"taxonomy[{i}]"
-        cid = parse_int(require(entry, "id", file, where), file, where, "id", minimum=0)
-        name = str(require(entry, "name", file, where))
-        original = str(entry.get("original_name") or name)
+        cid = parse_class_id(require(entry, "id", file, where), file, where, "id")
+        name = as_text(require(entry, "name", file, where), file, where, "name", numbers=True)
+        original = optional(entry, "original_name", file, where, str) or name
         classes[cid] = ClassInfo(cid, original, key=name if name != original else None)
     return classes
 
@@ -55,20 +55,17 @@ def read(src: PathLike, level: Optional[str] = None, **_: object) -> AnnotationS
     for vid, rec in database.items():
         record = f"database.{vid}"
         anns = require(rec, "annotations", file, record, list)
-        duration = rec.get("duration")
-        duration = None if duration is None else parse_float(duration, file, record, "duration")
-        fps = rec.get("fps")
-        fps = None if fps is None else parse_float(fps, file, record, "fps")
+        duration = optional_float(rec, "duration", file, record)
+        fps = optional_float(rec, "fps", file, record)
+        subset = optional(rec, "subset", file, record, str)
         segments = []
         for j, ann in enumerate(anns):
             where = f"{record}.annotations[{j}]"
             start, end = parse_segment(require(ann, "segment", file, where), file, where)
-            label_name = ann.get("label")
-            if label_name is not None and not isinstance(label_name, (str, int)):
-                raise AnnotationError(file, where, "label", "expected a string", label_name)
-            label_name = None if label_name is None else str(label_name)
+            label_name = optional(ann, "label", file, where)
+            label_name = None if label_name is None else as_text(label_name, file, where, "label", numbers=True)
             if "label_id" in ann:
-                cid = parse_int(ann["label_id"], file, where, "label_id", minimum=0)
+                cid = parse_class_id(ann["label_id"], file, where, "label_id")
                 known = key_of.get(cid)
                 if known is not None and label_name is not None and label_name not in (known, classes[cid].name):
                     raise AnnotationError(file, where, "label_id",
@@ -93,7 +90,7 @@ def read(src: PathLike, level: Optional[str] = None, **_: object) -> AnnotationS
                 seg.attrs.update(extra)
             segments.append(seg)
         attrs = {k: v for k, v in rec.items() if k not in _KNOWN_VIDEO_KEYS}
-        videos[vid] = VideoAnnotation(vid, None, duration, fps, rec.get("subset"), [], segments, attrs,
+        videos[vid] = VideoAnnotation(vid, None, duration, fps, subset, [], segments, attrs,
                                       origin=(file, record))
     next_id = max(classes) + 1 if classes else 0
     for label_name in sorted({n for _, n in pending} - set(by_name)):
@@ -102,7 +99,7 @@ def read(src: PathLike, level: Optional[str] = None, **_: object) -> AnnotationS
         next_id += 1
     for seg, label_name in pending:
         seg.label = by_name[label_name]
-    taxonomy = Taxonomy(str(data.get("dataset") or ""), [Level(name, classes)])
+    taxonomy = Taxonomy(optional(data, "dataset", file, "top", str, ""), [Level(name, classes)])
     return AnnotationSet(taxonomy, videos, file)
 
 

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Dict
+from typing import Any, Dict, List
 
 from ...utils import atomic_write_text
 from ..errors import AnnotationError
-from ..model import AnnotationSet, Segment, Taxonomy, VideoAnnotation
-from ._common import PathLike, parse_float, parse_int, read_json, require
+from ..model import AnnotationSet, ClassInfo, Level, Segment, Taxonomy, VideoAnnotation
+from ._common import (PathLike, as_object, as_text, optional, optional_float, parse_class_id, parse_int, parse_number,
+                      read_json, require)
 
 FORMAT = "videokit.canonical"
 VERSION = 1
@@ -22,6 +23,52 @@ def write(annotations: AnnotationSet, out: PathLike, indent: int = None, **_: ob
     atomic_write_text(out, json.dumps(to_dict(annotations), ensure_ascii=False, indent=indent))
 
 
+def _taxonomy(data: Any, file: str) -> Taxonomy:
+    """The ``taxonomy`` object: levels (unique names, at least one) and their classes, every field typed."""
+    table = as_object(data, file, "taxonomy", "taxonomy")
+    levels: List[Level] = []
+    for i, raw in enumerate(require(table, "levels", file, "taxonomy", list)):
+        where = f"taxonomy.levels[{i}]"
+        name = require(raw, "name", file, where, str)
+        if not name or any(level.name == name for level in levels):
+            raise AnnotationError(file, where, "name", "empty or repeated level name", name)
+        classes: Dict[int, ClassInfo] = {}
+        for j, entry in enumerate(optional(raw, "classes", file, where, list, [])):
+            at = f"{where}.classes[{j}]"
+            cid = parse_class_id(require(entry, "id", file, at), file, at, "id")
+            if cid in classes:
+                raise AnnotationError(file, at, "id", "class id given twice", cid)
+            names = optional(entry, "names", file, at, dict, {})
+            classes[cid] = ClassInfo(
+                cid, as_text(require(entry, "name", file, at), file, at, "name", numbers=True),
+                {as_text(k, file, at, "names"): as_text(v, file, at, f"names.{k}") for k, v in names.items()},
+                optional(entry, "abbrev", file, at, str), optional(entry, "group", file, at, str),
+                tuple(parse_class_id(p, file, at, "parents")
+                      for p in optional(entry, "parents", file, at, list, [])),
+                optional(entry, "key", file, at, str))
+        levels.append(Level(name, classes))
+    if not levels:
+        raise AnnotationError(file, "taxonomy", "levels", "no levels")
+    return Taxonomy(optional(table, "dataset", file, "taxonomy", str, ""), levels)
+
+
+def _segment(seg: Any, file: str, where: str, levels: set, count: int, index: int) -> Segment:
+    level = require(seg, "level", file, where, str)
+    if level not in levels:
+        raise AnnotationError(file, where, "level", f"not a taxonomy level {sorted(levels)}", level)
+    parent = optional(seg, "parent", file, where)
+    if parent is not None:
+        parent = parse_int(parent, file, where, "parent", minimum=0)
+        if parent >= count or parent == index:
+            raise AnnotationError(file, where, "parent", "not another segment of this video", parent)
+    splits = optional(seg, "splits", file, where, dict, {})
+    return Segment(level, parse_class_id(require(seg, "label", file, where), file, where, "label"),
+                   parse_number(require(seg, "start", file, where), file, where, "start"),
+                   parse_number(require(seg, "end", file, where), file, where, "end"),
+                   parent, {k: as_text(v, file, where, f"splits.{k}") for k, v in splits.items()},
+                   dict(optional(seg, "attrs", file, where, dict, {})), origin=(file, where))
+
+
 def read(src: PathLike, **_: object) -> AnnotationSet:
     file = str(src)
     data = read_json(src)
@@ -30,38 +77,21 @@ def read(src: PathLike, **_: object) -> AnnotationSet:
     if require(data, "version", file, "top") != VERSION:
         raise AnnotationError(file, "top", "version", f"unsupported version (this videokit reads {VERSION})",
                               data.get("version"))
-    try:
-        taxonomy = Taxonomy.from_dict(require(data, "taxonomy", file, "top", dict))
-    except (KeyError, TypeError, ValueError) as exc:
-        raise AnnotationError(file, "taxonomy", "levels", f"malformed taxonomy: {exc}") from None
+    taxonomy = _taxonomy(require(data, "taxonomy", file, "top", dict), file)
     levels = set(taxonomy.level_names)
     videos: Dict[str, VideoAnnotation] = {}
     for i, rec in enumerate(require(data, "videos", file, "top", list)):
         record = f"videos[{i}]"
         vid = require(rec, "id", file, record, str)
-        segments = []
-        raw_segments = rec.get("segments") or []
-        for j, seg in enumerate(raw_segments):
-            where = f"{record}.segments[{j}]"
-            level = require(seg, "level", file, where, str)
-            if level not in levels:
-                raise AnnotationError(file, where, "level", f"not a taxonomy level {sorted(levels)}", level)
-            parent = seg.get("parent")
-            if parent is not None:
-                parent = parse_int(parent, file, where, "parent", minimum=0)
-                if parent >= len(raw_segments) or parent == j:
-                    raise AnnotationError(file, where, "parent", "not another segment of this video", parent)
-            segments.append(Segment(level, parse_int(require(seg, "label", file, where), file, where, "label"),
-                                    parse_float(require(seg, "start", file, where), file, where, "start"),
-                                    parse_float(require(seg, "end", file, where), file, where, "end"),
-                                    parent, dict(seg.get("splits") or {}), dict(seg.get("attrs") or {}),
-                                    origin=(file, where)))
-            segments[-1].start, segments[-1].end = seg["start"], seg["end"]  # keep int/float as written
-        labels = [parse_int(x, file, record, "labels") for x in rec.get("labels") or []]
-        for name in ("duration", "fps"):
-            if rec.get(name) is not None:
-                parse_float(rec[name], file, record, name)
-        videos[vid] = VideoAnnotation(vid, rec.get("path"), rec.get("duration"), rec.get("fps"),
-                                      rec.get("split"), labels, segments, dict(rec.get("attrs") or {}),
-                                      origin=(file, record))
+        if vid in videos:
+            raise AnnotationError(file, record, "id", "video listed twice", vid)
+        raw_segments = optional(rec, "segments", file, record, list, [])
+        segments = [_segment(seg, file, f"{record}.segments[{j}]", levels, len(raw_segments), j)
+                    for j, seg in enumerate(raw_segments)]
+        labels = [parse_class_id(x, file, record, "labels") for x in optional(rec, "labels", file, record, list, [])]
+        videos[vid] = VideoAnnotation(vid, optional(rec, "path", file, record, str),
+                                      optional_float(rec, "duration", file, record),
+                                      optional_float(rec, "fps", file, record),
+                                      optional(rec, "split", file, record, str), labels, segments,
+                                      dict(optional(rec, "attrs", file, record, dict, {})), origin=(file, record))
     return AnnotationSet(taxonomy, videos, file)

@@ -16,7 +16,6 @@ labels are task-wide, and one name may be a class of two levels).
 """
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 from operator import itemgetter
 from pathlib import Path
@@ -25,24 +24,42 @@ from xml.sax.saxutils import escape, quoteattr
 
 from ..errors import AnnotationError
 from ..model import AnnotationSet, Taxonomy
-from ._common import PathLike, parse_int, read_bytes
+from ._common import PathLike, parse_class_id, parse_float, parse_int, parse_xml, read_bytes, ticks
 from ._tools import (RawSegment, RawVideo, VideoRate, assemble, attrs_from_json, level_names, rows, video_label_names,
                      write_video_files)
 
 
+#: frame numbers beyond this (a week at 1,000 fps) are no video's
+MAX_FRAME = 10 ** 9
+
+
 def _count(value: object, file: str, where: str, field: str) -> int:
-    """A frame number or class id (``int()`` for the usual digits; anything else checked by ``parse_int``)."""
-    try:
-        number = int(value)  # type: ignore[arg-type]
-        if number >= 0:
-            return number
-    except (TypeError, ValueError):
-        pass
-    return parse_int(value, file, where, field, minimum=0)
+    """A frame number or class id (a fast path for the usual short digits; anything else checked by
+    ``parse_int``)."""
+    if isinstance(value, str) and 0 < len(value) < 10 and value.isascii() and value.isdigit():
+        return int(value)
+    number = parse_int(value, file, where, field, minimum=0)
+    if number > MAX_FRAME:
+        raise AnnotationError(file, where, field, f"must be <= {MAX_FRAME}", value)
+    return number
 
 
-def _int(element: Optional[ET.Element], default: int = 0) -> int:
-    return int(element.text) if element is not None and (element.text or "").strip() else default
+def _int(element: Optional[ET.Element], file: str, field: str, default: int = 0) -> int:
+    if element is None or not (element.text or "").strip():
+        return default
+    return _count(element.text.strip(), file, "meta", field)
+
+
+def _step(frame_filter: str, file: str) -> int:
+    """The frame step of a ``frame_filter`` (``step=3``), 1 without one."""
+    for part in frame_filter.split(","):
+        key, sep, value = part.partition("=")
+        if sep and key.strip() == "step":
+            step = _count(value.strip(), file, "meta", "frame_filter")
+            if step < 1:
+                raise AnnotationError(file, "meta", "frame_filter", "step must be >= 1", frame_filter)
+            return step
+    return 1
 
 
 def read_file(path: Path, fps: Optional[float], level: str, levels: Optional[List[str]] = None,
@@ -50,15 +67,11 @@ def read_file(path: Path, fps: Optional[float], level: str, levels: Optional[Lis
     """One file's video; the levels videokit wrote into it are appended to ``levels``. Its frame rate: the one
     videokit wrote, else ``video_fps(video_id, path)`` (probed from the video), else ``fps``."""
     file = str(path)
-    try:
-        root = ET.fromstring(read_bytes(path))
-    except ET.ParseError as exc:
-        raise AnnotationError(path, f"line {exc.position[0]}", "xml", f"not a CVAT XML file: {exc}") from None
+    root = parse_xml(read_bytes(path), path, "a CVAT XML file")
     meta = root.find("meta")
     task = None if meta is None else (meta.find("task") if meta.find("task") is not None else meta.find("job"))
-    stop_frame = _int(task.find("stop_frame") if task is not None else None)
-    flt = (task.findtext("frame_filter") or "") if task is not None else ""
-    step = int(re.search(r"step\s*=\s*(\d+)", flt).group(1)) if re.search(r"step\s*=\s*(\d+)", flt) else 1
+    stop_frame = _int(task.find("stop_frame") if task is not None else None, file, "stop_frame")
+    step = _step((task.findtext("frame_filter") or "") if task is not None else "", file)
     source = (meta.findtext("source") if meta is not None else None) or (task.findtext("source") if task is not None else None)
     name = (task.findtext("name") if task is not None else None) or path.stem
     video = RawVideo(path.stem, source, where=(file, "annotations"))
@@ -70,16 +83,23 @@ def read_file(path: Path, fps: Optional[float], level: str, levels: Optional[Lis
         video.split = prop.get("split") or None
         for key in ("duration", "fps"):
             if prop.get(key):
-                setattr(video, key, float(prop.get(key)))
-        written_rate = float(prop.get("frame_rate")) if prop.get("frame_rate") else None
+                setattr(video, key, parse_float(prop.get(key), file, "videokit", key))
+        written_rate = parse_float(prop.get("frame_rate"), file, "videokit", "frame_rate") \
+            if prop.get("frame_rate") else None
+        if written_rate is not None and written_rate <= 0:
+            raise AnnotationError(file, "videokit", "frame_rate", "must be > 0", written_rate)
         for label in prop.iter("label"):
-            video.labels.append((label.get("name"), int(label.get("id"))))
+            video.labels.append((label.get("name") or "", parse_class_id(label.get("id"), file, "videokit label", "id")))
         for entry in prop.iter("class"):
-            classes[entry.get("label")] = (entry.get("level"), entry.get("id"))
+            cid = entry.get("id")
+            classes[entry.get("label") or ""] = (entry.get("level"),
+                                                 None if cid is None else parse_class_id(cid, file, "videokit class", "id"))
         for lv in prop.iter("videokit_level"):
             if levels is not None and lv.get("name") not in levels:
                 levels.append(lv.get("name"))
     rate = written_rate or (video_fps(video.video_id, video.path) if video_fps else None) or fps or video.fps
+    if rate is not None and rate <= 0:
+        raise AnnotationError(path, "meta", "fps", "must be > 0", rate)
     if not rate:
         raise AnnotationError(path, "meta", "fps", f"CVAT keeps frames: the frame rate of {name!r} is needed; pass "
                               f"--fps, or --videos DIR holding {video.path or video.video_id}")
@@ -90,7 +110,8 @@ def read_file(path: Path, fps: Optional[float], level: str, levels: Optional[Lis
         if label in classes:
             return classes[label]
         attrs = {a.get("name"): (a.text or "") for a in shape.iter("attribute")}
-        return attrs.get("level"), attrs.get("label_id")
+        cid = attrs.get("label_id")
+        return attrs.get("level"), parse_class_id(cid, file, f"shape of {label[:40]!r}", "label_id") if cid else None
 
     def side_fields(shape: ET.Element):
         return attrs_from_json(next((a.text for a in shape.iter("attribute") if a.get("name") == "videokit_attrs"), None))
@@ -108,7 +129,7 @@ def read_file(path: Path, fps: Optional[float], level: str, levels: Optional[Lis
         if seg_level and label.startswith(f"{seg_level}: "):
             label = label[len(seg_level) + 2:]
         video.segments.append(RawSegment(seg_level or level, label, round(first / rate, 3), round(end / rate, 3),
-                                         (file, where), _count(cid, file, where, "label_id") if cid else None,
+                                         (file, where), cid,
                                          attrs=side_fields(shapes[0][1])))
     tags: Dict[tuple, List[int]] = {}
     for tag in root.iter("tag"):
@@ -124,7 +145,7 @@ def read_file(path: Path, fps: Optional[float], level: str, levels: Optional[Lis
                 continue
             video.segments.append(RawSegment(seg_level or level, label, round(run[0] / rate, 3),
                                              round((run[-1] + step) / rate, 3), (file, f"tag {label} frame {run[0]}"),
-                                             int(cid) if cid else None))
+                                             cid))
             if frame is not None:
                 run = [frame]
     return video
@@ -155,7 +176,8 @@ def _document(annotations: AnnotationSet, video, names, fps: Optional[float] = N
         raise AnnotationError(annotations.source, f"video {video.video_id}", "fps",
                               "CVAT keeps frames: the video's frame rate is needed (--fps, or --meta)")
     end = max([video.duration or 0.0] + [s.end for s in video.segments])
-    size = int(round(end * rate)) + 1
+    where = f"video {video.video_id}"
+    size = ticks(end, rate, annotations.source, where, "end") + 1
     segments = list(rows(annotations, video, names))
     used = {f"{row.level}: {row.name}": row for row in segments}  # the labels this video uses
     with_attrs = {f"{row.level}: {row.name}" for row in segments if row.attrs}
@@ -179,8 +201,8 @@ def _document(annotations: AnnotationSet, video, names, fps: Optional[float] = N
     out += [f"    <label id=\"{label}\" name={quoteattr(name)}/>" for label, name in video_label_names(annotations, video, names)]
     out.append("  </videokit>")
     for k, row in enumerate(segments):
-        first = int(round(row.start * rate))
-        last = max(int(round(row.end * rate)), first + 1)
+        first = ticks(row.start, rate, annotations.source, f"{where} segment {row.index}", "start")
+        last = max(ticks(row.end, rate, annotations.source, f"{where} segment {row.index}", "end"), first + 1)
         box = f'xtl="0.00" ytl="0.00" xbr="{width}.00" ybr="{height}.00" z_order="0"'
         attributes = f'<attribute name="videokit_attrs">{escape(row.attrs_json)}</attribute>' if row.attrs else ""
         out += [f'  <track id="{k}" label={quoteattr(f"{row.level}: {row.name}")} source="manual">',

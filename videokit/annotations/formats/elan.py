@@ -32,7 +32,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from ..errors import AnnotationError, Finding
 from ..model import AnnotationSet, Taxonomy
-from ._common import PathLike, parse_float, read_bytes
+from ._common import PathLike, parse_float, parse_xml, read_bytes, ticks
 from ._tools import (RawSegment, RawVideo, assemble, attrs_from_json, level_names, rows,
                      video_label_names, write_video_files)
 
@@ -41,7 +41,9 @@ ATTRS_TIER, ATTRS_TYPE = "videokit-attrs:", "videokit-attrs"
 SCORE_TIER = "videokit-score:"  # a model's score per segment (predictions), on a symbolic tier of ATTRS_TYPE
 MODEL_ANNOTATOR = "videokit model (pre-annotations)"
 SUBDIVIDING = ("Included_In", "Time_Subdivision")
-CVE = re.compile(r"^vk_(\d+)_(\d+)$")
+CVE = re.compile(r"vk_([0-9]{1,3})_([0-9]{1,6})")  # fullmatch; ASCII digits of a bounded length
+#: a chain of tiers deeper than this (each a child of the one before) is no real annotation document
+MAX_TIER_DEPTH = 64
 DOCUMENT_DATE = re.compile(rb' DATE="[^"]*"', re.ASCII)
 VOCABULARY_DIGEST = re.compile(rb'<PROPERTY NAME="videokit:vocabulary">([0-9a-f]+)</PROPERTY>')
 
@@ -58,19 +60,16 @@ def _parse(path: Path, known_vocabulary: Optional[str] = None) -> Tuple[ET.Eleme
         cut = data.find(b"<CONTROLLED_VOCABULARY")
         if cut > 0:
             data = data[:cut] + b"</ANNOTATION_DOCUMENT>"
-    try:
-        return ET.fromstring(data), digest
-    except ET.ParseError as exc:
-        raise AnnotationError(path, f"line {exc.position[0]}", "xml", f"not an ELAN file: {exc}") from None
+    return parse_xml(data, path, "an ELAN file"), digest
 
 
-def _slots(root: ET.Element) -> Tuple[List[str], Dict[str, Optional[float]]]:
+def _slots(root: ET.Element, file: str) -> Tuple[List[str], Dict[str, Optional[float]]]:
     order, values = [], {}
     for slot in root.iter("TIME_SLOT"):
         sid = slot.get("TIME_SLOT_ID")
         order.append(sid)
         value = slot.get("TIME_VALUE")
-        values[sid] = None if value is None else float(value) / 1000.0
+        values[sid] = None if value is None else parse_float(value, file, f"TIME_SLOT {sid}", "TIME_VALUE") / 1000.0
     return order, values
 
 
@@ -94,7 +93,7 @@ def _resolve(tier_slots: List[str], values: Dict[str, Optional[float]]) -> Dict[
     return out
 
 
-def _chain(root: ET.Element, types: Dict[str, Dict[str, str]]) -> List[str]:
+def _chain(root: ET.Element, types: Dict[str, Dict[str, str]], file: str) -> List[str]:
     """The default levels: the deepest chain of time-aligned tiers under the first root tier with annotations."""
     tiers = {t.get("TIER_ID"): t for t in root.iter("TIER")}
     children: Dict[Optional[str], List[str]] = {}
@@ -103,14 +102,24 @@ def _chain(root: ET.Element, types: Dict[str, Dict[str, str]]) -> List[str]:
         if constraint in (None, "", *SUBDIVIDING):  # time-aligned
             children.setdefault(tier.get("PARENT_REF"), []).append(tid)
     roots = [tid for tid in children.get(None, []) if len(tiers[tid])]
-    return _deepest(roots[0], children) if roots else []
+    return _deepest(roots[0], children, file) if roots else []
 
 
-def _deepest(tid: str, children: Dict[Optional[str], List[str]]) -> List[str]:
-    """The longest chain of tiers from ``tid`` down (a plain function: a recursive closure would be a reference
-    cycle keeping every file's parsed tree alive until the cycle collector runs)."""
-    below = [_deepest(child, children) for child in children.get(tid, [])]
-    return [tid] + max(below, key=len, default=[])
+def _deepest(root: str, children: Dict[Optional[str], List[str]], file: str) -> List[str]:
+    """The longest chain of tiers from ``root`` down (the first on a tie), walked iteratively: a cycle of
+    ``PARENT_REF`` or a chain deeper than :data:`MAX_TIER_DEPTH` is one error."""
+    best: List[str] = []
+    stack = [[root]]
+    while stack:
+        chain = stack.pop()
+        if len(chain) > MAX_TIER_DEPTH:
+            raise AnnotationError(file, f"tier {chain[-1]}", "PARENT_REF",
+                                  f"tiers nested deeper than {MAX_TIER_DEPTH} (or a cycle)", chain[-1])
+        below = children.get(chain[-1], [])
+        if len(chain) > len(best):
+            best = chain
+        stack.extend(chain + [child] for child in reversed(below) if child not in chain)
+    return best
 
 
 def read_file(path: PathLike, tiers: Optional[Dict[str, str]] = None, known_vocabulary: Optional[str] = None
@@ -127,14 +136,19 @@ def read_file(path: PathLike, tiers: Optional[Dict[str, str]] = None, known_voca
     if header is not None and header.get("TIME_UNITS", "milliseconds") != "milliseconds":
         raise AnnotationError(path, "HEADER", "TIME_UNITS", "only milliseconds are supported", header.get("TIME_UNITS"))
     types = {t.get("LINGUISTIC_TYPE_ID"): dict(t.attrib) for t in root.iter("LINGUISTIC_TYPE")}
-    by_id = {t.get("TIER_ID"): t for t in root.iter("TIER")}
-    mapping = dict(tiers) if tiers else {tid: tid for tid in _chain(root, types)}
+    by_id = {}
+    for n, tier in enumerate(root.iter("TIER")):
+        tid = tier.get("TIER_ID")
+        if not tid:
+            raise AnnotationError(path, f"TIER {n + 1}", "TIER_ID", "missing or empty")
+        by_id[tid] = tier
+    mapping = dict(tiers) if tiers else {tid: tid for tid in _chain(root, types, file)}
     for level, tid in mapping.items():
         if tid not in by_id:
             raise AnnotationError(path, "tiers", level, f"no tier {tid!r} (tiers: {sorted(by_id)})", tid)
     levels = list(mapping)
     findings: List[Finding] = []
-    order, values = _slots(root)
+    order, values = _slots(root, file)
     position = {s: i for i, s in enumerate(order)}
     video_id = path.name.split(".eaf")[0]
     media = header.find("MEDIA_DESCRIPTOR") if header is not None else None
@@ -151,14 +165,14 @@ def read_file(path: PathLike, tiers: Optional[Dict[str, str]] = None, known_voca
         if name == "videokit:video_id" and text:
             video.video_id = text
         elif name in ("videokit:duration", "videokit:fps") and text:
-            setattr(video, name.split(":")[1], float(text))
+            setattr(video, name.split(":")[1], parse_float(text, file, f"PROPERTY {name}", "value"))
         elif name == "videokit:split" and text:
             video.split = text
     # declared class tables: vocabulary entries videokit wrote
     declared: Dict[str, Dict[int, str]] = {"": {0: digest or ""}}  # the digest, for the next file of the folder
     if digest is None or digest != known_vocabulary:
         for entry in list(root.iter("CV_ENTRY_ML")) + list(root.iter("CV_ENTRY")):
-            match = CVE.match(entry.get("CVE_ID") or "")
+            match = CVE.fullmatch(entry.get("CVE_ID") or "")
             if match:
                 value_el = entry.find("CVE_VALUE")
                 text = (value_el.text if value_el is not None else entry.text) or ""
@@ -192,7 +206,7 @@ def read_file(path: PathLike, tiers: Optional[Dict[str, str]] = None, known_voca
                 findings.append(Finding("warning", file, where[1], level, "empty annotation value; left out", None,
                                         "empty-value"))
                 continue
-            match = CVE.match(a.get("CVE_REF") or "")  # a vocabulary entry videokit wrote: the class id
+            match = CVE.fullmatch(a.get("CVE_REF") or "")  # a vocabulary entry videokit wrote: the class id
             cid = int(match.group(2)) if match else None
             if is_label_tier and level == levels[0]:
                 video.labels.append((value, cid))
@@ -201,7 +215,8 @@ def read_file(path: PathLike, tiers: Optional[Dict[str, str]] = None, known_voca
             video.segments.append(RawSegment(level, value, round(start, 3), round(end, 3), where, cid))
     # parents: the child tier's annotation inside its parent tier's (Included_In) -- by time, in assemble;
     # tiers without times: their values become attributes of the referenced annotation's segment
-    ref_target = {ref.get("ANNOTATION_ID"): ref.get("ANNOTATION_REF") for ref in root.iter("REF_ANNOTATION")}
+    aligned_of = _ref_targets({ref.get("ANNOTATION_ID"): ref.get("ANNOTATION_REF")
+                               for ref in root.iter("REF_ANNOTATION")})
     for tier in by_id.values():
         tid = tier.get("TIER_ID")
         if tid in tier_of_level:
@@ -213,9 +228,7 @@ def read_file(path: PathLike, tiers: Optional[Dict[str, str]] = None, known_voca
                                         "level; left out (map it with --tiers)", tid, "unmapped-tier"))
             continue
         for ref in refs:
-            target, hops = ref.get("ANNOTATION_REF"), 0
-            while target in ref_target and hops < len(ref_target):  # a chain of symbolic tiers (words > morphemes
-                target, hops = ref_target[target], hops + 1  # > glosses): up to the time-aligned annotation
+            target = aligned_of.get(ref.get("ANNOTATION_REF"), ref.get("ANNOTATION_REF"))
             if target in annotation_index:
                 value_el = ref.find("ANNOTATION_VALUE")
                 text = (value_el.text or "").strip() if value_el is not None else ""
@@ -229,6 +242,22 @@ def read_file(path: PathLike, tiers: Optional[Dict[str, str]] = None, known_voca
                     else:
                         attrs[tid] = f"{attrs[tid]} {text}" if tid in attrs else text
     return video, levels, declared, findings
+
+
+def _ref_targets(ref_target: Dict[Optional[str], Optional[str]]) -> Dict[Optional[str], Optional[str]]:
+    """For each symbolic annotation id, the annotation its chain of references ends at (words > morphemes >
+    glosses: up to the time-aligned one; None for a cycle). Each id is walked once: linear in the file."""
+    resolved: Dict[Optional[str], Optional[str]] = {}
+    for start in ref_target:
+        chain, seen, target = [], set(), start
+        while target in ref_target and target not in resolved and target not in seen:
+            seen.add(target)
+            chain.append(target)
+            target = ref_target[target]
+        end = resolved[target] if target in resolved else (None if target in seen else target)
+        for aid in chain:
+            resolved[aid] = end
+    return resolved
 
 
 def read(src: PathLike, tiers: Optional[Union[str, Dict[str, str]]] = None, taxonomy: Optional[Taxonomy] = None,
@@ -280,7 +309,7 @@ def _document(annotations: AnnotationSet, video, levels: Sequence[str], names: D
     slots: List[int] = []
 
     def slot(seconds: float) -> str:
-        slots.append(int(round(seconds * 1000)))
+        slots.append(ticks(seconds, 1000, annotations.source, f"video {video.video_id}"))
         return f"ts{len(slots)}"
 
     tiers: Dict[str, List[str]] = {lvl: [] for lvl in levels}

@@ -19,7 +19,6 @@ score per region and their mean per task) so an annotator corrects the model ins
 from __future__ import annotations
 
 import json
-import re
 import xml.etree.ElementTree as ET
 from typing import Any, Dict, List, Optional
 from xml.sax.saxutils import quoteattr
@@ -27,57 +26,93 @@ from xml.sax.saxutils import quoteattr
 from ...utils import atomic_write_text
 from ..errors import AnnotationError
 from ..model import AnnotationSet, Taxonomy
-from ._common import PathLike, parse_float, read_json
+from ._common import (PathLike, as_list, as_object, as_text, optional, optional_float, parse_class_id, parse_float,
+                      parse_xml, read_bytes, read_json, require, ticks)
 from ._tools import RawSegment, RawVideo, VideoRate, assemble, level_names, rows, video_label_names
 
 TYPE = "timelinelabels"
 
 
-def _config_fps(config: Optional[str]) -> Optional[float]:
-    if not config:
+def _config_fps(config: Any, file: str = "", record: str = "label_config") -> Optional[float]:
+    """The ``<Video framerate>`` of a labeling config (None where it names none or takes it from the task)."""
+    if not isinstance(config, str) or not config.strip():
         return None
     try:
         root = ET.fromstring(config.strip())
-    except ET.ParseError:
+    except (ET.ParseError, ValueError, LookupError):
         return None
     for video in root.iter("Video"):
         rate = video.get("framerate") or video.get("frameRate")
         if rate and not rate.startswith("$"):
-            return float(rate)
+            return _rate(rate, file, record, "label_config framerate")
     return None
+
+
+def _rate(value: Any, file: str, record: str, field: str) -> float:
+    rate = parse_float(value, file, record, field)
+    if rate <= 0:
+        raise AnnotationError(file, record, field, "must be > 0", value)
+    return rate
 
 
 def _tasks(data: Any, file: str) -> List[Dict]:
     if isinstance(data, dict) and "task" in data and ("annotation" in data or "prediction" in data):
-        task = dict(data["task"])  # an ML-backend payload: one task and its annotation
-        result = (data.get("annotation") or data.get("prediction") or {}).get("result", [])
-        task["annotations"] = [{"result": result}]
-        task["_config"] = (data.get("project") or {}).get("label_config")
+        task = dict(as_object(data["task"], file, "top", "task"))  # an ML-backend payload: one task, one annotation
+        item = optional(data, "annotation", file, "top", dict) or optional(data, "prediction", file, "top", dict) or {}
+        task["annotations"] = [{"result": optional(item, "result", file, "top.annotation", list, [])}]
+        task["_config"] = optional(optional(data, "project", file, "top", dict, {}), "label_config", file,
+                                   "top.project", str)
         return [task]
     if isinstance(data, dict):
         data = [data]
     if not isinstance(data, list):
         raise AnnotationError(file, "top", "tasks", "expected a list of Label Studio tasks", type(data).__name__)
+    for t, task in enumerate(data):
+        as_object(task, file, f"task [{t}]", "task")
     return data
 
 
-def _regions(task: Dict) -> List[Dict]:
-    """The task's timeline regions as ``{from_name, ranges, labels, score, meta}``: the first annotation's
-    results (full export), else the first prediction's, else the JSON-MIN keys."""
+def _regions(task: Dict, file: str, record: str) -> List[Dict]:
+    """The task's timeline regions as ``{from_name, ranges, labels, score, meta, id}``: the first annotation's
+    results (full export), else the first prediction's, else the JSON-MIN keys; every field typed."""
     for key in ("annotations", "predictions"):
-        for item in task.get(key) or []:
-            found = [{"from_name": r.get("from_name"), "ranges": r.get("value", {}).get("ranges", []),
-                      "labels": r.get("value", {}).get(TYPE, []), "score": r.get("score"), "meta": r.get("meta") or {},
-                      "id": r.get("id")}
-                     for r in item.get("result", []) if r.get("type") == TYPE]
-            if found or item.get("result") is not None:
-                return found
+        for n, item in enumerate(optional(task, key, file, record, list, [])):
+            where = f"{record} {key}[{n}]"
+            results = optional(as_object(item, file, where, key), "result", file, where, list)
+            if results is None:
+                continue
+            found = []
+            for r, result in enumerate(results):
+                at = f"{where} result[{r}]"
+                if optional(as_object(result, file, at, "result"), "type", file, at) != TYPE:
+                    continue
+                value = optional(result, "value", file, at, dict, {})
+                found.append({"from_name": as_text(require(result, "from_name", file, at), file, at, "from_name"),
+                              "ranges": optional(value, "ranges", file, at, list, []),
+                              "labels": optional(value, TYPE, file, at, list, []),
+                              "score": optional(result, "score", file, at), "meta": optional(result, "meta", file, at,
+                                                                                             dict, {}),
+                              "id": optional(result, "id", file, at), "where": at})
+            return found
     regions = []
     for name, value in task.items():  # JSON-MIN: {"<control>": [{"ranges": [...], "timelinelabels": [...]}]}
         if isinstance(value, list) and value and all(isinstance(v, dict) and "ranges" in v for v in value):
-            regions += [{"from_name": name, "ranges": v["ranges"], "labels": v.get(TYPE, []), "score": None,
-                         "meta": {}, "id": None} for v in value]
+            for r, v in enumerate(value):
+                at = f"{record} {name[:40]}[{r}]"
+                regions.append({"from_name": name, "ranges": as_list(v["ranges"], file, at, "ranges"),
+                                "labels": optional(v, TYPE, file, at, list, []), "score": None, "meta": {},
+                                "id": None, "where": at})
     return regions
+
+
+def _video_id(side: Dict, path: str, task: Dict, t: int, file: str, record: str) -> str:
+    """The task's video id: the one videokit wrote, else the video file's stem, else the task's id."""
+    given = optional(side, "video_id", file, record, str)
+    if given:
+        return given
+    name = path.rsplit("/", 1)[-1]
+    stem = name.rpartition(".")[0] if "." in name else name
+    return stem or as_text(task.get("id", t), file, record, "id", numbers=True)
 
 
 def read(src: PathLike, fps: Optional[float] = None, taxonomy: Optional[Taxonomy] = None,
@@ -87,21 +122,35 @@ def read(src: PathLike, fps: Optional[float] = None, taxonomy: Optional[Taxonomy
     videos: List[RawVideo] = []
     levels: List[str] = []
     for t, task in enumerate(tasks):
-        record = f"task {task.get('id', t)}"
+        task_id = task.get("id", t)
+        record = f"task {task_id if isinstance(task_id, (int, str)) and len(str(task_id)) < 40 else t}"
         data = task.get("data") if isinstance(task.get("data"), dict) else task
-        side = data.get("videokit") if isinstance(data.get("videokit"), dict) else {}
-        for level in side.get("levels") or []:
+        side = optional(data, "videokit", file, f"{record} data", dict, {})
+        for level in optional(side, "levels", file, f"{record} data.videokit", list, []):
+            level = as_text(level, file, f"{record} data.videokit", "levels")
             if level not in levels:
                 levels.append(level)
-        rate = data.get("fps") or side.get("fps") or _config_fps(task.get("_config"))  # what the file states
-        path = data.get("video") or data.get("video_url") or ""
-        video_id = side.get("video_id") or re.sub(r"\.\w+$", "", path.rsplit("/", 1)[-1]) or str(task.get("id", t))
-        video = RawVideo(video_id, side.get("path") or path or None, side.get("duration"),
-                         side.get("fps") if side else rate, side.get("split"),
-                         [(str(v), int(i) if i is not None else None) for v, i in side.get("labels") or []],
-                         where=(file, record))
-        for r, region in enumerate(_regions(task)):
-            where = (file, f"{record} result {region['id'] or r}")
+        stated = optional(data, "fps", file, f"{record} data") or optional(side, "fps", file, f"{record} data.videokit")
+        rate = _rate(stated, file, record, "fps") if stated is not None else _config_fps(task.get("_config"), file,
+                                                                                       record)
+        path = optional(data, "video", file, f"{record} data", str) or optional(data, "video_url", file,
+                                                                                 f"{record} data", str) or ""
+        video_id = _video_id(side, path, task, t, file, record)
+        labels = []
+        for n, pair in enumerate(optional(side, "labels", file, f"{record} data.videokit", list, [])):
+            at = f"{record} data.videokit.labels[{n}]"
+            if not isinstance(pair, list) or len(pair) != 2:
+                raise AnnotationError(file, at, "labels", "expected [name, id]", pair)
+            labels.append((as_text(pair[0], file, at, "name", numbers=True),
+                           None if pair[1] is None else parse_class_id(pair[1], file, at, "id")))
+        where_side = f"{record} data.videokit"
+        side_fps = optional_float(side, "fps", file, where_side)
+        video = RawVideo(video_id, optional(side, "path", file, where_side, str) or path or None,
+                         optional_float(side, "duration", file, where_side), side_fps if side else rate,
+                         optional(side, "split", file, where_side, str), labels, where=(file, record))
+        for r, region in enumerate(_regions(task, file, record)):
+            at = region["where"]
+            where = (file, f"{record} result {region['id'] if isinstance(region['id'], str) and len(region['id']) < 40 else r}")
             if region["from_name"] not in levels:
                 levels.append(region["from_name"])
             if not region["labels"]:
@@ -113,16 +162,20 @@ def read(src: PathLike, fps: Optional[float] = None, taxonomy: Optional[Taxonomy
                 raise AnnotationError(file, record, "framerate", "the file does not state the video's frame rate "
                                       "(frames -> seconds); pass --fps, or --videos DIR holding "
                                       f"{video.path or video_id}")
+            label = as_text(region["labels"][0], file, at, TYPE, numbers=True)
+            meta = region["meta"]
+            attrs = dict(optional(meta, "videokit_attrs", file, f"{at} meta", dict, {}))
+            score = region["score"]
+            if score is not None:
+                attrs["score"] = parse_float(score, file, at, "score")
+            cid = optional(meta, "videokit_label_id", file, f"{at} meta")
+            cid = None if cid is None else parse_class_id(cid, file, f"{at} meta", "videokit_label_id")
             for span in region["ranges"]:
-                start = parse_float(span.get("start"), file, where[1], "ranges.start")
-                end = parse_float(span.get("end"), file, where[1], "ranges.end")
-                attrs = dict(region["meta"].get("videokit_attrs") or {})
-                if isinstance(region["score"], (int, float)):
-                    attrs["score"] = region["score"]
-                cid = region["meta"].get("videokit_label_id")
-                video.segments.append(RawSegment(region["from_name"], str(region["labels"][0]),
-                                                 round((start - 1) / float(rate), 3), round(end / float(rate), 3),
-                                                 where, int(cid) if cid is not None else None, attrs=attrs))
+                span = as_object(span, file, at, "ranges")
+                start = parse_float(span.get("start"), file, at, "ranges.start")
+                end = parse_float(span.get("end"), file, at, "ranges.end")
+                video.segments.append(RawSegment(region["from_name"], label, round((start - 1) / float(rate), 3),
+                                                 round(end / float(rate), 3), where, cid, attrs=dict(attrs)))
         if not side:
             video.fps = video.fps or fps
         videos.append(video)
@@ -138,10 +191,11 @@ def _task(annotations: AnnotationSet, video, as_predictions: bool, fps: Optional
                               "Label Studio keeps frames: the video's frame rate is needed (--fps, or --meta)")
     results, scores = [], []
     for row in rows(annotations, video, names):
+        where = f"video {video.video_id} segment {row.index}"
+        first = ticks(row.start, rate, annotations.source, where, "start") + 1
+        last = max(ticks(row.end, rate, annotations.source, where, "end"), first)
         item = {"id": f"vk{row.index}", "type": TYPE, "from_name": row.level, "to_name": "video", "origin": "manual",
-                "value": {"ranges": [{"start": int(round(row.start * rate)) + 1, "end": max(int(round(row.end * rate)),
-                                                                                          int(round(row.start * rate)) + 1)}],
-                          TYPE: [row.name]},
+                "value": {"ranges": [{"start": first, "end": last}], TYPE: [row.name]},
                 "meta": {"videokit_label_id": row.label, **({"videokit_attrs": row.attrs} if row.attrs else {})}}
         if as_predictions:
             item["origin"] = "prediction"
@@ -184,6 +238,18 @@ def config(annotations: AnnotationSet) -> str:
         lines.append("  </TimelineLabels>")
     lines.append("</View>")
     return "\n".join(lines) + "\n"
+
+
+def read_config(src: PathLike) -> Dict[str, List[str]]:
+    """A labeling configuration's ``TimelineLabels`` controls and their label values, in order."""
+    root = parse_xml(read_bytes(src), src, "a Label Studio labeling config")
+    controls: Dict[str, List[str]] = {}
+    for n, control in enumerate(root.iter("TimelineLabels")):
+        name = control.get("name")
+        if not name or name in controls:
+            raise AnnotationError(src, f"TimelineLabels {n + 1}", "name", "missing or repeated", name)
+        controls[name] = [label.get("value") or "" for label in control.iter("Label")]
+    return controls
 
 
 def write_config(annotations: AnnotationSet, out: PathLike, **_: object) -> None:

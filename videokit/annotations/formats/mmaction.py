@@ -15,7 +15,7 @@ from typing import Dict, List, Optional
 from ...utils import atomic_write_text
 from ..errors import AnnotationError
 from ..model import AnnotationSet, Level, Segment, Taxonomy, VideoAnnotation, trimmed_segments
-from ._common import PathLike, format_number, parse_float, parse_int, read_text
+from ._common import PathLike, format_number, parse_class_id, parse_float, read_text
 
 STYLES = ("video", "segments", "clips")
 
@@ -38,7 +38,7 @@ def read(src: PathLike, style: str = "video", level: Optional[str] = None, **_: 
         if style == "video":
             if len(parts) < 2:
                 raise AnnotationError(file, where, "label", "missing (expected: path label [label ...])")
-            labels = [parse_int(p, file, where, "label", minimum=0) for p in parts[1:]]
+            labels = [parse_class_id(p, file, where, "label") for p in parts[1:]]
             if vid in videos:
                 raise AnnotationError(file, where, "path", "video listed twice", path)
             videos[vid] = VideoAnnotation(vid, path, labels=labels, origin=(file, where))
@@ -49,7 +49,7 @@ def read(src: PathLike, style: str = "video", level: Optional[str] = None, **_: 
                 raise AnnotationError(file, where, "line", "expected: path start end label", line.strip())
             start = parse_float(parts[1], file, where, "start")
             end = parse_float(parts[2], file, where, "end")
-            label = parse_int(parts[3], file, where, "label", minimum=0)
+            label = parse_class_id(parts[3], file, where, "label")
             video = videos.setdefault(vid, VideoAnnotation(vid, path, origin=(file, where)))
             video.segments.append(Segment(name, label, start, end, origin=(file, where)))
             classes.ensure(label)

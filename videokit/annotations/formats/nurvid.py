@@ -9,7 +9,6 @@ videokit is 0-based throughout. The JSON's ``subset`` is always null: video spli
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
@@ -18,8 +17,7 @@ import pandas as pd
 from ...utils import atomic_output
 from ..errors import AnnotationError, Finding
 from ..model import AnnotationSet, ClassInfo, Level, Segment, Taxonomy, VideoAnnotation, infer_parents
-from ._common import (PathLike, parse_float, parse_int, parse_segment, read_json, read_table, require,
-                      row_line)
+from ._common import PathLike, optional_float, parse_class_id, parse_segment, read_json, read_text, require
 
 LEVELS = ("procedure", "action")
 SPLITS = ("train", "val", "test")
@@ -27,8 +25,24 @@ JSON_NAME = "NurViD_annotations.json"
 XLSX_NAME = "Procedure&Action_ID.xlsx"
 VIDEO_PREFIX = "/video_path/"
 SEGMENT_PREFIX = "/segment_path/"
-_CLIP = re.compile(r"([^/\\]+)_(\d+)\.\w+$")
-_VIDEO = re.compile(r"([^/\\]+)\.\w+$")
+
+
+def _file_stem(path: str) -> Optional[str]:
+    """``/video_path/<stem>.mp4`` -> ``<stem>`` (string operations: linear in the path, whatever it holds)."""
+    name = path.replace("\\", "/").rsplit("/", 1)[-1]
+    stem, dot, suffix = name.rpartition(".")
+    return stem if dot and stem and suffix and (suffix.isascii() and suffix.replace("_", "a").isalnum()) else None
+
+
+def _clip_name(path: str) -> Optional[Tuple[str, int]]:
+    """``/segment_path/<video_id>_<k>.mp4`` -> ``(video_id, k)``, or None where the name is not of that form."""
+    stem = _file_stem(path)
+    if stem is None:
+        return None
+    vid, sep, k = stem.rpartition("_")
+    if not sep or not vid or not (k.isascii() and k.isdigit()) or len(k) > 9:
+        return None
+    return vid, int(k)
 
 
 def _locate(src: PathLike) -> Tuple[Path, Path]:
@@ -67,7 +81,7 @@ def read_class_table(path: PathLike) -> Taxonomy:
         group: Optional[str] = None
         for index, row in block.iterrows():
             record = f"row {index + 1}"
-            cid = parse_int(row["ID"], path, record, f"{level} ID", minimum=0)
+            cid = parse_class_id(row["ID"], path, record, f"{level} ID")
             if pd.notna(row.get("Split")) and str(row.get("Split")).strip():
                 group = str(row["Split"]).strip()  # the group is written on its first class only
             names = {}
@@ -86,8 +100,18 @@ def read_class_table(path: PathLike) -> Taxonomy:
     return Taxonomy("nurvid", [Level("procedure", procedures), Level("action", actions)])
 
 
-def _read_list(path: Path) -> pd.DataFrame:
-    return read_table(path, ["path", "label"], sep=" ", header=False)
+def _read_list(path: Path) -> List[Tuple[str, str, str]]:
+    """``(line, path, label)`` of each row of a list; the first line is a header that names no columns
+    (``path-label`` / ``path-lable``); a row of other than two words is one error naming its line."""
+    rows = []
+    for number, line in enumerate(read_text(path).splitlines()[1:], start=2):
+        if not line.strip():
+            continue
+        parts = line.split()
+        if len(parts) != 2:
+            raise AnnotationError(path, f"line {number}", "line", "expected: path label", line.strip())
+        rows.append((f"line {number}", parts[0], parts[1]))
+    return rows
 
 
 def read(src: PathLike, **_: object) -> AnnotationSet:
@@ -104,18 +128,14 @@ def read(src: PathLike, **_: object) -> AnnotationSet:
     videos: Dict[str, VideoAnnotation] = {}
     for vid, rec in data.items():
         record = f"video {vid}"
-        op = parse_int(require(rec, "operationID", file, record), file, record, "operationID", minimum=1) - 1
+        op = parse_class_id(require(rec, "operationID", file, record), file, record, "operationID", first=1) - 1
         steps = require(rec, "annotations", file, record, list)
-        duration = rec.get("duration")
-        if duration is not None:
-            parse_float(duration, file, record, "duration")
-        fps = rec.get("fps")
-        if fps is not None:
-            parse_float(fps, file, record, "fps")
+        duration = optional_float(rec, "duration", file, record)
+        fps = optional_float(rec, "fps", file, record)
         segments = []
         for k, step in enumerate(steps, start=1):
             where = f"{record} annotations[{k - 1}]"
-            action = parse_int(require(step, "actionID", file, where), file, where, "actionID", minimum=1) - 1
+            action = parse_class_id(require(step, "actionID", file, where), file, where, "actionID", first=1) - 1
             start, end = parse_segment(require(step, "segment", file, where), file, where)
             segments.append(Segment("action", action, start, end, origin=(file, where)))
         attrs = {key: rec[key] for key in ("resolution", "url", "subset") if rec.get(key) is not None}
@@ -143,13 +163,10 @@ def _read_video_splits(annotations: AnnotationSet, folder: Path) -> None:
         path = folder / "task1_3" / f"{split}.csv"
         if not path.exists():
             continue
-        table = _read_list(path)
-        for index, (video_path, label) in enumerate(zip(table["path"], table["label"])):
-            where = row_line(index)
-            match = _VIDEO.search(video_path)
-            vid = match.group(1) if match else video_path
+        for where, video_path, label in _read_list(path):
+            vid = _file_stem(video_path) or video_path
             video = annotations.videos.get(vid)
-            label_id = parse_int(label, path, where, "label", minimum=1) - 1
+            label_id = parse_class_id(label, path, where, "label", first=1) - 1
             if video is None:
                 findings.append(Finding("error", str(path), where, "path", "video not in the JSON", vid,
                                         "unknown-video"))
@@ -177,14 +194,12 @@ def _read_segment_splits(annotations: AnnotationSet, folder: Path) -> None:
             path = folder / "task2" / f"{level}_{split}.csv"
             if not path.exists():
                 continue
-            table = _read_list(path)
-            for index, (clip, label) in enumerate(zip(table["path"], table["label"])):
-                where = row_line(index)
-                match = _CLIP.search(clip)
-                if match is None:
+            for where, clip, label in _read_list(path):
+                parsed = _clip_name(clip)
+                if parsed is None:
                     raise AnnotationError(path, where, "path", "expected <video_id>_<k>.mp4", clip)
-                vid, k = match.group(1), int(match.group(2))
-                label_id = parse_int(label, path, where, "label", minimum=0)
+                vid, k = parsed
+                label_id = parse_class_id(label, path, where, "label")
                 video = annotations.videos.get(vid)
                 if video is None or not 1 <= k <= len(video.segments):
                     message = "video not in the JSON" if video is None else \

@@ -21,7 +21,7 @@ import pandas as pd
 from ...utils import atomic_output
 from ..errors import AnnotationError, Finding
 from ..model import AnnotationSet, Level, Segment, Taxonomy, VideoAnnotation
-from ._common import PathLike, format_number, parse_float, parse_int, read_table, row_line
+from ._common import PathLike, format_number, parse_class_id, parse_float, read_table, row_line
 
 LEVELS = ("surgery", "phase", "operation")
 LOCA = {"all": "OphNet2024_loca_all.csv", "challenge": "OphNet2024_loca_challenge.csv"}
@@ -76,7 +76,7 @@ def _read_segments(annotations: AnnotationSet, path: Path, with_operations: bool
     videos = annotations.videos
     surgeries, phases, operations = annotations.taxonomy.levels
     current_phase: Dict[str, int] = {}  # video -> index of its open phase segment
-    ids = {name: [parse_int(v, file, row_line(i), name, minimum=0) for i, v in enumerate(table[name])]
+    ids = {name: [parse_class_id(v, file, row_line(i), name) for i, v in enumerate(table[name])]
            for name in columns[4:]}
     starts = [parse_float(v, file, row_line(i), "start") for i, v in enumerate(table["start"])]
     ends = [parse_float(v, file, row_line(i), "end") for i, v in enumerate(table["end"])]
@@ -126,7 +126,7 @@ def _read_surgery(annotations: AnnotationSet, path: Path) -> None:
             raise AnnotationError(file, where, "video_id", "empty")
         if not text.strip():
             raise AnnotationError(file, where, "surgery", "empty")
-        labels = [parse_int(part, file, where, "surgery", minimum=0) for part in text.split(",")]
+        labels = [parse_class_id(part, file, where, "surgery") for part in text.split(",")]
         if vid in seen:
             annotations.findings.append(Finding("error", file, where, "video_id",
                                                 f"video listed twice (first at {seen[vid]})", vid, "duplicate"))

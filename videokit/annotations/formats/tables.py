@@ -2,12 +2,15 @@
 (one row per video). These are what ``annotations/`` at the top of the repository holds."""
 from __future__ import annotations
 
+import json
+from typing import Dict
+
 import pandas as pd
 
 from ...utils import atomic_output
 from ..errors import AnnotationError
-from ..model import AnnotationSet, Taxonomy
-from ._common import PathLike
+from ..model import AnnotationSet, ClassInfo, Level, Taxonomy
+from ._common import PathLike, parse_class_id, read_table, row_line
 
 
 def _write_csv(table: pd.DataFrame, out: PathLike) -> None:
@@ -32,16 +35,34 @@ def write_splits(annotations: AnnotationSet, out: PathLike, **_: object) -> None
 
 
 def read_taxonomy(src: PathLike) -> Taxonomy:
-    """A taxonomy table written by ``videokit convert --to taxonomy`` back into a :class:`Taxonomy`."""
-    table = pd.read_csv(src, dtype={"parents": str, "abbrev": str, "group": str, "names": str, "key": str},
-                        keep_default_na=False)
-    missing = [c for c in ("level", "id", "name") if c not in table.columns]
-    if missing:
-        raise AnnotationError(str(src), "header", missing[0], "missing column of a taxonomy table")
-    for column in ("abbrev", "group", "parents", "names", "key"):
-        if column not in table.columns:
-            table[column] = ""
-    for i, value in enumerate(table["id"]):
-        if not str(value).isdigit():
-            raise AnnotationError(str(src), f"line {i + 2}", "id", "not a non-negative integer", value)
-    return Taxonomy.from_dataframe(table)
+    """A taxonomy table written by ``videokit convert --to taxonomy`` back into a :class:`Taxonomy`; every cell is
+    checked (ids, parents, the names' JSON), a bad one is one error naming its line and column."""
+    file = str(src)
+    table = read_table(src, ["level", "id", "name"])
+    optional_columns = ("abbrev", "group", "parents", "names", "key")
+    levels: Dict[str, Level] = {}
+    for i, row in enumerate(table.itertuples(index=False)):
+        where = row_line(i)
+        cells = row._asdict()
+        level_name = str(cells["level"]).strip()
+        if not level_name:
+            raise AnnotationError(file, where, "level", "empty")
+        cid = parse_class_id(cells["id"], file, where, "id")
+        level = levels.setdefault(level_name, Level(level_name, {}))
+        if cid in level.classes:
+            raise AnnotationError(file, where, "id", f"class id given twice in level {level_name!r}", cid)
+        extra = {c: str(cells.get(c) or "") for c in optional_columns}
+        parents = tuple(parse_class_id(p, file, where, "parents") for p in extra["parents"].split())
+        names: Dict[str, str] = {}
+        if extra["names"]:
+            try:
+                names = json.loads(extra["names"])
+            except ValueError:
+                raise AnnotationError(file, where, "names", "not a JSON object", extra["names"]) from None
+            if not isinstance(names, dict) or not all(isinstance(v, str) for v in names.values()):
+                raise AnnotationError(file, where, "names", "expected a JSON object of texts", extra["names"])
+        level.classes[cid] = ClassInfo(cid, str(cells["name"]), names, extra["abbrev"] or None, extra["group"] or None,
+                                       parents, extra["key"] or None)
+    if not levels:
+        raise AnnotationError(file, None, "file", "has no classes")
+    return Taxonomy("", list(levels.values()))

@@ -22,7 +22,7 @@ from typing import Dict, List, Optional
 from ...utils import atomic_write_text
 from ..errors import AnnotationError, Finding
 from ..model import AnnotationSet, Taxonomy
-from ._common import PathLike, parse_float, read_json, require
+from ._common import MAX_CLASS_ID, PathLike, as_object, as_text, optional, parse_float, read_json, require
 from ._tools import RawSegment, RawVideo, assemble, attrs_from_json, level_names, rows, video_label_names
 
 CREATOR = "VGG Image Annotator (http://www.robots.ox.ac.uk/~vgg/software/via)"
@@ -31,14 +31,31 @@ SCORE = "videokit_score"  # a model's score per segment (predictions)
 SELECT, FILE_ANCHOR, SEGMENT_ANCHOR = 4, "FILE1_Z0_XY0", "FILE1_Z2_XY0"
 
 
+def _attributes(data: Dict, file: str) -> Dict[str, Dict]:
+    """The project's attributes, each an object whose ``aname`` is text and ``options`` an object of texts."""
+    attributes = require(data, "attribute", file, "top", dict)
+    for aid, attribute in attributes.items():
+        where = f"attribute {aid[:40]}"
+        as_object(attribute, file, where, "attribute")
+        optional(attribute, "aname", file, where, str)
+        options = optional(attribute, "options", file, where, dict, {})
+        for key, text in options.items():
+            as_text(text, file, where, f"options.{key[:40]}", numbers=True)
+    return attributes
+
+
 def read(src: PathLike, taxonomy: Optional[Taxonomy] = None, **_: object) -> AnnotationSet:
     file = str(src)
     data = read_json(src)
-    attributes = require(data, "attribute", file, "top", dict)
+    attributes = _attributes(data, file)
     files = require(data, "file", file, "top", dict)
-    views = data.get("view") or {}
+    views = optional(data, "view", file, "top", dict, {})
     metadata = require(data, "metadata", file, "top", dict)
-    used = {aid for m in metadata.values() if isinstance(m, dict) for aid in (m.get("av") or {})}
+    for key, meta in metadata.items():
+        where = f"metadata {key[:60]}"
+        as_object(meta, file, where, "metadata")
+        optional(meta, "av", file, where, dict)
+    used = {aid for m in metadata.values() for aid in (m.get("av") or {})}
     findings: List[Finding] = []
     levels: Dict[str, str] = {}
     side = next((aid for aid, a in attributes.items() if a.get("aname") == SIDE_FIELDS), None)
@@ -54,28 +71,34 @@ def read(src: PathLike, taxonomy: Optional[Taxonomy] = None, **_: object) -> Ann
         levels[aid] = name
     videos: Dict[str, RawVideo] = {}
     for vid, view in views.items() if views else ((fid, {"fid_list": [fid]}) for fid in files):
-        fid = (view.get("fid_list") or [vid])[0]
-        entry = files.get(str(fid), {})
-        fname = entry.get("fname") or str(fid)
+        where = f"view {vid[:40]}"
+        fids = optional(as_object(view, file, where, "view"), "fid_list", file, where, list) or [vid]
+        fid = as_text(fids[0], file, where, "fid_list", numbers=True)
+        entry = optional(files, fid, file, "file", dict, {})
+        fname = optional(entry, "fname", file, f"file {fid[:40]}", str) or fid
         stem = fname.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-        videos[str(vid)] = RawVideo(stem, fname, where=(file, f"file {fid}"))
+        videos[vid] = RawVideo(stem, fname, where=(file, f"file {fid}"))
     for key, meta in metadata.items():
-        where = (file, f"metadata {key}")
-        video = videos.get(str(meta.get("vid")))
+        where = (file, f"metadata {key[:60]}")
+        vid = optional(meta, "vid", file, where[1])
+        video = videos.get(vid if isinstance(vid, str) else str(vid) if isinstance(vid, int) else None)
         if video is None:
-            raise AnnotationError(file, where[1], "vid", "no such view / file in the project", meta.get("vid"))
-        z = meta.get("z") or []
-        extra = attrs_from_json((meta.get("av") or {}).get(side)) if side else {}
-        if score and (meta.get("av") or {}).get(score) not in (None, ""):
-            extra["score"] = parse_float(meta["av"][score], file, where[1], f"av.{score}")
-        for aid, value in (meta.get("av") or {}).items():
+            raise AnnotationError(file, where[1], "vid", "no such view / file in the project", vid)
+        z = optional(meta, "z", file, where[1], list, [])
+        av = optional(meta, "av", file, where[1], dict, {})
+        extra = attrs_from_json(av.get(side)) if side and isinstance(av.get(side), str) else {}
+        if score and av.get(score) not in (None, ""):
+            extra["score"] = parse_float(av[score], file, where[1], f"av.{score}")
+        for aid, value in av.items():
             if aid not in levels or value in (None, ""):
                 continue
+            value = as_text(value, file, where[1], f"av.{aid[:40]}", numbers=True)
             options = attributes[aid].get("options") or {}
-            values = str(value).split(",") if attributes[aid].get("type") == 2 and options else [str(value)]
+            values = value.split(",") if attributes[aid].get("type") == 2 and options else [value]
             for one in values:
                 text = str(options.get(one, one))
-                cid = int(one) if options and one in options and one.isdigit() else None  # option ids: class ids
+                cid = int(one) if options and one in options and one.isascii() and one.isdigit() and len(one) <= len(str(MAX_CLASS_ID)) \
+                    else None  # option ids: class ids
                 if not z:
                     if list(levels).index(aid) == 0:
                         video.labels.append((text, cid))

@@ -97,7 +97,8 @@ def run_tool(tool, config, work_dir, env, *args):
                "--cfg-options", "train_dataloader.num_workers=0", "train_dataloader.persistent_workers=False",
                "val_dataloader.num_workers=0", "val_dataloader.persistent_workers=False",
                "test_dataloader.num_workers=0", "test_dataloader.persistent_workers=False",
-               "train_cfg.max_epochs=1", "default_hooks.logger.interval=1"]
+               "train_cfg.max_epochs=1", "default_hooks.logger.interval=1",
+               *(["load_from=None"] if tool == "train" else [])]  # random initial weights: nothing downloads
     result = subprocess.run(command, env=dict(os.environ, **env, PYTHONUNBUFFERED="1"), capture_output=True,
                             text=True, timeout=900)
     output = result.stdout + result.stderr

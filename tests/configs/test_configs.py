@@ -93,6 +93,7 @@ def tiny_config(config_path: Path, root: Path, files, work_dir: Path) -> Config:
     if backbone.type in ("ResNetTSM",):
         backbone.num_segments = head.get("num_segments", backbone.num_segments)
     cfg.work_dir = str(work_dir)
+    cfg.load_from = None  # random initial weights (the named Kinetics-400 ones: tests/engine/test_weights.py)
     cfg.train_cfg = dict(type="EpochBasedTrainLoop", max_epochs=1, val_interval=10)
     cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
     cfg.default_hooks.checkpoint = dict(type="CheckpointHook", interval=1, save_best=None)

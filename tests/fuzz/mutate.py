@@ -70,8 +70,8 @@ def json_edit(draw: st.DrawFn, text: str) -> str:
         if not path:
             op = "replace" if op in ("delete", "rename", "duplicate", "swap") else op
         value = _get(tree, path)
-        if op == "replace":
-            new: Any = draw(st.sampled_from(NASTY_JSON))
+        if op == "replace":  # a copy: the constant's lists and objects must never be edited in place
+            new: Any = json.loads(json.dumps(draw(st.sampled_from(NASTY_JSON))))
         elif op == "raw":
             raws.append(draw(st.sampled_from(RAW_TOKENS)))
             new = _raw(len(raws) - 1)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import resource
 import signal
 from pathlib import Path
 from typing import Dict, Iterator, Optional
@@ -23,6 +24,8 @@ from videokit.annotations.formats.tables import read_taxonomy
 
 #: per case: longer than this is a hang (a real file of these sizes reads in milliseconds)
 TIME_LIMIT_S = 10
+#: per case: more memory than this on top of what the process holds is a blow-up (the seeds are kilobytes)
+MEMORY_LIMIT_BYTES = 2 << 30
 
 #: what each format is written as, besides canonical, to be read back (writer options, reader options)
 OWN_FORMAT: Dict[str, tuple] = {
@@ -48,6 +51,21 @@ class Hang(BaseException):
 
 
 @contextlib.contextmanager
+def memory_limit(extra: int) -> Iterator[None]:
+    """Address space capped at the current size plus ``extra``: a case that blows up raises MemoryError (a
+    failure, kept) instead of taking the machine."""
+    with open("/proc/self/statm") as handle:
+        size = int(handle.read().split()[0]) * resource.getpagesize()
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    cap = size + extra if hard == resource.RLIM_INFINITY else min(size + extra, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
+@contextlib.contextmanager
 def time_limit(seconds: int) -> Iterator[None]:
     def expire(*_: object) -> None:
         raise Hang(f"no answer within {seconds} s")
@@ -70,10 +88,12 @@ def _one_error(exc: AnnotationError, stage: str) -> None:
 def check(fmt: str, path: Path, options: dict, work: Path) -> str:
     """Read ``path`` as ``fmt`` and classify what happens (``result``, ``error``, ``refused``), or raise Failure."""
     try:
-        with time_limit(TIME_LIMIT_S):
+        with time_limit(TIME_LIMIT_S), memory_limit(MEMORY_LIMIT_BYTES):
             return _check(fmt, path, options, work)
     except Hang as exc:
         raise Failure(f"hang: {exc}") from None
+    except MemoryError:
+        raise Failure(f"more than {MEMORY_LIMIT_BYTES >> 30} GiB for one case") from None
 
 
 def _check(fmt: str, path: Path, options: dict, work: Path) -> str:

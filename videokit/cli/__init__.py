@@ -2,14 +2,16 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import List, Optional
 
 from ..annotations import AnnotationError
-from . import (analyze, compare, convert, crash, demo, evaluate, export, predict, prepare, preprocess, probe, review, show,
-               stats, validate)
+from . import (analyze, compare, configs, convert, crash, demo, evaluate, export, predict, prepare, preprocess, probe,
+               review, runs, show, stats, validate, weights)
 
-VERBS = [convert, validate, stats, show, review, compare, probe, prepare, preprocess, predict, export, evaluate, analyze, demo]
+VERBS = [convert, validate, stats, show, review, compare, probe, prepare, preprocess, configs, weights, runs, predict,
+         export, evaluate, analyze, demo]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -28,6 +30,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     field; 2 a bad command line; 70 a bug in videokit, one line naming the input and the log holding the
     traceback; 130 interrupted."""
     argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] in (["train"], ["test"]):  # tools/train.py and tools/test.py's own parsers, every flag as there
+        return runs.run_tool(argv[0], argv[1:])
     args = build_parser().parse_args(argv)
     try:
         return int(args.run(args) or 0)
@@ -37,6 +41,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return crash.EXIT_INTERRUPTED
+    except BrokenPipeError:  # the reader of our output went away (`videokit configs list | head`): not a bug
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except Exception as exc:  # anything else is videokit's bug, not the user's data
         return crash.report(exc, args, argv)
 

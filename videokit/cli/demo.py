@@ -4,7 +4,6 @@ from __future__ import annotations
 import argparse
 
 
-
 def add_parser(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("demo", help="make a small synthetic dataset and run videokit on it")
     parser.add_argument("--out", default="demo_output", help="output folder (default: demo_output)")
@@ -13,6 +12,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--epochs", type=int, default=None, help="training epochs (default: the config's)")
     parser.add_argument("--no-train", action="store_true", help="stop after the annotation stage")
+    parser.add_argument("--quick", action="store_true",
+                        help="every stage with one recognizer epoch: a check that an installation works end to end, "
+                             "not numbers to compare")
     parser.set_defaults(run=run)
 
 
@@ -22,7 +24,6 @@ def run(args: argparse.Namespace) -> int:
 
     spec = DemoSpec(seed=args.seed) if args.videos_per_procedure is None else \
         DemoSpec(videos_per_procedure=args.videos_per_procedure, seed=args.seed)
-    result = run_demo(args.out, spec,
-                      train=not args.no_train, epochs=args.epochs)
+    result = run_demo(args.out, spec, train=not args.no_train, epochs=args.epochs or (1 if args.quick else None))
     print(format_result(result))
     return 0

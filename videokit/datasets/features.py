@@ -17,6 +17,7 @@ from mmengine.structures import BaseDataElement
 from ..annotations import read_annotations, trimmed_segments
 from ..features import FeatureFolder, axis, to_units
 from .presence import drop_absent
+from ..bundled import resolve_data
 
 
 def feature_folder(dataset) -> FeatureFolder:
@@ -54,7 +55,7 @@ class FeatureDetectionDataset(BaseDataset):
         super().__init__(ann_file=ann_file, pipeline=[], test_mode=test_mode, serialize_data=False, **kwargs)
 
     def load_data_list(self) -> List[Dict]:
-        annotations = read_annotations(self.ann_file, self.ann_format)
+        annotations = read_annotations(resolve_data(self.ann_file), self.ann_format)
         level = self.level or annotations.levels[-1]
         self._metainfo.update(classes=tuple(annotations.taxonomy.class_names(level)), level=level)
         segments: Dict[str, list] = {}
@@ -108,7 +109,7 @@ class ProposalFeatureDataset(BaseDataset):
         super().__init__(ann_file=ann_file, pipeline=pipeline, test_mode=test_mode, **kwargs)
 
     def load_data_list(self) -> List[Dict]:
-        annotations = read_annotations(self.ann_file, self.ann_format)
+        annotations = read_annotations(resolve_data(self.ann_file), self.ann_format)
         level = self.level or annotations.levels[-1]
         names = annotations.taxonomy.class_names(level)
         segments: Dict[str, list] = {}

@@ -22,6 +22,7 @@ from mmaction.registry import DATASETS
 from ..annotations import AnnotationSet, label_at, read_annotations, trimmed_segments
 from .presence import drop_absent
 from .skipping import SkipBrokenVideosMixin
+from ..bundled import resolve_data
 
 
 class _AnnotationDataset(SkipBrokenVideosMixin, BaseActionDataset):
@@ -38,7 +39,7 @@ class _AnnotationDataset(SkipBrokenVideosMixin, BaseActionDataset):
 
     def _load_annotations(self) -> AnnotationSet:
         if self.annotations is None:
-            self.annotations = read_annotations(self.ann_file, self.ann_format, metadata=self.metadata,
+            self.annotations = read_annotations(resolve_data(self.ann_file), self.ann_format, metadata=self.metadata,
                                                 **self.ann_options)
             taxonomy = self.annotations.taxonomy
             level = taxonomy.level(self.level or self.annotations.levels[0])

@@ -19,6 +19,7 @@ from ..annotations import read_annotations
 from ..annotations.timeline import current_labels, time_to_next_start, train_mean
 from ..features import FeatureSpec
 from .features import _present_features, feature_folder
+from ..bundled import resolve_data
 
 
 def causal_steps(meta: Dict, fps: float) -> Dict[str, np.ndarray]:
@@ -66,7 +67,7 @@ class WorkflowFeatureDataset(BaseDataset):
         return data
 
     def load_data_list(self) -> List[Dict]:
-        annotations = read_annotations(self.ann_file, self.ann_format)
+        annotations = read_annotations(resolve_data(self.ann_file), self.ann_format)
         level = self.level or annotations.levels[-1]
         classes = annotations.taxonomy.level(level)
         data = self._videos(annotations, self.split, classes.num_classes, level)

@@ -92,14 +92,17 @@ def run_demo(out: Union[str, Path] = "demo_output", spec: Optional[DemoSpec] = N
     return result
 
 
-def repo_root() -> Path:
-    return Path(__file__).resolve().parents[2]
+def stock(name: str) -> Path:
+    """A stock config of the demo (shipped in the package: the demo runs from an installed copy too)."""
+    from ..configs import resolve
+
+    return Path(resolve(f"demo/{name}"))
 
 
 def train_and_test(out: Path, config: Optional[Path] = None, epochs: Optional[int] = None) -> Dict[str, object]:
     """Train the demo recognizer through tools/train.py (a separate process, as a user would), then
     test its last checkpoint on the held-out videos."""
-    config = config or repo_root() / "configs" / "demo" / "multilevel_r18_4x1x1_demo.py"
+    config = config or stock("multilevel_r18_4x1x1_demo")
     work_dir = out / "work_dir"
     options = [f"train_cfg.max_epochs={epochs}", f"param_scheduler.0.T_max={epochs}"] if epochs else []
     checkpoint, metrics = _train_then_test(out, config, work_dir, options)
@@ -110,7 +113,7 @@ def detect(out: Path, recognizer_checkpoint: Path) -> Dict[str, object]:
     """The detection stage: features from the trained recognizer, then the conv detector (a DenseTemporalDetector composition)."""
     from ..engine.extract import main as extract_main
 
-    config = repo_root() / "configs" / "demo" / "multilevel_r18_4x1x1_demo.py"
+    config = stock("multilevel_r18_4x1x1_demo")
     log = out / "features" / "extract.log"
     _say(f"extracting features with the trained recognizer (tools/extract_features.py; log: {log})")
     with _quiet(log):
@@ -119,7 +122,7 @@ def detect(out: Path, recognizer_checkpoint: Path) -> Dict[str, object]:
                   "--frames-per-window", "4", "--size", "64"])
     if code:
         raise SystemExit(f"demo: feature extraction failed; see {log}")
-    detector = repo_root() / "configs" / "demo" / "conv_r18_step-detection.py"
+    detector = stock("conv_r18_step-detection")
     results = out / "detection_results.json"
     checkpoint, metrics = _train_then_test(out, detector, out / "work_dir_detection", [],
                                            [f"test_evaluator.results_file={results}"])
@@ -138,7 +141,7 @@ def workflow(out: Path, recognizer_checkpoint: Path) -> Dict[str, object]:
     from ..inference.predict import feature_spec
     from ..inference.recognize import load_taxonomy
 
-    config = repo_root() / "configs" / "demo" / "causal_tcn_demo.py"
+    config = stock("causal_tcn_demo")
     checkpoint, metrics = _train_then_test(out, config, out / "work_dir_workflow", [])
     wmae, baseline = metrics.get("anticipation/wMAE@15"), metrics.get("anticipation/baseline_wMAE@15")
     emae, baseline_emae = metrics.get("anticipation/eMAE@15"), metrics.get("anticipation/baseline_eMAE@15")
@@ -150,7 +153,7 @@ def workflow(out: Path, recognizer_checkpoint: Path) -> Dict[str, object]:
     video = next(iter(annotations.subset("test")))
     log = out / "online.log"
     with _quiet(log):
-        backbone, _ = load_model(str(repo_root() / "configs" / "demo" / "multilevel_r18_4x1x1_demo.py"),
+        backbone, _ = load_model(str(stock("multilevel_r18_4x1x1_demo")),
                                  str(recognizer_checkpoint), "cpu")
         model, cfg = load_model(str(config), checkpoint, "cpu")
         written = stream_to_files(str(out / "videos" / video.path), backbone, feature_spec(cfg, str(config)), model,
@@ -172,11 +175,11 @@ def timeline(out: Path, recognizer_checkpoint: Path, detector_checkpoint: Option
     video = next(iter(annotations.subset("test")))
     log = out / "timeline.log"
     with _quiet(log):
-        recognizer = Recognizer.from_files(str(repo_root() / "configs" / "demo" / "multilevel_r18_4x1x1_demo.py"),
+        recognizer = Recognizer.from_files(str(stock("multilevel_r18_4x1x1_demo")),
                                            str(recognizer_checkpoint), device="cpu")
         detector = None
         if detector_checkpoint:
-            detector = Detector.from_files(str(repo_root() / "configs" / "demo" / "conv_r18_step-detection.py"),
+            detector = Detector.from_files(str(stock("conv_r18_step-detection")),
                                            str(detector_checkpoint), device="cpu")
         written = predict_to_files(out / "videos" / video.path, recognizer, out / "timeline", detector,
                                    ground_truth=video)

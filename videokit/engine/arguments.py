@@ -41,12 +41,41 @@ def apply_run_arguments(cfg: Config, args: argparse.Namespace) -> None:
         cfg.work_dir = osp.join("./work_dirs", osp.splitext(osp.basename(args.config))[0])
 
 
-def build_runner(argv, parse_args: Callable, merge_args: Callable):
-    """Register videokit's modules, read the command line and the config, and build mmengine's Runner."""
+def build_runner(argv, parse_args: Callable, merge_args: Callable, initial_weights: bool = False):
+    """Register videokit's modules, read the command line and the config (a path, or a stock config's name), and
+    build mmengine's Runner. With ``initial_weights`` (training), ``load_from`` is the model's initial weights:
+    a URL is fetched into the cache (hash checked, ``$VIDEOKIT_WEIGHTS_MIRROR``), and the weights are loaded
+    after the model's init with a one-line summary (:class:`~videokit.engine.hooks.InitialWeightsHook`)."""
     from mmengine.runner import Runner
 
+    from ..configs import resolve
     from ..register import register_all_modules
 
     register_all_modules()
     args = parse_args(argv)
-    return Runner.from_cfg(merge_args(Config.fromfile(args.config), args))
+    args.config = resolve(args.config)
+    cfg = merge_args(Config.fromfile(args.config), args)
+    if initial_weights:
+        use_initial_weights(cfg)
+    return Runner.from_cfg(cfg)
+
+
+def use_initial_weights(cfg: Config) -> None:
+    """Turn ``load_from`` (a URL or a file) into the initial-weights hook; nothing to do when resuming."""
+    source = cfg.get("load_from", None)
+    if not source or cfg.get("resume", False):
+        return
+    path = source
+    if str(source).startswith(("http://", "https://")):
+        from ..utils.download import DownloadError, fetch
+
+        try:
+            path = str(fetch(str(source)))
+        except DownloadError as exc:
+            raise SystemExit(f"error: initial weights: {exc} (or train from random weights: --cfg-options "
+                             "load_from=None)") from None
+    elif not osp.isfile(source):
+        raise SystemExit(f"error: load_from: no such file {source}")
+    cfg.load_from = None
+    cfg.custom_hooks = list(cfg.get("custom_hooks", None) or []) + [
+        dict(type="InitialWeightsHook", checkpoint=path, source=str(source))]

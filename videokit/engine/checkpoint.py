@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import os.path as osp
 import pickle
-from typing import Any, List
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Tuple
 
 import numpy as np
 import torch
@@ -65,3 +66,52 @@ def allow_mmengine_checkpoints() -> None:
     torch.serialization.add_safe_globals(mmengine_checkpoint_globals())
     CheckpointLoader.register_scheme(prefixes="", loader=load_local_checkpoint, force=True)
     _APPLIED = True
+
+
+def _state_dict(checkpoint: Any) -> Dict[str, torch.Tensor]:
+    state = checkpoint.get("state_dict", checkpoint) if isinstance(checkpoint, dict) else checkpoint
+    if not isinstance(state, dict):
+        raise ValueError("not a checkpoint: no state_dict")
+    return {k[len("module."):] if k.startswith("module.") else k: v for k, v in state.items()
+            if isinstance(v, torch.Tensor)}
+
+
+@dataclass
+class InitReport:
+    """What loading initial weights did, key by key."""
+
+    loaded: List[str] = field(default_factory=list)
+    left_at_init: List[str] = field(default_factory=list)  # in the model, not in the file (the new heads)
+    unused: List[str] = field(default_factory=list)  # in the file, not in the model
+    mismatched: List[Tuple[str, tuple, tuple]] = field(default_factory=list)  # (key, file shape, model shape)
+
+    def summary(self, name: str) -> str:
+        def some(keys: List[str]) -> str:
+            return (" (" + ", ".join(keys[:4]) + (", ..." if len(keys) > 4 else "") + ")") if keys else ""
+
+        shapes = "; ".join(f"{k}: file {list(a)} vs model {list(b)}" for k, a, b in self.mismatched[:4])
+        return (f"initial weights {name}: {len(self.loaded)} keys loaded, {len(self.left_at_init)} left at their "
+                f"init{some(self.left_at_init)}, {len(self.unused)} in the file that the model lacks"
+                f"{some(self.unused)}, {len(self.mismatched)} shape mismatches"
+                + (f" ({shapes}{', ...' if len(self.mismatched) > 4 else ''})" if shapes else ""))
+
+
+def load_initial_weights(model: torch.nn.Module, path: str) -> InitReport:
+    """Load the tensors of the checkpoint at ``path`` that fit ``model`` (same name and shape); the rest of
+    the model keeps its init. Returns what happened to each key (:meth:`InitReport.summary`)."""
+    allow_mmengine_checkpoints()
+    state = _state_dict(load_local_checkpoint(path, map_location="cpu"))
+    own = model.state_dict()
+    report = InitReport()
+    usable = {}
+    for key, value in state.items():
+        if key not in own:
+            report.unused.append(key)
+        elif tuple(own[key].shape) != tuple(value.shape):
+            report.mismatched.append((key, tuple(value.shape), tuple(own[key].shape)))
+        else:
+            usable[key] = value
+            report.loaded.append(key)
+    report.left_at_init = [k for k in own if k not in usable]
+    model.load_state_dict(usable, strict=False)
+    return report

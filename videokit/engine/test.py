@@ -13,7 +13,7 @@ from .arguments import add_run_arguments, apply_run_arguments, build_runner, par
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description="Test (and evaluate) a videokit / mmaction2 model")
-    parser.add_argument("config", help="test config file path")
+    parser.add_argument("config", help="test config: a file, or a stock config's name (videokit configs list)")
     parser.add_argument("checkpoint", help="checkpoint file")
     parser.add_argument("--dump", type=str, help="dump predictions to a pickle file (.pkl)")
     add_run_arguments(parser)

@@ -13,7 +13,7 @@ from .arguments import add_run_arguments, apply_run_arguments, build_runner, par
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description="Train a videokit / mmaction2 recognizer or detector")
-    parser.add_argument("config", help="train config file path")
+    parser.add_argument("config", help="train config: a file, or a stock config's name (videokit configs list)")
     parser.add_argument("--resume", nargs="?", type=str, const="auto",
                         help="resume from CKPT, or from the latest checkpoint in the work dir when no CKPT is given")
     parser.add_argument("--amp", action="store_true", help="automatic mixed precision training (GPU)")
@@ -57,7 +57,7 @@ def merge_args(cfg: Config, args) -> Config:
 
 
 def main(argv=None) -> None:
-    build_runner(argv, parse_args, merge_args).train()
+    build_runner(argv, parse_args, merge_args, initial_weights=True).train()
 
 
 if __name__ == "__main__":

@@ -11,7 +11,8 @@ import torch
 
 
 def load_model(config: str, checkpoint: Optional[str], device: str = "cpu") -> Tuple[torch.nn.Module, object]:
-    """``(model in eval mode, Config)`` for ``config`` with ``checkpoint`` loaded.
+    """``(model in eval mode, Config)`` for ``config`` (a file, or a stock config's name) with ``checkpoint``
+    loaded.
 
     ``checkpoint`` is a local file, or ``None`` / ``'none'`` for random init (tests, smoke runs);
     nothing is ever downloaded.
@@ -20,10 +21,11 @@ def load_model(config: str, checkpoint: Optional[str], device: str = "cpu") -> T
     from mmengine.config import Config
     from mmengine.runner import load_checkpoint
 
+    from ..configs import resolve
     from ..register import register_all_modules
 
     register_all_modules()
-    cfg = Config.fromfile(config)
+    cfg = Config.fromfile(resolve(config))
     model = MODELS.build(cfg.model)
     if checkpoint and str(checkpoint).lower() != "none":
         load_checkpoint(model, str(checkpoint), map_location="cpu", logger="silent")

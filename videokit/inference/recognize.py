@@ -10,6 +10,7 @@ import torch
 
 from ..annotations import AnnotationSet, Taxonomy, read_annotations
 from ..annotations.formats.tables import read_taxonomy
+from ..bundled import resolve_data
 
 
 @dataclass
@@ -73,10 +74,10 @@ def load_taxonomy(cfg, source: Optional[str] = None, fmt: str = "canonical") -> 
         return read_annotations(source, fmt).taxonomy
     head = cfg.model.get("cls_head") or {}
     if head.get("taxonomy_file"):
-        return read_taxonomy(head["taxonomy_file"])
+        return read_taxonomy(resolve_data(head["taxonomy_file"]))
     dataset = cfg.test_dataloader.dataset
     if dataset.get("ann_file"):
-        annotations: AnnotationSet = read_annotations(dataset.ann_file, dataset.get("ann_format", "canonical"))
+        annotations: AnnotationSet = read_annotations(resolve_data(dataset.ann_file), dataset.get("ann_format", "canonical"))
         return annotations.taxonomy
     raise ValueError("no taxonomy: pass --taxonomy (a taxonomy CSV or an annotation file)")
 

@@ -13,6 +13,7 @@ from torch import nn
 
 from ..annotations.formats.tables import read_taxonomy
 from ..annotations.hierarchy import consistent_predictions
+from ..bundled import resolve_data
 
 
 def _pool(x: Union[torch.Tensor, Tuple[torch.Tensor, ...]], num_segs: Optional[int]) -> torch.Tensor:
@@ -41,7 +42,7 @@ class MultiLevelHead(BaseHead):
     def __init__(self, levels: Sequence[str], taxonomy_file: str, in_channels: int,
                  level_weights: Optional[Sequence[float]] = None, dropout_ratio: float = 0.5,
                  init_std: float = 0.01, **kwargs) -> None:
-        taxonomy = read_taxonomy(taxonomy_file)
+        taxonomy = read_taxonomy(resolve_data(taxonomy_file))
         missing = [level for level in levels if level not in taxonomy.level_names]
         if missing:
             raise ValueError(f"{taxonomy_file}: level: {missing[0]!r} not in the table ({taxonomy.level_names})")

@@ -26,5 +26,4 @@ tensorboard = '{{$VIDEOKIT_TENSORBOARD:0}}' not in ('', '0', 'false', 'no')
 vis_backends = [dict(type='LocalVisBackend')] + ([dict(type='TensorboardVisBackend')] if tensorboard else [])
 visualizer = dict(type='ActionVisualizer', vis_backends=vis_backends)
 log_level = 'INFO'
-load_from = None  # a local checkpoint path; nothing is ever downloaded
 resume = False

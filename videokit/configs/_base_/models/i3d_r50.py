@@ -1,4 +1,9 @@
-# I3D with a ResNet-50 (inflated 3D). Pretrained weights: load_from=/path/to/i3d_checkpoint.pth
+# I3D with a ResNet-50 (inflated 3D).
+# Initial weights (the papers' start): I3D-R50 32x2x1 on Kinetics-400 (zoo: i3d_imagenet-pretrained-r50_8xb8-32x2x1-100e_kinetics400-rgb).
+# Fetched with a hash check into the cache by `videokit weights fetch` or the first tools/train.py run
+# ($VIDEOKIT_WEIGHTS_MIRROR for a local copy of the zoo); train from random weights with
+# --cfg-options load_from=None.
+load_from = 'https://download.openmmlab.com/mmaction/v1.0/recognition/i3d/i3d_imagenet-pretrained-r50_8xb8-32x2x1-100e_kinetics400-rgb/i3d_imagenet-pretrained-r50_8xb8-32x2x1-100e_kinetics400-rgb_20220812-e213c223.pth'
 model = dict(
     type='Recognizer3D',
     backbone=dict(type='ResNet3d', depth=50, pretrained=None, pretrained2d=False, conv1_kernel=(5, 7, 7),

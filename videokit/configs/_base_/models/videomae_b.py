@@ -1,4 +1,9 @@
-# VideoMAE ViT-B/16 (16 frames). Pretrained weights: load_from=/path/to/videomae_vit-base.pth
+# VideoMAE ViT-B/16 (16 frames).
+# Initial weights (the papers' start): VideoMAE ViT-B/16 16x4x1 on Kinetics-400 (zoo: vit-base-p16_videomae-k400-pre_16x4x1_kinetics-400).
+# Fetched with a hash check into the cache by `videokit weights fetch` or the first tools/train.py run
+# ($VIDEOKIT_WEIGHTS_MIRROR for a local copy of the zoo); train from random weights with
+# --cfg-options load_from=None.
+load_from = 'https://download.openmmlab.com/mmaction/v1.0/recognition/videomae/vit-base-p16_videomae-k400-pre_16x4x1_kinetics-400_20221013-860a3cd3.pth'
 model = dict(
     type='Recognizer3D',
     backbone=dict(type='VisionTransformer', img_size=224, patch_size=16, embed_dims=768, depth=12, num_heads=12,

@@ -1,4 +1,9 @@
-# Video Swin-T. Pretrained weights: model.backbone.pretrained=/path/to/swin_tiny.pth (pretrained2d=True for 2D ImageNet weights)
+# Video Swin-T.
+# Initial weights (the papers' start): Video Swin-T 32x2x1 on Kinetics-400 (zoo: swin-tiny-p244-w877_in1k-pre_8xb8-amp-32x2x1-30e_kinetics400-rgb).
+# Fetched with a hash check into the cache by `videokit weights fetch` or the first tools/train.py run
+# ($VIDEOKIT_WEIGHTS_MIRROR for a local copy of the zoo); train from random weights with
+# --cfg-options load_from=None.
+load_from = 'https://download.openmmlab.com/mmaction/v1.0/recognition/swin/swin-tiny-p244-w877_in1k-pre_8xb8-amp-32x2x1-30e_kinetics400-rgb/swin-tiny-p244-w877_in1k-pre_8xb8-amp-32x2x1-30e_kinetics400-rgb_20220930-241016b2.pth'
 model = dict(
     type='Recognizer3D',
     backbone=dict(type='SwinTransformer3D', arch='tiny', pretrained=None, pretrained2d=False, patch_size=(2, 4, 4),

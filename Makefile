@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup browser demo test test-fast fuzz annotations bench clean
+.PHONY: setup browser labelstudio demo test test-fast fuzz annotations bench clean
 
 setup: $(STAMP)
 
@@ -34,7 +34,17 @@ browser:
 	    > $(VENV)/browser.log 2>&1 || echo "could not install chromium: the browser tests will skip (see $(VENV)/browser.log)"; \
 	else echo "no chromium and no root apt-get: the browser tests will skip"; fi
 
-test: setup browser
+# The live Label Studio the tests drive (tests/labelstudio): its own environment, so its pins never touch
+# videokit's. Where it cannot be installed, those tests skip with the reason and everything else runs.
+LS_VENV := .venv-labelstudio
+LABEL_STUDIO ?= label-studio==1.23.2
+labelstudio:
+	@if [ -x $(LS_VENV)/bin/label-studio ]; then :; else \
+	  echo "installing $(LABEL_STUDIO) into $(LS_VENV) for the live Label Studio tests; log: $(LS_VENV).log"; \
+	  ( $(PYTHON) -m venv $(LS_VENV) && $(LS_VENV)/bin/python -m pip install -q "$(LABEL_STUDIO)" ) > $(LS_VENV).log 2>&1 \
+	    || { rm -rf $(LS_VENV); echo "could not install Label Studio: its tests will skip (see $(LS_VENV).log)"; }; fi
+
+test: setup browser labelstudio
 	$(BIN)/python -m pytest -q
 
 test-fast: setup browser
@@ -55,4 +65,4 @@ bench: setup
 	$(BIN)/python -m benchmarks.bench_annotations
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache
+	rm -rf $(VENV) $(LS_VENV) build *.egg-info .pytest_cache

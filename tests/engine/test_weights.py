@@ -201,5 +201,6 @@ def test_tools_train_fetches_and_loads_the_named_initial_weights(zoo, tmp_path, 
     output = train.stdout + train.stderr
     assert train.returncode == 0, output[-3000:]
     summary = next(line for line in output.splitlines() if "initial weights" in line)
+    print(summary)
     assert "keys loaded" in summary and "left at their init (cls_head.fc_cls.weight, cls_head.fc_cls.bias)" in summary
     assert "shape mismatches" in summary

@@ -1,0 +1,89 @@
+"""A live Label Studio on 127.0.0.1 for the tests: the real server from its own environment (``make labelstudio``
+installs it into ``.venv-labelstudio``, whose pins never touch videokit's), a fresh data folder and a token made
+for the run, driven only through its REST API, stopped by its pid. Where it is not installed, these tests skip."""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any, Optional
+
+import pytest
+
+from ..conftest import ROOT
+
+EXECUTABLE = Path(os.environ.get("VIDEOKIT_LABEL_STUDIO", ROOT / ".venv-labelstudio" / "bin" / "label-studio"))
+START_TIMEOUT_S = 240
+
+
+class LabelStudio:
+    """The REST API of one running server."""
+
+    def __init__(self, base: str, token: str) -> None:
+        self.base, self.token = base, token
+
+    def call(self, method: str, path: str, body: Any = None) -> bytes:
+        request = urllib.request.Request(self.base + path, method=method,
+                                         data=None if body is None else json.dumps(body).encode(),
+                                         headers={"Authorization": f"Token {self.token}",
+                                                  "Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=120) as response:
+                return response.read()
+        except urllib.error.HTTPError as exc:
+            raise AssertionError(f"{method} {path}: {exc.code} {exc.read()[:500]!r}") from None
+
+    def json(self, method: str, path: str, body: Any = None) -> Any:
+        return json.loads(self.call(method, path, body))
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def label_studio(tmp_path_factory):
+    if not EXECUTABLE.exists():
+        pytest.skip(f"Label Studio is not installed at {EXECUTABLE} (`make labelstudio` installs it into its own "
+                    "environment)")
+    data = tmp_path_factory.mktemp("label-studio-data")
+    port, token = _free_port(), secrets.token_hex(20)
+    env = dict(os.environ, LABEL_STUDIO_BASE_DATA_DIR=str(data), LABEL_STUDIO_USERNAME="videokit@example.com",
+               LABEL_STUDIO_PASSWORD=secrets.token_hex(12), LABEL_STUDIO_USER_TOKEN=token,
+               LABEL_STUDIO_ENABLE_LEGACY_API_TOKEN="true",  # 1.23 accepts only JWTs unless this is set
+               LABEL_STUDIO_DISABLE_SIGNUP_WITHOUT_LINK="true")
+    log = open(data / "server.log", "w")
+    process = subprocess.Popen([str(EXECUTABLE), "start", "--no-browser", "--host", "127.0.0.1", "--port", str(port),
+                                "--data-dir", str(data)], env=env, stdout=log, stderr=subprocess.STDOUT,
+                               start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        up: Optional[bool] = None
+        while time.monotonic() < deadline and process.poll() is None:
+            try:
+                with urllib.request.urlopen(base + "/health", timeout=5) as response:
+                    up = response.status == 200
+                    break
+            except OSError:
+                time.sleep(2)
+        if not up:
+            raise AssertionError(f"Label Studio did not start within {START_TIMEOUT_S} s: "
+                                 + (data / "server.log").read_text()[-2000:])
+        yield LabelStudio(base, token)
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+        log.close()

@@ -98,3 +98,19 @@ def test_an_unwritable_output_is_one_error(tmp_path, capsys):
                  "-o", str(blocker / "inside" / "out.json")]) == 1
     err = capsys.readouterr().err
     assert err.count("error:") == 1 and "cannot be written" in err
+
+
+def test_every_writer_with_its_default_options_reads_back(real_dir, tmp_path):
+    """The read-back uses the writer's own defaults (OphNet's writer defaults to the `all` table, its reader to
+    `challenge`): a plain write of the real sets in every format with a reader succeeds."""
+    from videokit.annotations.formats import READ_BACK
+
+    sets = {"nurvid": read_annotations(real_dir / "nurvid", "nurvid"),
+            "ophnet": read_annotations(real_dir / "ophnet", "ophnet")}
+    for fmt in READ_BACK:
+        for name, annotations in sets.items():
+            if fmt in ("nurvid", "ophnet") and fmt != name:
+                continue  # each dataset's own folder layout holds its own levels only
+            options = {"fps": 25.0} if fmt in ("labelstudio", "cvat") else {}
+            write_annotations(annotations, tmp_path / f"{name}-{fmt}", fmt, **options)
+            assert (tmp_path / f"{name}-{fmt}").exists(), (name, fmt)

@@ -61,8 +61,9 @@ def write_annotations(annotations: AnnotationSet, out: PathLike, fmt: str, **opt
 
 def _read_back(fmt: str, out: PathLike, options: Dict[str, Any]) -> Callable[[Path, Path], None]:
     """The check that reads the temporary output of ``fmt`` back (the final file only, not helpers' files)."""
-    reader, shared = READ_BACK.get(fmt, (None, ()))
-    reader_options = {key: options[key] for key in shared if options.get(key) is not None}
+    reader, shared, *defaults = READ_BACK.get(fmt, (None, ()))
+    reader_options = dict(defaults[0]) if defaults else {}
+    reader_options.update({key: options[key] for key in shared if options.get(key) is not None})
     final = Path(out).absolute()
 
     def check(tmp: Path, target: Path) -> None:

@@ -4,7 +4,7 @@ Adding a format is one new module and one line here.
 """
 from __future__ import annotations
 
-from typing import Callable, Dict, Tuple
+from typing import Callable, Dict
 
 from . import activitynet, canonical, cvat, elan, frames, labelstudio, mmaction, nurvid, ophnet, subtitles, tables, via
 
@@ -39,10 +39,11 @@ WRITERS: Dict[str, Callable] = {
 }
 
 #: how a written file is read back before it is moved into place: writer -> (the reader, the write options it
-#: takes too); writers without one here (frames, vtt, srt, splits) write what no videokit reader takes
-READ_BACK: Dict[str, Tuple[Callable, Tuple[str, ...]]] = {
+#: takes too, their values when the write is not given them: the writer's defaults); writers without one here
+#: (frames, vtt, srt, splits) write what no videokit reader takes
+READ_BACK: Dict[str, tuple] = {
     "canonical": (canonical.read, ()), "anet": (activitynet.read, ()), "mmaction": (mmaction.read, ("style",)),
-    "nurvid": (nurvid.read, ()), "ophnet": (ophnet.read, ("variant",)), "elan": (elan.read, ()),
+    "nurvid": (nurvid.read, ()), "ophnet": (ophnet.read, ("variant",), {"variant": "all"}), "elan": (elan.read, ()),
     "labelstudio": (labelstudio.read, ()), "labelstudio-config": (labelstudio.read_config, ()),
     "cvat": (cvat.read, ()), "via": (via.read, ()), "taxonomy": (tables.read_taxonomy, ()),
 }

@@ -114,3 +114,21 @@ def test_every_writer_with_its_default_options_reads_back(real_dir, tmp_path):
             options = {"fps": 25.0} if fmt in ("labelstudio", "cvat") else {}
             write_annotations(annotations, tmp_path / f"{name}-{fmt}", fmt, **options)
             assert (tmp_path / f"{name}-{fmt}").exists(), (name, fmt)
+
+
+def test_an_unknown_config_name_is_bad_input_not_a_bug(tmp_path, capsys):
+    assert main(["weights", "fetch", "nurvid/tsm_r50_8x1x1_trimed-procedure"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "did you mean nurvid/tsm_r50_8x1x1_trimmed-procedure" in err[0] and "bug" not in err[0]
+    try:  # a verb that loads a model: the same line, never the bug report
+        main(["export", "nurvid/tsm_r50_8x1x1_trimed-procedure", "none", "-o", str(tmp_path / "m.onnx")])
+    except SystemExit as exc:
+        assert "did you mean" in str(exc.code)
+    else:
+        assert "bug" not in capsys.readouterr().err
+    try:
+        main(["train", "nurvid/no-such-config"])
+    except SystemExit as exc:
+        assert "no stock config of that name" in str(exc.code)
+    else:
+        raise AssertionError("trained")

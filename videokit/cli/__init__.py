@@ -7,6 +7,7 @@ import sys
 from typing import List, Optional
 
 from ..annotations import AnnotationError
+from ..configs import ConfigNotFound
 from . import (analyze, compare, configs, convert, crash, demo, evaluate, export, predict, prepare, preprocess, probe,
                review, runs, show, stats, validate, weights)
 
@@ -35,7 +36,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.run(args) or 0)
-    except AnnotationError as exc:
+    except (AnnotationError, ConfigNotFound) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return crash.EXIT_BAD_INPUT
     except KeyboardInterrupt:

@@ -48,12 +48,15 @@ def build_runner(argv, parse_args: Callable, merge_args: Callable, initial_weigh
     after the model's init with a one-line summary (:class:`~videokit.engine.hooks.InitialWeightsHook`)."""
     from mmengine.runner import Runner
 
-    from ..configs import resolve
+    from ..configs import ConfigNotFound, resolve
     from ..register import register_all_modules
 
     register_all_modules()
     args = parse_args(argv)
-    args.config = resolve(args.config)
+    try:
+        args.config = resolve(args.config)
+    except ConfigNotFound as exc:
+        raise SystemExit(f"error: {exc}") from None
     cfg = merge_args(Config.fromfile(args.config), args)
     if initial_weights:
         use_initial_weights(cfg)

@@ -34,6 +34,9 @@ def add_source_arguments(parser: argparse.ArgumentParser, optional: bool = False
                                 "cvat/labelstudio gives it to videos whose rate the annotations lack)")
     tools.add_argument("--tiers", default=None, metavar="LEVEL=TIER,...",
                        help="ELAN: which tier is which level, coarse to fine (default: the tier hierarchy)")
+    tools.add_argument("--completed-by", dest="completed_by", default=None, metavar="ID",
+                       help="Label Studio: read this annotator's work (a user id or e-mail, the export's "
+                            "completed_by / annotator); needed where several people annotated a task")
     tools.add_argument("--taxonomy", default=None, metavar="FILE",
                        help="map the tool's label values to this taxonomy's classes (a taxonomy.csv or canonical "
                             "JSON); unknown values are errors naming the record (default: each value is a class)")
@@ -72,6 +75,8 @@ def read_source(args: argparse.Namespace) -> AnnotationSet:
             options["fps"] = args.fps
         if args.src_format in ("labelstudio", "cvat") and getattr(args, "videos", None):
             options["video_fps"] = frame_rates(args.videos)
+        if args.src_format == "labelstudio" and getattr(args, "completed_by", None):
+            options["annotator"] = args.completed_by
         if args.src_format == "cvat" and getattr(args, "level", None):
             options["level"] = args.level
     if args.src_format in ("mmaction", "anet"):

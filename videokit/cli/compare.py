@@ -1,5 +1,6 @@
 """``videokit compare A B``: how far two annotators agree, level by level (segment F1 @ tIoU, boundary
-offsets, frame-level Cohen's kappa, per-class agreement, the disagreements largest first, a timeline PNG)."""
+offsets, frame-level Cohen's kappa, per-class agreement, the disagreements largest first, the edits that turn A
+into B, a timeline PNG)."""
 from __future__ import annotations
 
 import argparse
@@ -15,7 +16,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("compare", help="inter-annotator agreement of two annotation files",
                             description="A is the reference: precision is B's segments matched, recall A's. Writes "
                                         "OUT/agreement.json, OUT/per_class_<level>.csv, OUT/disagreements_<level>.csv "
-                                        "(largest first) and OUT/<video>.png (the video they disagree on most, or "
+                                        "(largest first), OUT/edits_<level>.csv (what B changed of A: relabel, move, "
+                                        "delete, add, split, merge) and OUT/<video>.png (the video they disagree on most, or "
                                         "--video), and prints one line per level.")
     parser.add_argument("a", metavar="A")
     parser.add_argument("b", metavar="B")
@@ -25,9 +27,17 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--level", action="append", default=None, help="level to compare (repeat; default: all)")
     parser.add_argument("--tiou", default="0.1,0.25,0.5", help="segment F1 thresholds (default 0.1,0.25,0.5)")
     parser.add_argument("--fps", type=float, default=1.0, help="frame rate of the kappa's frames (default 1)")
+    parser.add_argument("--tolerance", type=float, default=None, metavar="S",
+                        help="edits: how far two times may be apart and still be one (default: one frame of the video, "
+                             "else 0.04 s)")
     tools = parser.add_argument_group("an input from an annotation tool (elan, labelstudio, cvat, via)")
     tools.add_argument("--taxonomy", default=None, help="the taxonomy its values map to (default: values by name)")
     tools.add_argument("--tiers", default=None, metavar="LEVEL=TIER,...", help="ELAN: which tier is which level")
+    tools.add_argument("--completed-by", dest="completed_by", default=None, metavar="ID",
+                       help="Label Studio: read A as this annotator's work (a user id or e-mail, the export's "
+                            "completed_by / annotator)")
+    tools.add_argument("--b-completed-by", dest="b_completed_by", default=None, metavar="ID",
+                       help="Label Studio: read B as this annotator's work (two people's work in one export)")
     tools.add_argument("--videos", default=None, metavar="DIR",
                        help="CVAT / Label Studio: count frames at each video's rate, probed from its file here")
     tools.add_argument("--tool-fps", type=float, default=None,
@@ -37,8 +47,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.set_defaults(run=run)
 
 
-def _read(path: str, fmt: str, taxonomy, args: argparse.Namespace):
+def _read(path: str, fmt: str, taxonomy, args: argparse.Namespace, annotator=None):
     options = {}
+    if fmt == "labelstudio" and annotator is not None:
+        options["annotator"] = annotator
     if fmt in TOOL_FORMATS and taxonomy is not None:
         options["taxonomy"] = taxonomy
     if fmt == "elan" and args.tiers:
@@ -52,7 +64,10 @@ def _read(path: str, fmt: str, taxonomy, args: argparse.Namespace):
 
 
 def run(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     from ..evaluation.agreement import compare
+    from ..evaluation.edits import edit_counts
     from ..utils import atomic_output, atomic_write_text
     from ..visualization import plot_timeline
 
@@ -61,9 +76,9 @@ def run(args: argparse.Namespace) -> int:
     except ValueError:
         raise SystemExit(f"videokit compare: --tiou: expected numbers, got {args.tiou!r}") from None
     taxonomy = load_taxonomy_file(args.taxonomy) if args.taxonomy else None
-    a = _read(args.a, args.a_format, taxonomy, args)
-    b = _read(args.b, args.b_format or args.a_format, taxonomy, args)
-    results = compare(a, b, args.level, thresholds, args.fps)
+    a = _read(args.a, args.a_format, taxonomy, args, args.completed_by)
+    b = _read(args.b, args.b_format or args.a_format, taxonomy, args, args.b_completed_by)
+    results = compare(a, b, args.level, thresholds, args.fps, args.tolerance)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     atomic_write_text(out / "agreement.json", json.dumps({"a": args.a, "b": args.b, "fps": args.fps,
@@ -74,12 +89,19 @@ def run(args: argparse.Namespace) -> int:
             result.per_class.to_csv(tmp, index=False, float_format="%.4f")
         with atomic_output(out / f"disagreements_{result.level}.csv") as tmp:
             result.disagreements.to_csv(tmp, index=False)
+        with atomic_output(out / f"edits_{result.level}.csv") as tmp:
+            pd.DataFrame([e.to_row() for e in result.edits], columns=["video", "edit", "a", "b"]).to_csv(tmp, index=False)
         if worst is None and len(result.disagreements):
             worst = result.disagreements.groupby("video")["seconds"].sum().idxmax()
         f1 = "  ".join(f"F1@{t:g} {result.f1[t]:.3f}" for t in result.thresholds)
         print(f"{result.level}: {result.videos} videos, {result.segments_a} / {result.segments_b} segments; {f1}; "
               f"boundary offset mean {result.boundary_mean:.2f} s, p90 {result.boundary_p90:.2f} s; "
               f"kappa {result.kappa:.3f}; {len(result.disagreements)} disagreements")
+        counts = ", ".join(f"{n} {kind}" for kind, n in edit_counts(result.edits).items() if n)
+        print(f"  edits: {counts or 'none'}" + (f"; {len(result.classes.by_name)} classes matched by name"
+                                                 if result.classes and result.classes.by_name else "")
+              + (f"; classes only in B: {', '.join(result.classes.only_other[:5])}"
+                 if result.classes and result.classes.only_other else ""))
     video = args.video or worst
     if video is not None and video in a.videos and video in b.videos:
         plot_timeline(b.videos[video], b.taxonomy, out / f"{video}.png", ground_truth=a.videos[video],

@@ -10,7 +10,10 @@ Per level, with A as the reference (the numbers are symmetric except where named
   frame's label, as the frame-label format reads them);
 - per class: segments in A and in B, matched at the middle threshold, F1;
 - disagreements: every run of frames where the two say different things (video, start, end, seconds, what
-  A said, what B said), largest first.
+  A said, what B said), largest first;
+- edits: what B changed of A segment by segment (relabel, move, delete, add, split, merge; :mod:`.edits`).
+Classes are matched by name, and only those B's segments use count (a file read from a tool without
+``--taxonomy`` knows only the classes it uses); the result names those whose ids differ.
 Numpy and pandas only.
 """
 from __future__ import annotations
@@ -22,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from ..annotations import AnnotationError, AnnotationSet, trimmed_segments
+from .edits import SegmentEdit, edit_counts, segment_edits
 
 NONE = -1
 
@@ -96,6 +100,8 @@ class LevelAgreement:
     videos: int
     per_class: pd.DataFrame = field(repr=False)
     disagreements: pd.DataFrame = field(repr=False)
+    classes: Optional[ClassAlignment] = field(default=None, repr=False)
+    edits: List[SegmentEdit] = field(default_factory=list, repr=False)
 
     def to_dict(self) -> Dict:
         return {"level": self.level, "videos": self.videos, "segments_a": self.segments_a, "segments_b": self.segments_b,
@@ -103,38 +109,58 @@ class LevelAgreement:
                 "precision": {f"{t:g}": v for t, v in self.precision.items()},
                 "recall": {f"{t:g}": v for t, v in self.recall.items()},
                 "boundary_offset_mean_s": self.boundary_mean, "boundary_offset_p90_s": self.boundary_p90,
-                "frame_kappa": self.kappa}
+                "frame_kappa": self.kappa,
+                "classes_matched_by_name": self.classes.by_name if self.classes else [],
+                "classes_only_in_b": self.classes.only_other if self.classes else [],
+                "edits": edit_counts(self.edits)}
 
 
-def align_classes(reference: AnnotationSet, other: AnnotationSet, level: str) -> Dict[int, int]:
-    """``other``'s class ids -> ``reference``'s, by name (files from annotation tools number classes their own
-    way); a name the reference does not have is an error naming it."""
+@dataclass
+class ClassAlignment:
+    """``other``'s classes of one level in ``reference``'s ids: only the classes ``other``'s segments use count;
+    one the reference does not know gets an id after the reference's own (its segments then match nothing)."""
+
+    mapping: Dict[int, int]
+    names: List[str]  # the reference's level-unique names, extended by the classes only ``other`` has
+    by_name: List[Dict]  # the used classes whose ids differ between the two files: {name, a_id, b_id}
+    only_other: List[str]  # names of used classes the reference does not have
+
+
+def align_classes(reference: AnnotationSet, other: AnnotationSet, level: str) -> ClassAlignment:
+    """Match ``other``'s used classes of ``level`` to ``reference``'s by name (files from annotation tools number
+    classes their own way, and a file read without ``--taxonomy`` knows only the classes it uses)."""
     ids = reference.taxonomy.class_ids(level)
-    mapping, unknown = {}, []
-    names = other.taxonomy.class_names(level)
-    for cid in other.taxonomy.level(level).classes:
-        name = names[cid]
-        original = other.taxonomy.level(level).classes[cid].name
+    names = list(reference.taxonomy.class_names(level))
+    used = sorted({s.label for v in other for s in v.segments if s.level == level} |
+                  ({label for v in other for label in v.labels} if level == other.levels[0] else set()))
+    other_names = other.taxonomy.class_names(level)
+    other_classes = other.taxonomy.level(level).classes
+    mapping: Dict[int, int] = {}
+    by_name, only_other = [], []
+    for cid in used:
+        name = other_names[cid] if 0 <= cid < len(other_names) else str(cid)
+        original = other_classes[cid].name if cid in other_classes else name
         target = ids.get(name, ids.get(original))
         if target is None:
-            unknown.append(name)
-        else:
-            mapping[cid] = target
-    if unknown:
-        raise AnnotationError(other.source, None, level, f"classes not in {reference.source}: {sorted(unknown)[:5]}",
-                              len(unknown))
-    return mapping
+            target = max(len(names), max(ids.values(), default=-1) + 1)
+            names += [str(k) for k in range(len(names), target)] + [name]
+            ids[name] = target
+            only_other.append(name)
+        elif target != cid:
+            by_name.append({"name": names[target], "a_id": target, "b_id": cid})
+        mapping[cid] = target
+    return ClassAlignment(mapping, names, by_name, only_other)
 
 
 def compare_level(a: AnnotationSet, b: AnnotationSet, level: str, thresholds: Sequence[float] = (0.1, 0.25, 0.5),
-                  fps: float = 1.0) -> LevelAgreement:
+                  fps: float = 1.0, tolerance: Optional[float] = None) -> LevelAgreement:
     """Agreement of ``b`` with ``a`` on ``level`` over the videos both annotate."""
     thresholds = tuple(sorted(float(t) for t in thresholds))
-    mapping = align_classes(a, b, level)
+    alignment = align_classes(a, b, level)
     seg_a = _by_video(a, level)
-    seg_b = {v: [(s, e, mapping[c]) for s, e, c in segs] for v, segs in _by_video(b, level).items()}
+    seg_b = {v: [(s, e, alignment.mapping[c]) for s, e, c in segs] for v, segs in _by_video(b, level).items()}
     videos = sorted(set(a.videos) & set(b.videos))
-    names = a.taxonomy.class_names(level)
+    names = alignment.names
     tp = {t: 0 for t in thresholds}
     offsets: List[float] = []
     frames_a, frames_b, runs = [], [], []
@@ -186,14 +212,27 @@ def compare_level(a: AnnotationSet, b: AnnotationSet, level: str, thresholds: Se
                                                   kind="stable").reset_index(drop=True)
     kappa = cohen_kappa(np.concatenate(frames_a), np.concatenate(frames_b)) if frames_a else float("nan")
     offsets_arr = np.asarray(offsets)
+    edits = [edit for video in videos
+             for edit in segment_edits(seg_a.get(video, []), seg_b.get(video, []), _tolerance(a, b, video, tolerance),
+                                       video, names)]
     return LevelAgreement(level, thresholds, f1, precision, recall,
                           float(offsets_arr.mean()) if len(offsets_arr) else float("nan"),
                           float(np.percentile(offsets_arr, 90)) if len(offsets_arr) else float("nan"),
-                          kappa, n_a, n_b, len(videos), table, disagreements)
+                          kappa, n_a, n_b, len(videos), table, disagreements, alignment, edits)
+
+
+def _tolerance(a: AnnotationSet, b: AnnotationSet, video: str, tolerance: Optional[float]) -> float:
+    """How far two times may differ and still be one: ``tolerance``, else one frame of the video (a
+    frame-based tool keeps times to a frame), else 0.04 s."""
+    if tolerance is not None:
+        return float(tolerance)
+    rates = [float(s.videos[video].fps) for s in (a, b) if s.videos[video].fps]
+    return (1.0 / min(rates) if rates else 0.04) + 1e-3
 
 
 def compare(a: AnnotationSet, b: AnnotationSet, levels: Optional[Sequence[str]] = None,
-            thresholds: Sequence[float] = (0.1, 0.25, 0.5), fps: float = 1.0) -> List[LevelAgreement]:
+            thresholds: Sequence[float] = (0.1, 0.25, 0.5), fps: float = 1.0,
+            tolerance: Optional[float] = None) -> List[LevelAgreement]:
     """:func:`compare_level` for every level both annotate (or ``levels``)."""
     if levels is None:
         levels = [lvl for lvl in a.levels if lvl in b.levels and (a.count_segments(lvl) or
@@ -202,4 +241,4 @@ def compare(a: AnnotationSet, b: AnnotationSet, levels: Optional[Sequence[str]] 
     if missing:
         raise AnnotationError(b.source, None, "level", f"not a level of both files (A: {a.levels}, B: {b.levels})",
                               missing[0])
-    return [compare_level(a, b, lvl, thresholds, fps) for lvl in levels]
+    return [compare_level(a, b, lvl, thresholds, fps, tolerance) for lvl in levels]

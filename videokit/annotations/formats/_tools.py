@@ -6,6 +6,11 @@ into an :class:`AnnotationSet`: classes from ``taxonomy`` when one is given (a v
 finding naming the file, the record and the value), else the distinct values of each level (sorted, ids
 0..n-1) or the ids the file carries; parents from the file, else by time (the coarser segment that holds
 the finer one's middle). Writing: :func:`rows` gives every segment with its level-unique class name.
+
+What a person sees in the tool wins: a class id the file carries beside a value is a hint, used only where it
+agrees with the value (the name it was written with, the file's class table, the taxonomy's names). A person who
+relabels a segment in the tool changes the value, not the hidden id; the value then decides the class, and the
+stale id neither keeps the old class nor renames it for the whole set.
 """
 from __future__ import annotations
 
@@ -37,7 +42,8 @@ class RawSegment:
     start: float
     end: float
     where: Tuple[str, str]
-    cid: Optional[int] = None  # the class id, where the file carries it
+    cid: Optional[int] = None  # the class id, where the file carries it (a hint: see trusted_ids)
+    cid_name: Optional[str] = None  # the class name the id was written with, where the file keeps it
     parent: Optional[int] = None  # index of the parent RawSegment of the same video, where the file links it
     attrs: Dict[str, Any] = field(default_factory=dict)
 
@@ -72,8 +78,13 @@ def assemble(videos: Sequence[RawVideo], levels: Sequence[str], source: str, dat
                                   f"({taxonomy.level_names})", missing[0])
         tax = Taxonomy(taxonomy.dataset or dataset, [taxonomy.level(lvl) for lvl in levels])
         ids = {lvl: tax.class_ids(lvl) for lvl in levels}
+        names_of = {}  # level -> id -> the names the class goes by (its own, its level-unique one)
+        for lvl in levels:
+            unique = tax.class_names(lvl)
+            names_of[lvl] = {cid: {info.name, unique[cid]} for cid, info in tax.level(lvl).classes.items()}
     else:
         tables: Dict[str, Dict[int, str]] = {lvl: dict((declared or {}).get(lvl, {})) for lvl in levels}
+        trusted_ids(videos, tables, levels[0])
         for video in videos:
             for value, cid in video.labels:
                 if cid is not None:
@@ -97,8 +108,8 @@ def assemble(videos: Sequence[RawVideo], levels: Sequence[str], source: str, dat
     def class_id(level: str, value: str, cid: Optional[int], where: Tuple[str, str]) -> Optional[int]:
         if taxonomy is None:
             return cid if cid is not None else ids[level][value]
-        if cid is not None and cid in tax.level(level).classes:
-            return cid
+        if cid is not None and cid in tax.level(level).classes and value in names_of[level].get(cid, ()):
+            return cid  # the hint agrees with the value: it tells apart classes of one name
         if value in ids[level]:
             return ids[level][value]
         findings.append(Finding("error", where[0], where[1], level, f"not a {level} class of the taxonomy", value,
@@ -132,6 +143,37 @@ def assemble(videos: Sequence[RawVideo], levels: Sequence[str], source: str, dat
     if taxonomy is None:
         infer_parents(annotations)
     return annotations
+
+
+def trusted_ids(videos: Sequence[RawVideo], tables: Dict[str, Dict[int, str]], top: str) -> None:
+    """Drop every class id hint that disagrees with its visible value, so the value decides the class. The name
+    to agree with: the one the id was written with (``cid_name``), else the file's class table (``tables``),
+    else, where neither is kept, the value most segments with that id show (one that shows another was
+    relabelled; on a tie no value can be told from a relabel, and none keeps the id)."""
+    votes: Dict[Tuple[str, int], Dict[str, int]] = {}
+    for video in videos:
+        video.labels = [(value, cid if cid is None or tables.get(top, {}).get(cid, value) == value else None)
+                        for value, cid in video.labels]
+        for seg in video.segments:
+            if seg.cid is None:
+                continue
+            written = seg.cid_name if seg.cid_name is not None else tables.get(seg.level, {}).get(seg.cid)
+            if written is not None:
+                if written != seg.value:
+                    seg.cid = None
+            else:
+                count = votes.setdefault((seg.level, seg.cid), {})
+                count[seg.value] = count.get(seg.value, 0) + 1
+    if not any(len(count) > 1 for count in votes.values()):
+        return
+    keeps: Dict[Tuple[str, int], Optional[str]] = {}
+    for key, count in votes.items():
+        ranked = sorted(count.values(), reverse=True)
+        keeps[key] = max(count, key=count.get) if len(ranked) == 1 or ranked[0] > ranked[1] else None
+    for video in videos:
+        for seg in video.segments:
+            if seg.cid is not None and (seg.level, seg.cid) in keeps and keeps[(seg.level, seg.cid)] != seg.value:
+                seg.cid = None
 
 
 def link_by_time(video: VideoAnnotation, levels: Sequence[str]) -> None:

@@ -76,6 +76,7 @@ def read_file(path: Path, fps: Optional[float], level: str, levels: Optional[Lis
     name = (task.findtext("name") if task is not None else None) or path.stem
     video = RawVideo(path.stem, source, where=(file, "annotations"))
     written_rate = None
+    written_levels: List[str] = []
     classes: Dict[str, tuple] = {}  # label -> (level, class id), as videokit wrote them
     for prop in root.iter("videokit"):  # what videokit wrote about the video
         video.video_id = prop.get("video_id") or video.video_id
@@ -95,6 +96,7 @@ def read_file(path: Path, fps: Optional[float], level: str, levels: Optional[Lis
             classes[entry.get("label") or ""] = (entry.get("level"),
                                                  None if cid is None else parse_class_id(cid, file, "videokit class", "id"))
         for lv in prop.iter("videokit_level"):
+            written_levels.append(lv.get("name") or "")
             if levels is not None and lv.get("name") not in levels:
                 levels.append(lv.get("name"))
     rate = written_rate or (video_fps(video.video_id, video.path) if video_fps else None) or fps or video.fps
@@ -111,7 +113,9 @@ def read_file(path: Path, fps: Optional[float], level: str, levels: Optional[Lis
             return classes[label]
         attrs = {a.get("name"): (a.text or "") for a in shape.iter("attribute")}
         cid = attrs.get("label_id")
-        return attrs.get("level"), parse_class_id(cid, file, f"shape of {label[:40]!r}", "label_id") if cid else None
+        prefix = label.split(": ", 1)[0] if ": " in label else None  # "level: name", a label the video did not use
+        level_of = attrs.get("level") or (prefix if prefix in written_levels else None)
+        return level_of, parse_class_id(cid, file, f"shape of {label[:40]!r}", "label_id") if cid else None
 
     def side_fields(shape: ET.Element):
         return attrs_from_json(next((a.text for a in shape.iter("attribute") if a.get("name") == "videokit_attrs"), None))

@@ -1,30 +1,39 @@
 """Label Studio video tasks with timeline segments (``TimelineLabels``), in and out.
 
-Reading: the full JSON export (a list of tasks with ``annotations[].result[]``; ``predictions`` when no
-annotation is there), the JSON-MIN export (a list of flat tasks, the control's name holding
-``[{ranges, timelinelabels}]``), and an ML-backend payload (``{annotation, task, project}``). One level per
-``TimelineLabels`` control (its ``from_name``), coarse to fine in order of first appearance (a task written
-by videokit names its levels). Ranges are frames, 1-based and inclusive, as Label Studio's timeline counts
-them: ``[start, end]`` is ``[(start - 1) / fps, end / fps]`` seconds at the task's frame rate, taken from the
-task (``data.fps`` / ``data.videokit.fps``), the labeling config (``<Video framerate=...>``), the video's own
-(probed from its file: ``video_fps``, ``--videos``) or ``fps``; without any, one error asking for ``--fps``.
-Overlapping ranges are kept as they are.
+Reading: the full JSON export (a list of tasks with ``annotations[].result[]``; ``predictions`` in a task
+nobody annotated), the JSON-MIN export (one flat row per annotation, the control's name holding
+``[{ranges, timelinelabels}]``; rows of one task are gathered), the snapshot exports, and an ML-backend
+payload (``{annotation, task, project}``). Per task one person's work: the task's annotation (the latest where
+one person made several), ``annotator`` choosing whose where several people annotated it (without it, that is
+one error naming them); skipped / cancelled annotations, tasks nobody annotated and tasks whose predictions the
+export lists by id only are left out, one warning per reason. One level per ``TimelineLabels`` control (its
+``from_name``), coarse to fine in order of first appearance (a task written by videokit names its levels).
+Ranges are frames, 1-based and inclusive, as Label Studio's timeline counts them: ``[start, end]`` is
+``[(start - 1) / fps, end / fps]`` seconds at the task's frame rate, taken from the task (``data.fps`` /
+``data.videokit.fps``), the labeling config (``<Video framerate=...>``), the video's own (probed from its file:
+``video_fps``, ``--videos``) or ``fps``; without any, one error asking for ``--fps``. Overlapping ranges are
+kept as they are. The visible label decides the class: the id videokit keeps in a region's ``meta`` is used
+only while the region still shows the name it was written with (an annotator who relabels a region leaves the
+meta as it was). The video id: the one videokit wrote, else the video file's name (an upload's without the
+prefix Label Studio gives it).
 
 Writing: a list of tasks (``data.video`` = the video's path, ``data.videokit`` = id, duration, fps, split,
 levels, video labels), results with ``from_name`` = the level, the level-unique class name and, in
-``meta``, the class id; ``as_predictions`` writes them as ``predictions`` (pre-annotations with the model's
+``meta``, the class id and the name it was written with (``data.videokit.segment_fields`` names the side
+fields the metas carry); ``as_predictions`` writes them as ``predictions`` (pre-annotations with the model's
 score per region and their mean per task) so an annotator corrects the model instead of starting blank.
 :func:`write_config` writes the labeling configuration for the taxonomy (``--to labelstudio-config``).
 """
 from __future__ import annotations
 
 import json
+import urllib.parse
 import xml.etree.ElementTree as ET
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 from xml.sax.saxutils import quoteattr
 
 from ...utils import atomic_write_text
-from ..errors import AnnotationError
+from ..errors import AnnotationError, Finding
 from ..model import AnnotationSet, Taxonomy
 from ._common import (PathLike, as_list, as_object, as_text, optional, optional_float, parse_class_id, parse_float,
                       parse_xml, read_bytes, read_json, require, ticks)
@@ -56,6 +65,8 @@ def _rate(value: Any, file: str, record: str, field: str) -> float:
 
 
 def _tasks(data: Any, file: str) -> List[Dict]:
+    """The export's tasks, each ``{id, data, annotations, predictions}``: JSON-MIN rows (one per annotation,
+    the task's data at the top) are gathered back into their task."""
     if isinstance(data, dict) and "task" in data and ("annotation" in data or "prediction" in data):
         task = dict(as_object(data["task"], file, "top", "task"))  # an ML-backend payload: one task, one annotation
         item = optional(data, "annotation", file, "top", dict) or optional(data, "prediction", file, "top", dict) or {}
@@ -67,60 +78,162 @@ def _tasks(data: Any, file: str) -> List[Dict]:
         data = [data]
     if not isinstance(data, list):
         raise AnnotationError(file, "top", "tasks", "expected a list of Label Studio tasks", type(data).__name__)
+    tasks: List[Dict] = []
+    gathered: Dict[Any, Dict] = {}
     for t, task in enumerate(data):
         as_object(task, file, f"task [{t}]", "task")
-    return data
+        if isinstance(task.get("data"), dict) or "annotations" in task or "predictions" in task:
+            tasks.append(task)
+            continue
+        key = task.get("id") if isinstance(task.get("id"), (int, str)) else f"[{t}]"  # a JSON-MIN row
+        if key not in gathered:
+            gathered[key] = {"id": task.get("id", t), "data": {}, "annotations": [], "_min": True}
+            tasks.append(gathered[key])
+        regions = {name: value for name, value in task.items() if _is_min_region_list(value)}
+        gathered[key]["data"].update({name: value for name, value in task.items()
+                                      if name not in regions and name not in MIN_ANNOTATION_KEYS})
+        if task.get("annotator") is not None or task.get("annotation_id") is not None or regions:
+            gathered[key]["annotations"].append({"completed_by": task.get("annotator"),
+                                                 "updated_at": task.get("updated_at"), "_regions": regions,
+                                                 "_where": f"task {str(key)[:40]}"})
+    return tasks
 
 
-def _regions(task: Dict, file: str, record: str) -> List[Dict]:
-    """The task's timeline regions as ``{from_name, ranges, labels, score, meta, id}``: the first annotation's
-    results (full export), else the first prediction's, else the JSON-MIN keys; every field typed."""
-    for key in ("annotations", "predictions"):
-        for n, item in enumerate(optional(task, key, file, record, list, [])):
-            where = f"{record} {key}[{n}]"
-            results = optional(as_object(item, file, where, key), "result", file, where, list)
-            if results is None:
-                continue
-            found = []
-            for r, result in enumerate(results):
-                at = f"{where} result[{r}]"
-                if optional(as_object(result, file, at, "result"), "type", file, at) != TYPE:
-                    continue
-                value = optional(result, "value", file, at, dict, {})
-                found.append({"from_name": as_text(require(result, "from_name", file, at), file, at, "from_name"),
-                              "ranges": optional(value, "ranges", file, at, list, []),
-                              "labels": optional(value, TYPE, file, at, list, []),
-                              "score": optional(result, "score", file, at), "meta": optional(result, "meta", file, at,
-                                                                                             dict, {}),
-                              "id": optional(result, "id", file, at), "where": at})
-            return found
-    regions = []
-    for name, value in task.items():  # JSON-MIN: {"<control>": [{"ranges": [...], "timelinelabels": [...]}]}
-        if isinstance(value, list) and value and all(isinstance(v, dict) and "ranges" in v for v in value):
+#: the keys of a JSON-MIN row that say who made its annotation, not what the task holds
+MIN_ANNOTATION_KEYS = ("id", "annotator", "annotation_id", "created_at", "updated_at", "lead_time")
+
+
+def _is_min_region_list(value: Any) -> bool:
+    return isinstance(value, list) and bool(value) and all(isinstance(v, dict) and "ranges" in v for v in value)
+
+
+def _who(item: Dict) -> Optional[str]:
+    """Who made an annotation, as the export names them: a user id, an e-mail, or both (``3 a@b.org``)."""
+    who = item.get("completed_by")
+    if isinstance(who, dict):
+        parts = [str(who[k]) for k in ("id", "email") if isinstance(who.get(k), (int, str))]
+        return " ".join(parts) or None
+    return str(who) if isinstance(who, (int, str)) and not isinstance(who, bool) else None
+
+
+def _made_by(item: Dict, annotator: str) -> bool:
+    return annotator in (_who(item) or "").split(" ")
+
+
+class _Count:
+    """Tasks left out, by reason: one finding per reason naming how many and the first few."""
+
+    def __init__(self) -> None:
+        self.tasks: Dict[str, List[str]] = {}
+
+    def add(self, reason: str, record: str) -> None:
+        self.tasks.setdefault(reason, []).append(record)
+
+    def findings(self, file: str) -> List[Finding]:
+        out = []
+        for reason, records in self.tasks.items():
+            shown = ", ".join(r.removeprefix("task ") for r in records[:5]) + (", ..." if len(records) > 5 else "")
+            out.append(Finding("warning", file, f"{len(records)} task(s): {shown}", "annotations", reason, None,
+                               "task-left-out"))
+        return out
+
+
+PREDICTIONS_BY_ID = ("its predictions are listed by id only (the project export leaves their regions out); "
+                     "export a snapshot with predictions: POST /api/projects/ID/exports with "
+                     '{"serialization_options": {"predictions": {"only_id": false}}}, or `videokit labelstudio pull`')
+
+
+def _chosen(task: Dict, file: str, record: str, annotator: Optional[str], left_out: _Count
+            ) -> Optional[Tuple[Dict, str]]:
+    """The annotation (or, in a task nobody annotated, the prediction) to read, and its kind; None where the
+    task is left out: skipped / cancelled, nobody's work, or not the chosen annotator's."""
+    items = [as_object(item, file, f"{record} annotations[{n}]", "annotation")
+             for n, item in enumerate(optional(task, "annotations", file, record, list, []))]
+    for n, item in enumerate(items):
+        item.setdefault("_where", f"{record} annotations[{n}]")
+    if annotator is not None:
+        items = [item for item in items if _made_by(item, annotator)]
+        if not items:
+            left_out.add(f"no annotation by annotator {annotator}; left out", record)
+            return None
+    done = [item for item in items if item.get("was_cancelled") is not True]
+    if done:
+        people = sorted({_who(item) or "unknown" for item in done})
+        if len(people) > 1:
+            raise AnnotationError(file, record, "annotations", f"annotations by {len(people)} annotators "
+                                  f"({', '.join(people[:5])}): read one's work with --completed-by ID (a user id or "
+                                  "e-mail as the export names them); `videokit compare` compares two", len(done))
+        latest = max(range(len(done)), key=lambda n: (str(done[n].get("updated_at") or ""), n))
+        return done[latest], "annotation"
+    if items:
+        left_out.add("skipped / cancelled by its annotator; left out", record)
+        return None
+    predictions = optional(task, "predictions", file, record, list, [])
+    if predictions and all(isinstance(item, int) and not isinstance(item, bool) for item in predictions):
+        left_out.add("no annotation, and " + PREDICTIONS_BY_ID, record)
+        return None
+    for n, item in enumerate(predictions):
+        item = as_object(item, file, f"{record} predictions[{n}]", "prediction")
+        return dict(item, _where=f"{record} predictions[{n}]"), "prediction"
+    left_out.add("not annotated; left out", record)
+    return None
+
+
+def _regions(item: Dict, kind: str, file: str, record: str) -> List[Dict]:
+    """An annotation's (or prediction's) timeline regions as ``{from_name, ranges, labels, score, meta, id}``,
+    every field typed; a JSON-MIN row's from the control's key (no meta, no ids)."""
+    if "_regions" in item:
+        regions = []
+        for name, value in item["_regions"].items():
             for r, v in enumerate(value):
                 at = f"{record} {name[:40]}[{r}]"
                 regions.append({"from_name": name, "ranges": as_list(v["ranges"], file, at, "ranges"),
-                                "labels": optional(v, TYPE, file, at, list, []), "score": None, "meta": {},
+                                "labels": optional(v, TYPE, file, at, list, []), "score": None, "meta": None,
                                 "id": None, "where": at})
-    return regions
+        return regions
+    where = item.get("_where", f"{record} {kind}")
+    found = []
+    for r, result in enumerate(optional(item, "result", file, where, list, [])):
+        at = f"{where} result[{r}]"
+        if optional(as_object(result, file, at, "result"), "type", file, at) != TYPE:
+            continue
+        value = optional(result, "value", file, at, dict, {})
+        found.append({"from_name": as_text(require(result, "from_name", file, at), file, at, "from_name"),
+                      "ranges": optional(value, "ranges", file, at, list, []),
+                      "labels": optional(value, TYPE, file, at, list, []),
+                      "score": optional(result, "score", file, at),
+                      "meta": optional(result, "meta", file, at, dict, {}),
+                      "id": optional(result, "id", file, at), "where": at})
+    return found
 
 
 def _video_id(side: Dict, path: str, task: Dict, t: int, file: str, record: str) -> str:
-    """The task's video id: the one videokit wrote, else the video file's stem, else the task's id."""
+    """The task's video id: the one videokit wrote, else the video file's stem (a file uploaded to Label Studio
+    without the prefix it gives uploads, a local-files storage path's), else the task's id."""
     given = optional(side, "video_id", file, record, str)
     if given:
         return given
-    name = path.rsplit("/", 1)[-1]
+    url = urllib.parse.urlsplit(path)
+    query = urllib.parse.parse_qs(url.query).get("d")  # /data/local-files/?d=folder/video.mp4
+    name = urllib.parse.unquote((query[0] if query else url.path).rsplit("/", 1)[-1])
+    if url.path.startswith("/data/upload/") and len(name) > 9 and name[8] == "-" and \
+            all(c in "0123456789abcdef" for c in name[:8]):
+        name = name[9:]  # Label Studio names an upload <8 hex digits>-<the file's own name>
     stem = name.rpartition(".")[0] if "." in name else name
     return stem or as_text(task.get("id", t), file, record, "id", numbers=True)
 
 
 def read(src: PathLike, fps: Optional[float] = None, taxonomy: Optional[Taxonomy] = None,
-         video_fps: Optional[VideoRate] = None, **_: object) -> AnnotationSet:
+         video_fps: Optional[VideoRate] = None, annotator: Optional[str] = None, **_: object) -> AnnotationSet:
+    """A Label Studio export (module docstring). ``annotator``: read that person's annotations (a user id or
+    e-mail as the export names them); without it a task annotated by several people is one error."""
     file = str(src)
     tasks = _tasks(read_json(src), file)
     videos: List[RawVideo] = []
     levels: List[str] = []
+    left_out = _Count()
+    lost: Dict[str, None] = {}  # what a JSON-MIN export could not carry, for one warning
+    annotator = str(annotator) if annotator is not None else None
     for t, task in enumerate(tasks):
         task_id = task.get("id", t)
         record = f"task {task_id if isinstance(task_id, (int, str)) and len(str(task_id)) < 40 else t}"
@@ -130,6 +243,10 @@ def read(src: PathLike, fps: Optional[float] = None, taxonomy: Optional[Taxonomy
             level = as_text(level, file, f"{record} data.videokit", "levels")
             if level not in levels:
                 levels.append(level)
+        chosen = _chosen(task, file, record, annotator, left_out)
+        if chosen is None:
+            continue
+        item, kind = chosen
         stated = optional(data, "fps", file, f"{record} data") or optional(side, "fps", file, f"{record} data.videokit")
         rate = _rate(stated, file, record, "fps") if stated is not None else _config_fps(task.get("_config"), file,
                                                                                        record)
@@ -148,7 +265,10 @@ def read(src: PathLike, fps: Optional[float] = None, taxonomy: Optional[Taxonomy
         video = RawVideo(video_id, optional(side, "path", file, where_side, str) or path or None,
                          optional_float(side, "duration", file, where_side), side_fps if side else rate,
                          optional(side, "split", file, where_side, str), labels, where=(file, record))
-        for r, region in enumerate(_regions(task, file, record)):
+        who = _who(item) if kind == "annotation" else None
+        if who is not None:
+            video.attrs["annotator"] = who
+        for r, region in enumerate(_regions(item, kind, file, record)):
             at = region["where"]
             where = (file, f"{record} result {region['id'] if isinstance(region['id'], str) and len(region['id']) < 40 else r}")
             if region["from_name"] not in levels:
@@ -164,24 +284,38 @@ def read(src: PathLike, fps: Optional[float] = None, taxonomy: Optional[Taxonomy
                                       f"{video.path or video_id}")
             label = as_text(region["labels"][0], file, at, TYPE, numbers=True)
             meta = region["meta"]
+            if meta is None:  # JSON-MIN: what videokit kept in the region's meta is not in this export
+                lost.update(dict.fromkeys(optional(side, "segment_fields", file, where_side, list, [])))
+                meta = {}
             attrs = dict(optional(meta, "videokit_attrs", file, f"{at} meta", dict, {}))
             score = region["score"]
             if score is not None:
                 attrs["score"] = parse_float(score, file, at, "score")
             cid = optional(meta, "videokit_label_id", file, f"{at} meta")
             cid = None if cid is None else parse_class_id(cid, file, f"{at} meta", "videokit_label_id")
+            cid_name = optional(meta, "videokit_label", file, f"{at} meta", str)
             for span in region["ranges"]:
                 span = as_object(span, file, at, "ranges")
                 start = parse_float(span.get("start"), file, at, "ranges.start")
                 end = parse_float(span.get("end"), file, at, "ranges.end")
                 video.segments.append(RawSegment(region["from_name"], label, round((start - 1) / float(rate), 3),
-                                                 round(end / float(rate), 3), where, cid, attrs=dict(attrs)))
+                                                 round(end / float(rate), 3), where, cid, cid_name, attrs=dict(attrs)))
         if not side:
             video.fps = video.fps or fps
         videos.append(video)
+    if not videos and any(PREDICTIONS_BY_ID in reason for reason in left_out.tasks):
+        raise AnnotationError(file, left_out.tasks[next(r for r in left_out.tasks if PREDICTIONS_BY_ID in r)][0],
+                              "predictions", "no task has an annotation, and " + PREDICTIONS_BY_ID)
     if not levels:
         raise AnnotationError(file, None, "results", "no TimelineLabels results and no levels")
-    return assemble(videos, levels, file, taxonomy=taxonomy)
+    annotations = assemble(videos, levels, file, taxonomy=taxonomy)
+    annotations.findings[:0] = left_out.findings(file)
+    if lost:
+        annotations.findings.insert(0, Finding(
+            "warning", file, "JSON-MIN", "meta", "this export form keeps no region meta: the segments' side fields "
+            f"({', '.join(str(k) for k in lost)}) are not in it; export JSON (the full form) to keep them", None,
+            "fields-not-exported"))
+    return annotations
 
 
 def _task(annotations: AnnotationSet, video, as_predictions: bool, fps: Optional[float] = None, names=None) -> Dict:
@@ -196,7 +330,8 @@ def _task(annotations: AnnotationSet, video, as_predictions: bool, fps: Optional
         last = max(ticks(row.end, rate, annotations.source, where, "end"), first)
         item = {"id": f"vk{row.index}", "type": TYPE, "from_name": row.level, "to_name": "video", "origin": "manual",
                 "value": {"ranges": [{"start": first, "end": last}], TYPE: [row.name]},
-                "meta": {"videokit_label_id": row.label, **({"videokit_attrs": row.attrs} if row.attrs else {})}}
+                "meta": {"videokit_label_id": row.label, "videokit_label": row.name,
+                         **({"videokit_attrs": row.attrs} if row.attrs else {})}}
         if as_predictions:
             item["origin"] = "prediction"
             item["score"] = row.score if row.score is not None else 1.0
@@ -206,6 +341,9 @@ def _task(annotations: AnnotationSet, video, as_predictions: bool, fps: Optional
             "videokit": {"video_id": video.video_id, "path": video.path, "duration": video.duration, "fps": video.fps,
                          "split": video.split, "levels": annotations.levels,
                          "labels": [[name, label] for label, name in video_label_names(annotations, video, names)]}}
+    fields = sorted({key for item in results for key in item["meta"].get("videokit_attrs", {})})
+    if fields:  # what the region meta carries, so that reading an export that drops meta (JSON-MIN) can say so
+        data["videokit"]["segment_fields"] = fields
     if as_predictions:
         return {"data": data, "predictions": [{"model_version": "videokit", "result": results,
                                                "score": sum(scores) / len(scores) if scores else 0.0}]}

@@ -84,9 +84,9 @@ def choose(annotations: AnnotationSet, kind: str) -> Tuple[AnnotationSet, Edit]:
     seg = video.segments[index]
     used = {s.label for s in video.segments if s.level == level}
     middle = float(round((seg.start + seg.end) / 2))
-    if kind == "relabel":
+    if kind == "relabel":  # to a class no segment of the set has: the file knows it only by the name shown
         label = next(cid for cid in sorted(annotations.taxonomy.level(level).classes)
-                     if cid not in used and plain[annotations.taxonomy.level(level).classes[cid].name] == 1)
+                     if cid not in uses and plain[annotations.taxonomy.level(level).classes[cid].name] == 1)
         return annotations, Edit(kind, video.video_id, level, index, label=label)
     if kind == "relabel_repeated":
         repeated = [cid for cid, c in sorted(annotations.taxonomy.level(level).classes.items())

@@ -105,3 +105,68 @@ def test_a_stale_id_beside_a_relabelled_value_loses_to_the_value(real_sets, tmp_
     after = read_annotations(tmp_path / "eaf", "elan")
     listed = listed_edits(before, after)
     assert [e[0] for e in listed] == ["relabel"] and listed[0][2][0][2] == names[edit.label]
+
+
+def test_an_id_without_its_name_is_trusted_only_where_the_values_agree(real_sets, tmp_path):
+    """A file whose region metas hold the class id alone (no name to check it by): the id goes with the value
+    most of its segments show; the relabelled one, showing another, is read by its value."""
+    before, edit = choose(real_sets["ophnet"], "relabel")
+    write_annotations(before, tmp_path / "tasks.json", "labelstudio")
+    tasks = json.loads((tmp_path / "tasks.json").read_text())
+    for task in tasks:
+        for region in task["annotations"][0]["result"]:
+            del region["meta"]["videokit_label"]
+    task = next(t for t in tasks if t["data"]["videokit"]["video_id"] == edit.video)
+    task["annotations"][0]["result"] = edit_label_studio_result(task["annotations"][0]["result"], edit, before,
+                                                                before.videos[edit.video].fps)
+    (tmp_path / "tasks.json").write_text(json.dumps(tasks))
+    after = read_annotations(tmp_path / "tasks.json", "labelstudio")
+    assert [e[0] for e in listed_edits(before, after)] == ["relabel"]
+
+
+ZERO, SUB_FRAME = (5.0, 5.0), (7.0, 7.01)
+
+
+@pytest.mark.parametrize("fmt, back", [
+    ("canonical", (ZERO, SUB_FRAME)), ("anet", (ZERO, SUB_FRAME)), ("elan", (ZERO, SUB_FRAME)),
+    ("via", (ZERO, SUB_FRAME)),
+    ("cvat", ((5.0, 5.04), (7.0, 7.04))),  # frames: one frame long at 25 fps
+    ("labelstudio", ((5.0, 5.04), (7.0, 7.04))),
+])
+def test_zero_length_and_sub_frame_segments_through_each_format(fmt, back, tmp_path):
+    """What each format makes of a zero-length and a sub-frame segment (the docs' table): time-based formats keep
+    them; frame-based tools (CVAT, Label Studio) count whole frames, so both come back one frame long."""
+    from videokit.annotations import AnnotationSet, Segment, Taxonomy, VideoAnnotation
+    from videokit.annotations.model import ClassInfo, Level
+
+    taxonomy = Taxonomy("t", [Level("procedure", {0: ClassInfo(0, "p")}),
+                              Level("step", {0: ClassInfo(0, "a"), 1: ClassInfo(1, "b")})])
+    video = VideoAnnotation("v1", "v1.mp4", 20.0, 25.0, "train", [0],
+                            [Segment("step", 0, *ZERO), Segment("step", 1, *SUB_FRAME)])
+    annotations = AnnotationSet(taxonomy, {"v1": video}, "made")
+    out = tmp_path / ("out" if fmt in ("elan", "cvat") else "out.json")
+    write_annotations(annotations, out, fmt)
+    got = read_annotations(out, fmt).videos["v1"].segments
+    assert [(s.start, s.end) for s in got if s.level != "procedure"] == list(back)
+
+
+def test_compare_of_a_file_read_with_the_taxonomy_and_one_without(real_sets, tmp_path):
+    """A tool file read without --taxonomy knows only the classes it uses: classes neither side uses do not count,
+    and the report names the classes matched by name (their ids differ)."""
+    import subprocess
+    import sys
+
+    before, edit = choose(real_sets["nurvid"], "relabel")
+    write_annotations(before, tmp_path / "before.json", "canonical")
+    _cycle("labelstudio", before, edit, tmp_path)  # read without a taxonomy: the new class gets an id of its own
+    run = subprocess.run([sys.executable, "-m", "videokit.cli", "compare", str(tmp_path / "before.json"),
+                          str(tmp_path / "tasks.json"), "--b-from", "labelstudio", "-o", str(tmp_path / "report")],
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert "edits: 1 relabel" in run.stdout and "classes matched by name" in run.stdout, run.stdout
+    report = json.loads((tmp_path / "report" / "agreement.json").read_text())
+    level = next(lvl for lvl in report["levels"] if lvl["level"] == edit.level)
+    names = before.taxonomy.class_names(edit.level)
+    assert [c["name"] for c in level["classes_matched_by_name"]] == [names[edit.label]]
+    assert not level["classes_only_in_b"]
+    assert level["edits"]["relabel"] == 1 and sum(level["edits"].values()) == 1

@@ -221,7 +221,12 @@ def test_real_sets_out_to_each_tool_and_back(real_sets, dataset, fmt, tmp_path):
             collections.Counter((t.video.video_id, t.label) for t in trimmed_segments(source, level)), level
     new = collections.Counter(f.code for f in validate(back).findings) - \
         collections.Counter(f.code for f in validate(source).findings)
-    assert not new, new
+    # the tools keep no parent links: a segment whose middle two coarser segments hold has a guessed parent, and
+    # says so (OphNet's overlapping phases); no other finding is new
+    held_twice = sum(1 for v in source for k, lvl in enumerate(source.levels[1:]) for s in v.segments if s.level == lvl
+                     and sum(1 for p in v.segments if p.level == source.levels[k] and
+                             p.start <= (s.start + s.end) / 2 <= p.end) > 1)
+    assert new.pop("ambiguous-parent", 0) == held_twice and not new, (new, held_twice)
 
 
 def test_canonical_through_each_tool_keeps_what_it_can_carry(tmp_path):

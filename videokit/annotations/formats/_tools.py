@@ -137,7 +137,12 @@ def assemble(videos: Sequence[RawVideo], levels: Sequence[str], source: str, dat
         for i, seg in enumerate(raw.segments):
             if i in kept and seg.parent is not None and seg.parent in kept:
                 video.segments[kept[i]].parent = kept[seg.parent]
-        link_by_time(video, levels)
+        for seg in link_by_time(video, levels):
+            parent = video.segments[seg.parent]
+            findings.append(Finding("warning", *(seg.origin or (source, f"video {video.video_id}")), "parent",
+                                    f"more than one {parent.level} segment holds this {seg.level} segment's middle; "
+                                    f"its parent is the longest, [{parent.start:g}, {parent.end:g}] s", None,
+                                    "ambiguous-parent", video=video.video_id))
         out[video.video_id] = video
     annotations = AnnotationSet(tax, out, source, findings)
     if taxonomy is None:
@@ -176,10 +181,12 @@ def trusted_ids(videos: Sequence[RawVideo], tables: Dict[str, Dict[int, str]], t
                 seg.cid = None
 
 
-def link_by_time(video: VideoAnnotation, levels: Sequence[str]) -> None:
+def link_by_time(video: VideoAnnotation, levels: Sequence[str]) -> List[Segment]:
     """Segments the file did not link get, as parent, the next coarser level's segment that holds their
-    middle (the longest such, on a tie the first). One sweep over the middles in time order with a heap of the
-    coarser segments begun so far (longest first): O(n log n) in the segments, however many overlap."""
+    middle (the longest such, on a tie the first); returned: those whose middle more than one such segment
+    holds (their parent is a guess). One sweep over the middles in time order with a heap of the coarser
+    segments begun so far (longest first): O(n log n) in the segments, however many overlap."""
+    ambiguous: List[Segment] = []
     by_level: Dict[str, List[Tuple[int, Segment]]] = {}
     for j, p in enumerate(video.segments):
         by_level.setdefault(p.level, []).append((j, p))
@@ -200,6 +207,13 @@ def link_by_time(video: VideoAnnotation, levels: Sequence[str]) -> None:
                 heapq.heappop(begun)
             if begun:
                 seg.parent = begun[0][1]
+                chosen = heapq.heappop(begun)  # another coarser segment holding the middle: the parent is a guess
+                while begun and begun[0][2] < middle:
+                    heapq.heappop(begun)
+                if begun:
+                    ambiguous.append(seg)
+                heapq.heappush(begun, chosen)
+    return ambiguous
 
 
 @dataclass

@@ -44,11 +44,12 @@ labelstudio:
 	  ( $(PYTHON) -m venv $(LS_VENV) && $(LS_VENV)/bin/python -m pip install -q "$(LABEL_STUDIO)" ) > $(LS_VENV).log 2>&1 \
 	    || { rm -rf $(LS_VENV); echo "could not install Label Studio: its tests will skip (see $(LS_VENV).log)"; }; fi
 
+# Two workers (pytest-xdist); the live Label Studio tests share one server, so they run on one worker.
 test: setup browser labelstudio
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
 
 test-fast: setup browser
-	$(BIN)/python -m pytest -q -m "not slow"
+	$(BIN)/python -m pytest -q -n 2 --dist loadgroup -m "not slow"
 
 # The readers' long fuzz profile: random cases until FUZZ_EXAMPLES per format (hours at the default); every
 # failing input and its traceback lands in fuzz-failures/, the outcome counts in fuzz-failures/stats.json.

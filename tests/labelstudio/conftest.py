@@ -60,7 +60,8 @@ def label_studio(tmp_path_factory):
     env = dict(os.environ, LABEL_STUDIO_BASE_DATA_DIR=str(data), LABEL_STUDIO_USERNAME="videokit@example.com",
                LABEL_STUDIO_PASSWORD=secrets.token_hex(12), LABEL_STUDIO_USER_TOKEN=token,
                LABEL_STUDIO_ENABLE_LEGACY_API_TOKEN="true",  # 1.23 accepts only JWTs unless this is set
-               LABEL_STUDIO_DISABLE_SIGNUP_WITHOUT_LINK="true")
+               LABEL_STUDIO_DISABLE_SIGNUP_WITHOUT_LINK="true",
+               USE_DEFAULT_BANNED_SUBNETS="false")  # its SSRF guard refuses an ML backend on 127.0.0.0/8 otherwise
     log = open(data / "server.log", "w")
     process = subprocess.Popen([str(EXECUTABLE), "start", "--no-browser", "--host", "127.0.0.1", "--port", str(port),
                                 "--data-dir", str(data)], env=env, stdout=log, stderr=subprocess.STDOUT,

@@ -22,7 +22,7 @@ from videokit.annotations import AnnotationError, read_annotations, write_annota
 from ..conftest import SAMPLE_VIDEOS
 from ..edit_cycle import EDITS, choose, edit_label_studio_result, listed_edits, same_edit, subset
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("labelstudio")]  # one server per run
 
 
 @pytest.fixture(scope="module")

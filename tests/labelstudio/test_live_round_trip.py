@@ -11,6 +11,7 @@ import pytest
 from videokit.annotations import AnnotationSet, read_annotations, write_annotations
 
 FPS = 25.0
+pytestmark = pytest.mark.xdist_group("labelstudio")  # the tests share one server (one worker)
 
 
 def _subset(annotations: AnnotationSet, count: int, must=()) -> AnnotationSet:

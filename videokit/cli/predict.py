@@ -17,48 +17,15 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("predict", help="run a trained model on a video: labels, segments, timeline PNG",
                             description=__doc__)
     parser.add_argument("video", metavar="VIDEO", help="a video file (or, with --online, a camera index)")
-    parser.add_argument("--config", required=True, help="recognizer config (its test pipeline reads the windows)")
-    parser.add_argument("--checkpoint", required=True, help="local recognizer checkpoint ('none': random init)")
-    parser.add_argument("--detector-config", default=None, help="TemporalActionDetector config (optional)")
-    parser.add_argument("--detector-checkpoint", default=None)
-    parser.add_argument("--features-like", default=None, metavar="JSON",
-                        help="a features sidecar (<video>.json) saying how the detector's features were cut "
-                             "(default: the first one in the detector config's feature_dir)")
-    parser.add_argument("--feature-size", type=int, default=None,
-                        help="frame size of the detector's features when their sidecar does not record it")
-    parser.add_argument("--taxonomy", default=None,
-                        help="class names: a taxonomy CSV or an annotation file (default: from the config)")
-    parser.add_argument("--taxonomy-format", default="canonical", choices=sorted(READERS))
+    add_model_arguments(parser)
     parser.add_argument("-o", "--out", default=None, help="output stem: writes OUT.json and OUT.png "
                                                           "(default: <video name>_timeline)")
     parser.add_argument("--gt", default=None, help="ground truth to draw beneath (any annotation source)")
     parser.add_argument("--gt-format", default="canonical", choices=sorted(READERS))
     parser.add_argument("--gt-video", default=None, help="video id in --gt (default: VIDEO's file name stem)")
-    parser.add_argument("--window", type=float, default=2.0, help="recognition window, seconds (default 2)")
-    parser.add_argument("--stride", type=float, default=1.0, help="seconds between windows (default 1)")
-    parser.add_argument("--smooth", type=int, default=3, help="windows in the score moving average (default 3)")
-    parser.add_argument("--min-length", type=float, default=1.0, help="shortest segment kept, seconds (default 1)")
-    parser.add_argument("--threshold", type=float, default=0.3,
-                        help="windows whose best (smoothed) class score is lower are background (default 0.3)")
-    parser.add_argument("--detection-threshold", type=float, default=0.3,
-                        help="detections scoring lower stay off the timeline (default 0.3)")
-    parser.add_argument("--no-hierarchy", action="store_true",
-                        help="let steps take any class, not only children of the predicted top-level class")
-    parser.add_argument("--batch-size", type=int, default=8)
-    parser.add_argument("--device", default=None, help="cpu or cuda (default: cuda when available)")
+    add_prediction_options(parser)
     parser.add_argument("--no-progress", action="store_true")
-    deploy = parser.add_argument_group("deployment")
-    deploy.add_argument("--backend", choices=["pytorch", "onnxruntime"], default="pytorch",
-                        help="onnxruntime: run the network exported by `videokit export` (--model; with --online, "
-                             "--model is the backbone and --workflow-model the workflow step)")
-    deploy.add_argument("--model", default=None, metavar="ONNX", help="the exported recognizer / backbone")
-    deploy.add_argument("--workflow-model", default=None, metavar="ONNX", help="the exported workflow step (--online)")
-    deploy.add_argument("--detector-model", default=None, metavar="ONNX",
-                        help="the exported detector network (videokit export --part detector); its post-processing "
-                             "stays the config's (--preset)")
-    deploy.add_argument("--preset", choices=["evaluation", "deployment"], default="evaluation",
-                        help="detector post-processing: evaluation (many low-score segments, what mAP wants) or "
-                             "deployment (a score threshold, a few per class, hard NMS); docs/prediction.md")
+    add_deployment_arguments(parser, online=True)
     parser.add_argument("--subtitles", action="store_true",
                         help="also write OUT.vtt: the timeline as subtitles (\"Procedure › Step\"), for any video player")
     online = parser.add_argument_group("online (streaming) workflow prediction")
@@ -72,27 +39,65 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.set_defaults(run=run)
 
 
-def _ground_truth(args: argparse.Namespace, video_id: str):
-    from ..inference.outputs import read_ground_truth
+def add_model_arguments(parser: argparse.ArgumentParser, positional: bool = False) -> None:
+    """The recognizer (and optional detector) a prediction runs: ``predict`` and ``serve labelstudio``."""
+    if positional:
+        parser.add_argument("config", metavar="CONFIG", help="recognizer config (its test pipeline reads the windows)")
+        parser.add_argument("checkpoint", metavar="CHECKPOINT", help="local recognizer checkpoint ('none': random init)")
+    else:
+        parser.add_argument("--config", required=True, help="recognizer config (its test pipeline reads the windows)")
+        parser.add_argument("--checkpoint", required=True, help="local recognizer checkpoint ('none': random init)")
+    parser.add_argument("--detector-config", default=None, help="TemporalActionDetector config (optional)")
+    parser.add_argument("--detector-checkpoint", default=None)
+    parser.add_argument("--features-like", default=None, metavar="JSON",
+                        help="a features sidecar (<video>.json) saying how the detector's features were cut "
+                             "(default: the first one in the detector config's feature_dir)")
+    parser.add_argument("--feature-size", type=int, default=None,
+                        help="frame size of the detector's features when their sidecar does not record it")
+    parser.add_argument("--taxonomy", default=None,
+                        help="class names: a taxonomy CSV or an annotation file (default: from the config)")
+    parser.add_argument("--taxonomy-format", default="canonical", choices=sorted(READERS))
 
-    return read_ground_truth(args.gt, args.gt_format, args.gt_video or video_id)
+
+def add_prediction_options(parser: argparse.ArgumentParser) -> None:
+    """How windows become a timeline (:class:`videokit.inference.PredictOptions`)."""
+    parser.add_argument("--window", type=float, default=2.0, help="recognition window, seconds (default 2)")
+    parser.add_argument("--stride", type=float, default=1.0, help="seconds between windows (default 1)")
+    parser.add_argument("--smooth", type=int, default=3, help="windows in the score moving average (default 3)")
+    parser.add_argument("--min-length", type=float, default=1.0, help="shortest segment kept, seconds (default 1)")
+    parser.add_argument("--threshold", type=float, default=0.3,
+                        help="windows whose best (smoothed) class score is lower are background (default 0.3)")
+    parser.add_argument("--detection-threshold", type=float, default=0.3,
+                        help="detections scoring lower stay off the timeline (default 0.3)")
+    parser.add_argument("--no-hierarchy", action="store_true",
+                        help="let steps take any class, not only children of the predicted top-level class")
+    parser.add_argument("--batch-size", type=int, default=8)
+    parser.add_argument("--device", default=None, help="cpu or cuda (default: cuda when available)")
 
 
-def run(args: argparse.Namespace) -> int:
-    import torch
+def add_deployment_arguments(parser: argparse.ArgumentParser, online: bool = False) -> None:
+    deploy = parser.add_argument_group("deployment")
+    deploy.add_argument("--backend", choices=["pytorch", "onnxruntime"], default="pytorch",
+                        help="onnxruntime: run the network exported by `videokit export` (--model"
+                             + ("; with --online, --model is the backbone and --workflow-model the workflow step)"
+                                if online else ")"))
+    deploy.add_argument("--model", default=None, metavar="ONNX", help="the exported recognizer / backbone")
+    if online:
+        deploy.add_argument("--workflow-model", default=None, metavar="ONNX", help="the exported workflow step (--online)")
+    deploy.add_argument("--detector-model", default=None, metavar="ONNX",
+                        help="the exported detector network (videokit export --part detector); its post-processing "
+                             "stays the config's (--preset)")
+    deploy.add_argument("--preset", choices=["evaluation", "deployment"], default="evaluation",
+                        help="detector post-processing: evaluation (many low-score segments, what mAP wants) or "
+                             "deployment (a score threshold, a few per class, hard NMS); docs/prediction.md")
 
+
+def load_models(args: argparse.Namespace, device: str):
+    """``(recognizer, detector or None, options)`` from the arguments above; a bad combination ends the command."""
     from ..inference import Detector, PredictOptions, Recognizer
-    from ..inference.outputs import predict_to_files
-    from ..video import BrokenVideoError
 
-    if args.online:
-        return run_online(args)
-    if not Path(args.video).is_file():
-        raise SystemExit(f"error: {args.video}: no such video file")
     if bool(args.detector_config) != bool(args.detector_checkpoint):
         raise SystemExit("error: --detector-config and --detector-checkpoint go together")
-    device = args.device or ("cuda" if torch.cuda.is_available() else "cpu")
-    ground_truth = _ground_truth(args, Path(args.video).stem)
     if args.backend == "onnxruntime" and not args.model:
         raise SystemExit("error: --backend onnxruntime needs --model (videokit export CONFIG CKPT --to onnx -o MODEL)")
     if args.detector_model and not (args.backend == "onnxruntime" and args.detector_config):
@@ -109,6 +114,30 @@ def run(args: argparse.Namespace) -> int:
     options = PredictOptions(window=args.window, stride=args.stride, smooth=args.smooth, min_length=args.min_length,
                              threshold=args.threshold, detection_threshold=args.detection_threshold,
                              batch_size=args.batch_size, hierarchy=not args.no_hierarchy)
+    return recognizer, detector, options
+
+
+def _ground_truth(args: argparse.Namespace, video_id: str):
+    from ..inference.outputs import read_ground_truth
+
+    return read_ground_truth(args.gt, args.gt_format, args.gt_video or video_id)
+
+
+def run(args: argparse.Namespace) -> int:
+    import torch
+
+    from ..inference.outputs import predict_to_files
+    from ..video import BrokenVideoError
+
+    if args.online:
+        return run_online(args)
+    if not Path(args.video).is_file():
+        raise SystemExit(f"error: {args.video}: no such video file")
+    if bool(args.detector_config) != bool(args.detector_checkpoint):
+        raise SystemExit("error: --detector-config and --detector-checkpoint go together")
+    device = args.device or ("cuda" if torch.cuda.is_available() else "cpu")
+    ground_truth = _ground_truth(args, Path(args.video).stem)
+    recognizer, detector, options = load_models(args, device)
     try:
         written = predict_to_files(args.video, recognizer, args.out or f"{Path(args.video).stem}_timeline",
                                    detector, options, ground_truth, progress=not args.no_progress,

@@ -318,25 +318,39 @@ def read(src: PathLike, fps: Optional[float] = None, taxonomy: Optional[Taxonomy
     return annotations
 
 
+def regions(annotations: AnnotationSet, video, rate: float, as_predictions: bool, names=None,
+            controls: Optional[Dict[str, str]] = None, labels: Optional[Dict[str, Dict[int, str]]] = None
+            ) -> List[Dict]:
+    """The video's segments as ``TimelineLabels`` results at ``rate``. ``controls`` / ``labels``: a project's own
+    control name per level and label value per class id (a labeling config not written by videokit); segments
+    whose level or class it has no place for are left out."""
+    results = []
+    for row in rows(annotations, video, names):
+        control = (controls or {}).get(row.level, row.level) if controls is not None else row.level
+        label = labels[row.level].get(row.label) if labels is not None and row.level in labels else row.name
+        if control is None or label is None:
+            continue
+        where = f"video {video.video_id} segment {row.index}"
+        first = ticks(row.start, rate, annotations.source, where, "start") + 1
+        last = max(ticks(row.end, rate, annotations.source, where, "end"), first)
+        item = {"id": f"vk{row.index}", "type": TYPE, "from_name": control, "to_name": "video", "origin": "manual",
+                "value": {"ranges": [{"start": first, "end": last}], TYPE: [label]},
+                "meta": {"videokit_label_id": row.label, "videokit_label": label,
+                         **({"videokit_attrs": row.attrs} if row.attrs else {})}}
+        if as_predictions:
+            item["origin"] = "prediction"
+            item["score"] = row.score if row.score is not None else 1.0
+        results.append(item)
+    return results
+
+
 def _task(annotations: AnnotationSet, video, as_predictions: bool, fps: Optional[float] = None, names=None) -> Dict:
     rate = float(video.fps) if video.fps else (float(fps) if fps else None)
     if rate is None:
         raise AnnotationError(annotations.source, f"video {video.video_id}", "fps",
                               "Label Studio keeps frames: the video's frame rate is needed (--fps, or --meta)")
-    results, scores = [], []
-    for row in rows(annotations, video, names):
-        where = f"video {video.video_id} segment {row.index}"
-        first = ticks(row.start, rate, annotations.source, where, "start") + 1
-        last = max(ticks(row.end, rate, annotations.source, where, "end"), first)
-        item = {"id": f"vk{row.index}", "type": TYPE, "from_name": row.level, "to_name": "video", "origin": "manual",
-                "value": {"ranges": [{"start": first, "end": last}], TYPE: [row.name]},
-                "meta": {"videokit_label_id": row.label, "videokit_label": row.name,
-                         **({"videokit_attrs": row.attrs} if row.attrs else {})}}
-        if as_predictions:
-            item["origin"] = "prediction"
-            item["score"] = row.score if row.score is not None else 1.0
-            scores.append(item["score"])
-        results.append(item)
+    results = regions(annotations, video, rate, as_predictions, names)
+    scores = [item["score"] for item in results if "score" in item]
     data = {"video": video.path or f"{video.video_id}.mp4", "fps": rate,
             "videokit": {"video_id": video.video_id, "path": video.path, "duration": video.duration, "fps": video.fps,
                          "split": video.split, "levels": annotations.levels,
@@ -380,7 +394,12 @@ def config(annotations: AnnotationSet) -> str:
 
 def read_config(src: PathLike) -> Dict[str, List[str]]:
     """A labeling configuration's ``TimelineLabels`` controls and their label values, in order."""
-    root = parse_xml(read_bytes(src), src, "a Label Studio labeling config")
+    return parse_config(read_bytes(src), src)
+
+
+def parse_config(text: Any, src: PathLike = "label_config") -> Dict[str, List[str]]:
+    """:func:`read_config` of a configuration's text (what Label Studio sends an ML backend)."""
+    root = parse_xml(text.encode("utf-8") if isinstance(text, str) else text, src, "a Label Studio labeling config")
     controls: Dict[str, List[str]] = {}
     for n, control in enumerate(root.iter("TimelineLabels")):
         name = control.get("name")

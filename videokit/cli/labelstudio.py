@@ -1,0 +1,76 @@
+"""``videokit labelstudio pull PROJECT -o corrected.json``: a Label Studio project's annotations (the annotators'
+corrections) through its API, as canonical annotations to train on (``tools/train.py`` as usual)."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("labelstudio", help="Label Studio projects: pull the annotators' work",
+                            description=__doc__)
+    verbs = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    pull = verbs.add_parser("pull", help="a project's annotations -> canonical JSON", description=__doc__)
+    pull.add_argument("project", metavar="PROJECT", type=int, help="the project's id (in its address)")
+    pull.add_argument("-o", "--out", required=True, help="canonical JSON to write")
+    pull.add_argument("--url", default=None, help="Label Studio's address (default: $LABEL_STUDIO_URL)")
+    pull.add_argument("--taxonomy", default=None, metavar="FILE",
+                      help="keep this taxonomy's class ids (a taxonomy.csv or canonical JSON; default: by name)")
+    pull.add_argument("--completed-by", dest="completed_by", default=None, metavar="ID",
+                      help="one annotator's work, where several annotated a task")
+    pull.add_argument("--fps", type=float, default=None, help="frame rate of tasks that state none")
+    pull.add_argument("--split", default="train",
+                      help="split of videos the tasks give none (tasks videokit wrote carry theirs; default train)")
+    pull.set_defaults(run=run_pull)
+
+
+def _call(url: str, token: str, method: str = "GET", body=None) -> bytes:
+    request = urllib.request.Request(url, method=method, data=None if body is None else json.dumps(body).encode(),
+                                     headers={"Authorization": f"Token {token}", "Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=300) as response:
+            return response.read()
+    except urllib.error.HTTPError as exc:
+        raise SystemExit(f"error: {method} {url}: HTTP {exc.code} {exc.read()[:200]!r}") from None
+    except OSError as exc:
+        raise SystemExit(f"error: {method} {url}: {exc}") from None
+
+
+def run_pull(args: argparse.Namespace) -> int:
+    from ..annotations import read_annotations, write_annotations
+    from ._common import load_taxonomy_file
+
+    base = (args.url or os.environ.get("LABEL_STUDIO_URL") or "").rstrip("/")
+    token = os.environ.get("LABEL_STUDIO_API_KEY")
+    if not base or not token:
+        raise SystemExit("error: Label Studio's address and an API token are needed: --url URL (or "
+                         "$LABEL_STUDIO_URL) and $LABEL_STUDIO_API_KEY (Account & Settings > Access Token)")
+    project = f"{base}/api/projects/{args.project}"
+    snapshot = json.loads(_call(f"{project}/exports", token, "POST", {"title": "videokit labelstudio pull"}))
+    for _ in range(600):  # a snapshot of a large project takes a while
+        if json.loads(_call(f"{project}/exports/{snapshot['id']}", token)).get("status") == "completed":
+            break
+        time.sleep(0.5)
+    else:
+        raise SystemExit(f"error: the export of project {args.project} did not complete in 5 minutes")
+    with tempfile.TemporaryDirectory(prefix="videokit-pull-") as folder:
+        export = Path(folder) / f"project-{args.project}.json"
+        export.write_bytes(_call(f"{project}/exports/{snapshot['id']}/download?exportType=JSON", token))
+        options = {"annotator": args.completed_by, "fps": args.fps}
+        if args.taxonomy:
+            options["taxonomy"] = load_taxonomy_file(args.taxonomy)
+        annotations = read_annotations(export, "labelstudio", **options)
+    for video in annotations:
+        video.split = video.split or args.split
+    write_annotations(annotations, args.out, "canonical")
+    for finding in annotations.findings:
+        print(f"warning: {finding}")
+    print(f"{len(annotations)} videos, {sum(len(v.segments) for v in annotations)} segments from project "
+          f"{args.project} -> {args.out}")
+    return 0

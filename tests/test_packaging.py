@@ -20,7 +20,7 @@ from videokit import configs
 
 from .conftest import ROOT
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("packaging")]  # one build of the tree at a time
 
 
 @pytest.fixture(scope="module")

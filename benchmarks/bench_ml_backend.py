@@ -1,0 +1,97 @@
+"""Latency of ``videokit serve labelstudio``: seconds from Label Studio's ``POST /predict`` for one task on a
+1-minute 720p video to the answer holding the model's regions, against ``predict_video`` on the same video in
+the same process (the model's own cost), measured in the same run.
+
+The backend runs as Label Studio talks to it: a real HTTP server (werkzeug, as the command starts it) on
+127.0.0.1, the task's video found under ``--videos`` by file name, one background worker, a fresh answer each
+call (the answer cache is cleared between calls). Backend and baseline take turns, interleaved in rounds
+(``benchmarks/rounds.py``); random-init weights for the demo recognizer (ResNet-18, 4 frames of 64x64 per
+window) and NurViD's multi-level TSM-R50 (8 frames of 224x224). Prints one line per model and, last,
+``latency_s_demo=<s> latency_s_tsm_r50=<s> overhead=<backend / predict_video, TSM-R50>``.
+
+Usage: python -m benchmarks.bench_ml_backend [--minutes 1] [--rounds 5] [--device cpu] [--cache DIR]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import tempfile
+import threading
+import urllib.request
+from pathlib import Path
+
+from .fixtures import ROOT
+from .rounds import MIN_ROUNDS, interleaved, median, ratio, show_ratio
+
+
+def main() -> None:
+    from .fixtures import make_long_video
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--minutes", type=float, default=1.0)
+    parser.add_argument("--rounds", type=int, default=MIN_ROUNDS, help="interleaved rounds (at least 5)")
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--cache", default=None, help="folder to keep the made video in (default: a temp dir)")
+    args = parser.parse_args()
+    os.chdir(ROOT)  # the NurViD config names annotations/ relative to the checkout
+    from werkzeug.serving import make_server
+
+    from videokit.annotations import read_annotations
+    from videokit.annotations.formats.labelstudio import config
+    from videokit.demo import DemoSpec
+    from videokit.demo.pipeline import run_demo
+    from videokit.deploy.labelstudio_backend import Predictor, VideoSource, create_app
+    from videokit.inference import PredictOptions, Recognizer, predict_video
+
+    work = Path(args.cache or tempfile.mkdtemp(prefix="bench_ml_backend_"))
+    videos = work / "videos"
+    video = make_long_video(videos / f"long_{args.minutes:g}min_720p.mp4", args.minutes)
+    demo_root = work / "demo"
+    if not (demo_root / "converted" / "taxonomy.csv").exists():
+        run_demo(demo_root, DemoSpec(videos_per_procedure=1, min_seconds=4, max_seconds=5), train=False)
+    os.environ["VIDEOKIT_DEMO_ROOT"] = str(demo_root)
+    options = PredictOptions(threshold=0.0, min_length=0.0)  # random weights: segments all the same
+    models = {"demo": (ROOT / "configs" / "demo" / "multilevel_r18_4x1x1_demo.py",
+                       demo_root / "converted" / "demo.canonical.json"),
+              "tsm_r50": (ROOT / "configs" / "nurvid" / "multilevel_tsm_r50_8x1x1_trimmed-procedure-action.py",
+                          ROOT / "annotations" / "nurvid" / "annotations.json")}
+    latency, overhead = {}, {}
+    for name, (model_config, taxonomy_source) in models.items():
+        recognizer = Recognizer.from_files(str(model_config), None, device=args.device)
+        label_config = config(read_annotations(taxonomy_source, "canonical"))
+        predictor = Predictor(lambda path: predict_video(str(path), recognizer, options=options,
+                                                         progress=False).annotations,
+                              VideoSource(str(videos)), f"videokit bench {name}")
+        app = create_app(recognizer.taxonomy, predictor, answer_within=3600)
+        server = make_server("127.0.0.1", 0, app, threaded=True)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        address = f"http://127.0.0.1:{server.server_port}"
+        body = json.dumps({"tasks": [{"id": 1, "data": {"video": f"/data/upload/1/0123abcd-{video.name}"}}],
+                           "label_config": label_config}).encode()
+        regions = {}
+
+        def backend() -> None:
+            predictor.jobs.clear()  # a fresh prediction, not the kept answer
+            request = urllib.request.Request(address + "/predict", data=body, method="POST",
+                                             headers={"Content-Type": "application/json"})
+            with urllib.request.urlopen(request, timeout=3600) as response:
+                regions["count"] = len(json.loads(response.read())["results"][0]["result"])
+
+        def direct() -> None:
+            predict_video(str(video), recognizer, options=options, progress=False)
+
+        times = interleaved({"backend": backend, "predict_video": direct}, rounds=args.rounds)
+        server.shutdown()
+        latency[name] = median(times["backend"])
+        share = ratio(times, "backend", "predict_video")
+        overhead[name] = share[0]
+        print(f"{name:8s} one {args.minutes:g}-min 720p task: answer in {latency[name]:6.1f} s "
+              f"({regions['count']} regions); predict_video alone {median(times['predict_video']):6.1f} s; "
+              f"backend / predict_video {show_ratio(share)}", flush=True)
+    print(f"latency_s_demo={latency['demo']:.1f} latency_s_tsm_r50={latency['tsm_r50']:.1f} "
+          f"overhead={overhead['tsm_r50']:.2f} device={args.device}")
+
+
+if __name__ == "__main__":
+    main()

@@ -18,7 +18,6 @@ Usage: python -m benchmarks.bench_predict [--minutes 1] [--rounds 5] [--device c
 """
 from __future__ import annotations
 
-import argparse
 import os
 import tempfile
 import time
@@ -27,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from .fixtures import ROOT
-from .rounds import MIN_ROUNDS, interleaved, median, ratio, show_ratio
+from .rounds import interleaved, median, ratio, show_ratio
 
 
 def decode_only(path: str, grid: np.ndarray, frames_per_window: int) -> float:
@@ -44,14 +43,9 @@ def decode_only(path: str, grid: np.ndarray, frames_per_window: int) -> float:
 
 
 def main() -> None:
-    from .fixtures import make_long_video
+    from .fixtures import long_video_arguments, make_long_video
 
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--minutes", type=float, default=1.0)
-    parser.add_argument("--rounds", type=int, default=MIN_ROUNDS, help="interleaved rounds (at least 5)")
-    parser.add_argument("--device", default="cpu")
-    parser.add_argument("--cache", default=None, help="folder to keep the made video in (default: a temp dir)")
-    args = parser.parse_args()
+    args = long_video_arguments(__doc__.splitlines()[0])
     os.chdir(ROOT)  # the NurViD config names annotations/ relative to the checkout
     from videokit.demo import DemoSpec
     from videokit.demo.pipeline import run_demo

@@ -9,6 +9,20 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT.parent / "shared" / "sample_videos" / "bigbuckbunny.mp4"
 
 
+def long_video_arguments(description: str):
+    """The command line of a benchmark on the made long video: ``--minutes --rounds --device --cache``."""
+    import argparse
+
+    from .rounds import MIN_ROUNDS
+
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--minutes", type=float, default=1.0)
+    parser.add_argument("--rounds", type=int, default=MIN_ROUNDS, help="interleaved rounds (at least 5)")
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--cache", default=None, help="folder to keep the made video in (default: a temp dir)")
+    return parser.parse_args()
+
+
 def make_long_video(out: Path, minutes: float, fps: int = 25, gop: int = 250) -> Path:
     from videokit.video.preprocess import ffmpeg_binary
 

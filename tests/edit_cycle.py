@@ -113,6 +113,16 @@ def choose(annotations: AnnotationSet, kind: str) -> Tuple[AnnotationSet, Edit]:
     return before, Edit(kind, video.video_id, level, index, second=len(pieces) - 1)
 
 
+def chosen(annotations: AnnotationSet, kind: str) -> Tuple[AnnotationSet, Edit]:
+    """:func:`choose`, or the test skipped with the reason where the set has no such edit to make."""
+    import pytest
+
+    before, edit = choose(annotations, kind)
+    if edit is None:
+        pytest.skip(f"{annotations.source}: no class whose name repeats at level {annotations.levels[-1]}")
+    return before, edit
+
+
 def listed_edits(before: AnnotationSet, after: AnnotationSet) -> List[Tuple[str, List[Span], List[Span]]]:
     """What ``videokit compare BEFORE AFTER`` lists as edits, every level."""
     return [(e.kind, e.before, e.after) for result in compare(before, after) for e in result.edits]

@@ -84,3 +84,13 @@ def read_source(args: argparse.Namespace) -> AnnotationSet:
     if args.src_format == "mmaction":
         options["style"] = args.style
     return read_annotations(args.src, args.src_format, metadata=args.meta, **options)
+
+
+def serve_until_interrupted(server) -> None:
+    """Serve ``server`` (werkzeug's) until Ctrl+C, then close its socket."""
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()

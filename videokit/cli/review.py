@@ -6,7 +6,7 @@ import os
 import secrets
 from pathlib import Path
 
-from ._common import add_source_arguments, read_source
+from ._common import add_source_arguments, read_source, serve_until_interrupted
 
 TOKEN_ENV = "VIDEOKIT_REVIEW_TOKEN"
 
@@ -83,11 +83,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"recovered {session.recovered} unsaved edits from {session.journal.path} (Save keeps them)")
         print(f"videokit review: open {url}?token={token}  (Ctrl+C to stop)", flush=True)
         try:
-            server.serve_forever()
-        except KeyboardInterrupt:
-            pass
+            serve_until_interrupted(server)
         finally:
-            server.server_close()
             session.close()
         if session.dirty:
             print(f"note: {session.unsaved} unsaved edit(s) are kept in {session.journal.path}; "

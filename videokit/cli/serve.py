@@ -7,6 +7,7 @@ import argparse
 import logging
 import os
 
+from ._common import serve_until_interrupted
 from .predict import add_deployment_arguments, add_model_arguments, add_prediction_options
 
 
@@ -57,8 +58,10 @@ def run(args: argparse.Namespace) -> int:
     version = model_version(args.checkpoint, args.backend)
     source = VideoSource(args.videos, args.label_studio_url or os.environ.get("LABEL_STUDIO_URL"),
                          os.environ.get("LABEL_STUDIO_API_KEY"))
-    predictor = Predictor(lambda path: predict_video(str(path), recognizer, detector, options, progress=False).annotations,
-                          source, version)
+    def predict(path):
+        return predict_video(str(path), recognizer, detector, options, progress=False).annotations
+
+    predictor = Predictor(predict, source, version)
     app = create_app(recognizer.taxonomy, predictor, args.answer_within, password, args.user, (args.host,))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
@@ -66,10 +69,5 @@ def run(args: argparse.Namespace) -> int:
     shown = f"[{args.host}]" if ":" in args.host else args.host
     print(f"videokit serve labelstudio: {version} at http://{shown}:{server.server_port} (Label Studio: Settings > "
           "Model > Connect model; Ctrl+C to stop)", flush=True)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
+    serve_until_interrupted(server)
     return 0

@@ -88,7 +88,8 @@ def model_version(checkpoint: Optional[str], backend: str = "pytorch") -> str:
     with open(checkpoint, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
-    return f"videokit {Path(checkpoint).name} {digest.hexdigest()[:8]}" + ("" if backend == "pytorch" else f" ({backend})")
+    tail = "" if backend == "pytorch" else f" ({backend})"
+    return f"videokit {Path(checkpoint).name} {digest.hexdigest()[:8]}{tail}"
 
 
 def _upload_name(name: str) -> str:

@@ -44,12 +44,14 @@ labelstudio:
 	  ( $(PYTHON) -m venv $(LS_VENV) && $(LS_VENV)/bin/python -m pip install -q "$(LABEL_STUDIO)" ) > $(LS_VENV).log 2>&1 \
 	    || { rm -rf $(LS_VENV); echo "could not install Label Studio: its tests will skip (see $(LS_VENV).log)"; }; fi
 
-# Two workers (pytest-xdist); the live Label Studio tests share one server, so they run on one worker.
+# Two workers (pytest-xdist), one compute thread each (two cores, no spinning OpenMP threads fighting over
+# them); the live Label Studio tests share one server, so they run on one worker.
+TEST_ENV := OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 test: setup browser labelstudio
-	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
+	$(TEST_ENV) $(BIN)/python -m pytest -q -n 2 --dist loadgroup --durations=15
 
 test-fast: setup browser
-	$(BIN)/python -m pytest -q -n 2 --dist loadgroup -m "not slow"
+	$(TEST_ENV) $(BIN)/python -m pytest -q -n 2 --dist loadgroup -m "not slow"
 
 # The readers' long fuzz profile: random cases until FUZZ_EXAMPLES per format (hours at the default); every
 # failing input and its traceback lands in fuzz-failures/, the outcome counts in fuzz-failures/stats.json.

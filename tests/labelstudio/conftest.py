@@ -44,6 +44,20 @@ class LabelStudio:
         return json.loads(self.call(method, path, body))
 
 
+def upload(label_studio: "LabelStudio", project: int, video: Path) -> None:
+    """``video`` uploaded through the project's import API, as the web page's upload does (one task)."""
+    import uuid
+
+    boundary = uuid.uuid4().hex
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{video.name}\"\r\n"
+            "Content-Type: video/mp4\r\n\r\n").encode() + video.read_bytes() + f"\r\n--{boundary}--\r\n".encode()
+    request = urllib.request.Request(f"{label_studio.base}/api/projects/{project}/import", data=body, method="POST",
+                                     headers={"Authorization": f"Token {label_studio.token}",
+                                              "Content-Type": f"multipart/form-data; boundary={boundary}"})
+    with urllib.request.urlopen(request, timeout=120) as response:
+        assert json.loads(response.read())["task_count"] == 1
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

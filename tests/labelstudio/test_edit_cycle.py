@@ -11,7 +11,6 @@ import json
 import subprocess
 import sys
 import time
-import urllib.request
 import uuid
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from videokit.annotations import AnnotationError, read_annotations, write_annota
 
 from ..conftest import SAMPLE_VIDEOS
 from ..edit_cycle import EDITS, choose, chosen, edit_label_studio_result, listed_edits, same_edit, subset
+from .conftest import upload
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("labelstudio")]  # one server per run
 
@@ -174,14 +174,7 @@ def test_an_uploaded_video_is_named_by_its_own_file(label_studio, tmp_path):
     video = SAMPLE_VIDEOS / "bikes.mp4"
     if not video.is_file():
         pytest.skip(f"no sample video at {video}")
-    boundary = uuid.uuid4().hex
-    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{video.name}\"\r\n"
-            "Content-Type: video/mp4\r\n\r\n").encode() + video.read_bytes() + f"\r\n--{boundary}--\r\n".encode()
-    request = urllib.request.Request(f"{label_studio.base}/api/projects/{project}/import", data=body, method="POST",
-                                     headers={"Authorization": f"Token {label_studio.token}",
-                                              "Content-Type": f"multipart/form-data; boundary={boundary}"})
-    with urllib.request.urlopen(request, timeout=120) as response:
-        assert json.loads(response.read())["task_count"] == 1
+    upload(label_studio, project, video)
     task = _tasks(label_studio, project)[0]
     assert task["data"]["video"].startswith("/data/upload/")
     region = {"id": "r1", "type": "timelinelabels", "from_name": "step", "to_name": "video",

@@ -20,7 +20,7 @@ from videokit.annotations.formats.labelstudio import regions
 from videokit.deploy.labelstudio_backend import LabelMap
 
 from ..conftest import ROOT, SAMPLE_VIDEOS
-from .conftest import _free_port
+from .conftest import _free_port, upload
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("labelstudio")]
 RECOGNIZER = str(ROOT / "configs" / "demo" / "multilevel_r18_4x1x1_demo.py")
@@ -51,15 +51,19 @@ def model(tmp_path_factory):
     export = subprocess.run([sys.executable, "-m", "videokit.cli", "export", RECOGNIZER, str(checkpoint), "--to", "onnx",
                              "--video", str(SAMPLE_VIDEOS / VIDEOS[0]), "-o", str(onnx)], capture_output=True, text=True, env=dict(os.environ))
     assert export.returncode == 0, export.stderr[-2000:]
-    return {"root": root, "checkpoint": checkpoint, "onnx": onnx, "config": (root / "config.xml").read_text()}
+    return {"root": root, "checkpoint": checkpoint, "onnx": onnx, "config": (root / "config.xml").read_text(),
+            "recognizers": {}}
 
 
-def _serve(model, port: int, *extra: str) -> subprocess.Popen:
+def _serve(model, port: int, *extra: str, env=None) -> subprocess.Popen:
+    """The backend on ``port``; videos from the sample folder, or (``env`` naming Label Studio) downloaded."""
     log = open(model["root"] / f"backend-{port}.log", "w")
+    videos = () if env else ("--videos", str(SAMPLE_VIDEOS))
     process = subprocess.Popen([sys.executable, "-m", "videokit.cli", "serve", "labelstudio", RECOGNIZER,
-                                str(model["checkpoint"]), "--videos", str(SAMPLE_VIDEOS), "--port", str(port),
+                                str(model["checkpoint"]), *videos, "--port", str(port),
                                 "--device", "cpu", "--answer-within", "90", *OPTIONS, *extra],
-                               stdout=log, stderr=subprocess.STDOUT, env=dict(os.environ), start_new_session=True)
+                               stdout=log, stderr=subprocess.STDOUT, env=dict(os.environ, **(env or {})),
+                               start_new_session=True)
     for _ in range(240):
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as response:
@@ -78,12 +82,16 @@ def _stop(process: subprocess.Popen) -> None:
 
 
 def _predict(model, video: str, *extra: str) -> AnnotationSet:
-    out = model["root"] / f"predict-{Path(video).stem}-{len(extra)}"
-    run = subprocess.run([sys.executable, "-m", "videokit.cli", "predict", str(SAMPLE_VIDEOS / video), "--config",
-                          RECOGNIZER, "--checkpoint", str(model["checkpoint"]), "--device", "cpu", "--no-progress",
-                          "-o", str(out), *OPTIONS, *extra], capture_output=True, text=True, env=dict(os.environ))
-    assert run.returncode == 0, run.stderr[-2000:]
-    return read_annotations(f"{out}.json", "canonical")
+    """What `videokit predict VIDEO --config --checkpoint [--backend onnxruntime --model M] --threshold 0
+    --min-length 0` computes (its own function, in this process: the models are loaded once)."""
+    from videokit.inference import PredictOptions, Recognizer, predict_video
+
+    backend = "onnxruntime" if extra else "pytorch"
+    if backend not in model["recognizers"]:
+        model["recognizers"][backend] = Recognizer.from_files(RECOGNIZER, str(model["checkpoint"]), device="cpu",
+                                                              onnx=str(model["onnx"]) if extra else None)
+    return predict_video(str(SAMPLE_VIDEOS / video), model["recognizers"][backend],
+                         options=PredictOptions(threshold=0.0, min_length=0.0), progress=False).annotations
 
 
 @pytest.mark.parametrize("backend", ["pytorch", "onnxruntime"])
@@ -98,17 +106,9 @@ def test_label_studio_gets_the_models_timeline_as_predictions(label_studio, mode
                  {"data": {"video": "/data/local-files/?d=carphone_pristine.mp4"}},
                  {"data": {"video": "/data/upload/1/0a1b2c3d-no-such-video.mp4"}}]
         label_studio.json("POST", f"/api/projects/{project}/import", tasks)
-        connected = label_studio.json("POST", "/api/ml", {"url": f"http://127.0.0.1:{port}", "project": project,
-                                                          "title": "videokit"})
-        assert connected["state"] in ("CO", "connected"), connected
         started = time.monotonic()
-        label_studio.json("POST", f"/api/dm/actions?id=retrieve_tasks_predictions&project={project}",
-                          {"selectedItems": {"all": True, "excluded": []}})
+        stored = _retrieve(label_studio, project, port)
         latency = time.monotonic() - started
-        stored = {}
-        for task in label_studio.json("GET", f"/api/tasks?project={project}&page_size=100")["tasks"]:
-            full = label_studio.json("GET", f"/api/tasks/{task['id']}")
-            stored[task["data"]["video"]] = full["predictions"]
         version = "videokit recognizer.pth"
         labels = LabelMap.from_config(model["config"], read_annotations(
             model["root"] / "demo" / "converted" / "demo.canonical.json", "canonical").taxonomy)
@@ -129,6 +129,45 @@ def test_label_studio_gets_the_models_timeline_as_predictions(label_studio, mode
         (missing,) = stored[tasks[2]["data"]["video"]]  # the missing video: no regions, and the version says why
         assert missing["result"] == [] and missing["model_version"].endswith("video not found or not readable)")
         print(f"{backend}: predictions for {len(VIDEOS)} videos in {latency:.1f} s")
+    finally:
+        _stop(process)
+
+
+def _retrieve(label_studio, project: int, port: int) -> dict:
+    """Connect the backend to ``project`` and retrieve predictions for all its tasks: ``{video link: predictions}``."""
+    connected = label_studio.json("POST", "/api/ml", {"url": f"http://127.0.0.1:{port}", "project": project,
+                                                      "title": "videokit"})
+    assert connected["state"] in ("CO", "connected"), connected
+    label_studio.json("POST", f"/api/dm/actions?id=retrieve_tasks_predictions&project={project}",
+                      {"selectedItems": {"all": True, "excluded": []}})
+    return {task["data"]["video"]: label_studio.json("GET", f"/api/tasks/{task['id']}")["predictions"]
+            for task in label_studio.json("GET", f"/api/tasks?project={project}&page_size=100")["tasks"]}
+
+
+def test_a_video_uploaded_to_label_studio_is_fetched_from_it(label_studio, model):
+    """No --videos: the backend downloads an uploaded video from Label Studio with the API token and removes it
+    after; a link to anywhere else is refused (one error in that task's answer)."""
+    port = _free_port()
+    process = _serve(model, port, env={"LABEL_STUDIO_URL": label_studio.base,
+                                       "LABEL_STUDIO_API_KEY": label_studio.token})
+    try:
+        project = label_studio.json("POST", "/api/projects", {"title": "backend download",
+                                                              "label_config": model["config"]})["id"]
+        upload(label_studio, project, SAMPLE_VIDEOS / VIDEOS[0])
+        label_studio.json("POST", f"/api/projects/{project}/import",
+                          [{"data": {"video": "http://198.51.100.7/elsewhere.mp4"}}])
+        stored = _retrieve(label_studio, project, port)
+        uploaded = next(link for link in stored if link.startswith("/data/upload/"))
+        (prediction,) = stored[uploaded]
+        want = _predict(model, VIDEOS[0])
+        truth = next(iter(want))
+        labels = LabelMap.from_config(model["config"], want.taxonomy)
+        expected = regions(want, truth, float(truth.fps), True, controls=labels.controls, labels=labels.labels)
+        assert [r["value"]["timelinelabels"] for r in prediction["result"]] == \
+            [r["value"]["timelinelabels"] for r in expected] and expected
+        (elsewhere,) = stored["http://198.51.100.7/elsewhere.mp4"]
+        assert elsewhere["result"] == [] and "not readable" in elsewhere["model_version"]
+        assert "not on Label Studio" in (model["root"] / f"backend-{port}.log").read_text()
     finally:
         _stop(process)
 

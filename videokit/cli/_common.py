@@ -87,7 +87,11 @@ def read_source(args: argparse.Namespace) -> AnnotationSet:
 
 
 def serve_until_interrupted(server) -> None:
-    """Serve ``server`` (werkzeug's) until Ctrl+C, then close its socket."""
+    """Serve ``server`` (werkzeug's) until Ctrl+C or SIGINT, then close its socket. SIGINT stops it even where
+    the process was started with SIGINT ignored (a job put in the background by a script inherits that)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -7,7 +7,8 @@ The backend runs as Label Studio talks to it: a real HTTP server (werkzeug, as t
 call (the answer cache is cleared between calls). Backend and baseline take turns, interleaved in rounds
 (``benchmarks/rounds.py``); random-init weights for the demo recognizer (ResNet-18, 4 frames of 64x64 per
 window) and NurViD's multi-level TSM-R50 (8 frames of 224x224). Prints one line per model and, last,
-``latency_s_demo=<s> latency_s_tsm_r50=<s> overhead=<backend / predict_video, TSM-R50>``.
+``latency_s_demo=<s> latency_s_tsm_r50=<s> overhead_<model>=<backend / predict_video>`` (``BENCH_MODELS=demo``:
+one of them).
 
 Usage: python -m benchmarks.bench_ml_backend [--minutes 1] [--rounds 5] [--device cpu] [--cache DIR]
 """
@@ -51,7 +52,8 @@ def main() -> None:
               "tsm_r50": (ROOT / "configs" / "nurvid" / "multilevel_tsm_r50_8x1x1_trimmed-procedure-action.py",
                           ROOT / "annotations" / "nurvid" / "annotations.json")}
     latency, overhead = {}, {}
-    for name, (model_config, taxonomy_source) in models.items():
+    chosen = os.environ.get("BENCH_MODELS", "demo,tsm_r50").split(",")  # a subset: BENCH_MODELS=demo
+    for name, (model_config, taxonomy_source) in ((n, m) for n, m in models.items() if n in chosen):
         recognizer = Recognizer.from_files(str(model_config), None, device=args.device)
         label_config = config(read_annotations(taxonomy_source, "canonical"))
         predictor = Predictor(lambda path: predict_video(str(path), recognizer, options=options,
@@ -83,8 +85,8 @@ def main() -> None:
         print(f"{name:8s} one {args.minutes:g}-min 720p task: answer in {latency[name]:6.1f} s "
               f"({regions['count']} regions); predict_video alone {median(times['predict_video']):6.1f} s; "
               f"backend / predict_video {show_ratio(share)}", flush=True)
-    print(f"latency_s_demo={latency['demo']:.1f} latency_s_tsm_r50={latency['tsm_r50']:.1f} "
-          f"overhead={overhead['tsm_r50']:.2f} device={args.device}")
+    print(" ".join(f"latency_s_{name}={latency[name]:.1f}" for name in latency) + " " +
+          " ".join(f"overhead_{name}={overhead[name]:.2f}" for name in overhead) + f" device={args.device}")
 
 
 if __name__ == "__main__":

@@ -103,9 +103,21 @@ def test_a_predictions_only_project_reads_from_the_snapshot_export(label_studio,
     assert scores == sorted(s.attrs["score"] for v in model for s in v.segments)
 
 
-def test_snapshot_exports_read_as_the_project_export(label_studio, real_sets, tmp_path):
+def test_snapshot_exports_read_as_the_project_export(label_studio, real_sets, tmp_path, monkeypatch):
+    """The snapshot exports read as the project export does; `videokit labelstudio pull` (a snapshot through the
+    API, then canonical JSON) gives the same set back, splits and class ids kept."""
+    from videokit.cli import main
+
     before = subset(real_sets["nurvid"], 2)
     project = _project(label_studio, before, tmp_path, "snapshot")
+    monkeypatch.setenv("LABEL_STUDIO_API_KEY", label_studio.token)
+    write_annotations(before, tmp_path / "taxonomy.json", "canonical")
+    assert main(["labelstudio", "pull", str(project), "-o", str(tmp_path / "pulled.json"), "--url", label_studio.base,
+                 "--taxonomy", str(tmp_path / "taxonomy.json")]) == 0
+    pulled = read_annotations(tmp_path / "pulled.json", "canonical")
+    assert listed_edits(before, pulled) == []
+    assert {v: pulled.videos[v].split for v in pulled.videos} == {v: before.videos[v].split for v in before.videos}
+    assert all(s.label == t.label for v in before for s, t in zip(v.segments, pulled.videos[v.video_id].segments))
     snapshot = label_studio.json("POST", f"/api/projects/{project}/exports", {"title": "snap"})
     for _ in range(60):
         if label_studio.json("GET", f"/api/projects/{project}/exports/{snapshot['id']}")["status"] == "completed":

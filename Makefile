@@ -47,8 +47,10 @@ labelstudio:
 # Two workers (pytest-xdist), one compute thread each (two cores, no spinning OpenMP threads fighting over
 # them); the live Label Studio tests share one server, so they run on one worker.
 TEST_ENV := OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
-test: setup browser labelstudio
-	$(TEST_ENV) $(BIN)/python -m pytest -q -n 2 --dist loadgroup --durations=15
+# The three set-ups are independent: they run side by side.
+test:
+	@$(MAKE) --no-print-directory -j3 setup browser labelstudio
+	$(TEST_ENV) $(BIN)/python -m pytest -q -n 2 --dist loadgroup --durations=25
 
 test-fast: setup browser
 	$(TEST_ENV) $(BIN)/python -m pytest -q -n 2 --dist loadgroup -m "not slow"

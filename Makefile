@@ -50,9 +50,11 @@ TEST_ENV := OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 # The three set-ups are independent: they run side by side.
 test:
 	@$(MAKE) --no-print-directory -j3 setup browser labelstudio
+	$(BIN)/ruff check .
 	$(TEST_ENV) $(BIN)/python -m pytest -q -n 2 --dist loadgroup --durations=25
 
 test-fast: setup browser
+	$(BIN)/ruff check .
 	$(TEST_ENV) $(BIN)/python -m pytest -q -n 2 --dist loadgroup -m "not slow"
 
 # The readers' long fuzz profile: random cases until FUZZ_EXAMPLES per format (hours at the default); every

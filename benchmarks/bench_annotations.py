@@ -27,7 +27,8 @@ from .fixtures import ROOT
 from .rounds import MIN_ROUNDS, interleaved, median
 
 TARGETS = {"anet": "x.json", "mmaction": "x.txt", "frames": "x.npz", "canonical": "x.json", "taxonomy": "x.csv",
-           "splits": "x.csv", "elan": "x_eaf", "labelstudio": "x.json", "cvat": "x_xml", "via": "x.json", "vtt": "x_vtt"}
+           "splits": "x.csv",
+           "elan": "x_eaf", "labelstudio": "x.json", "cvat": "x_xml", "via": "x.json", "vtt": "x_vtt"}
 FOLDERS = ("elan", "cvat", "vtt")  # one file per video
 TOOLS = ("elan", "labelstudio", "cvat", "via")  # also timed the other way: the tool's file -> canonical
 FPS = 30.0  # OphNet publishes no frame rates; the frame-based tools get this one
@@ -43,7 +44,8 @@ def main() -> int:
     stages: Dict[str, List[tuple]] = {}
     with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
         def conversion(dataset: str, target: str, name: str, source_format: str = "", fresh: bool = False):
-            source = real / dataset if not source_format else Path(tmp) / f"{dataset}-{source_format}-{TARGETS[source_format]}"
+            written = Path(tmp) / f"{dataset}-{source_format}-{TARGETS.get(source_format, '')}"
+            source = real / dataset if not source_format else written
             key = f"{dataset} {target}" if not source_format else f"{dataset} {source_format}->canonical"
             if target in FOLDERS:
                 key += " (new)" if fresh else " (again)"
@@ -72,7 +74,8 @@ def main() -> int:
                 write_annotations(source, Path(tmp) / f"{dataset}-{tool}-{TARGETS[tool]}", tool, fps=FPS)
             methods.update(dict(conversion(dataset, "canonical", f"from-{tool}.json", tool) for tool in TOOLS))
         times = interleaved(methods, rounds=args.rounds, warmup=0)
-    print(f"{'dataset':8} {'target':24} {'read_s':>7} {'validate_s':>10} {'write_s':>8} {'total_s (median [min-max])':>28}")
+    print(f"{'dataset':8} {'target':24} {'read_s':>7} {'validate_s':>10} {'write_s':>8} "
+          f"{'total_s (median [min-max])':>28}")
     for key, values in times.items():
         parts = [median([s[i] for s in stages[key]]) for i in range(3)]
         dataset, target = key.split(maxsplit=1)

@@ -53,8 +53,13 @@ def main() -> int:
     os.chdir(ROOT)
     import torch
 
-    from videokit.deploy.onnx import (RecognizerGraph, export_backbone, export_detector, export_recognizer,
-                                      export_workflow)
+    from videokit.deploy.onnx import (
+        RecognizerGraph,
+        export_backbone,
+        export_detector,
+        export_recognizer,
+        export_workflow,
+    )
     from videokit.deploy.runtime import OnnxBackbone, OnnxDetector, OnnxRecognizer, OnnxWorkflow
     from videokit.features import FeatureSpec
     from videokit.inference.model import load_model

@@ -35,6 +35,7 @@ from typing import Dict, List, Tuple
 
 from .fixtures import ROOT
 from .rounds import MIN_ROUNDS, median, ratio, show_ratio
+
 CONFIG = ROOT / "configs" / "demo" / "multilevel_r18_4x1x1_demo.py"
 
 
@@ -81,9 +82,9 @@ def run_method(method: str, work: Path, args) -> Tuple[float, float]:
         else:
             if args.device.startswith("cpu"):  # the wait policy the extraction tool uses on the CPU
                 env.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-            command = [sys.executable, "-m", "benchmarks.bench_extract", "--inner", method, "--window", str(args.window),
-                       "--stride", str(args.stride), "--device", args.device, "--video", str(work / "a.mp4"),
-                       "--summary", str(out / SUMMARY)]
+            command = [sys.executable, "-m", "benchmarks.bench_extract", "--inner", method, "--window",
+                       str(args.window), "--stride", str(args.stride), "--device", args.device,
+                       "--video", str(work / "a.mp4"), "--summary", str(out / SUMMARY)]
         done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=3600, cwd=ROOT)
         if done.returncode != 0:
             raise SystemExit(f"{method} failed:\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}")

@@ -32,6 +32,8 @@ import numpy as np
 
 from .fixtures import ROOT, make_long_video, preprocessed_copy
 from .rounds import interleaved, median, ratio, show_ratio
+
+
 def limit_decode(path: Path, index_sets: List[np.ndarray]) -> Callable[[], None]:
     """Decode only the GOP prefixes that hold the needed frames (no RGB conversion)."""
     from videokit.video.decode import PyAVReader
@@ -172,7 +174,8 @@ def main() -> int:
             worst.append((label, case, speedup, over))
             for method, seconds in times.items():
                 rows.append((label, case, method, median(seconds), ratio(times, "mmaction2 decord", method)))
-    print(f"\n{'file':18} {'case':20} {'method':30} {'s/clip':>8} {'clips/s':>8}  {'vs mmaction2 (median [min-max])':>30}")
+    print(f"\n{'file':18} {'case':20} {'method':30} {'s/clip':>8} {'clips/s':>8}  "
+          f"{'vs mmaction2 (median [min-max])':>30}")
     for label, case, method, seconds, versus in rows:
         print(f"{label:18} {case:20} {method:30} {seconds:8.3f} {1 / seconds:8.2f}  {show_ratio(versus):>30}")
     print("\ndefault path per case: speedup vs mmaction2, and time over the decode limit")

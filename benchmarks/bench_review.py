@@ -38,7 +38,8 @@ def random_edits(annotations, count: int, seed: int = 0):
     videos = [v for v in annotations if v.segments]
     for _ in range(count):
         video = rng.choice(videos)
-        yield video.video_id, rng.randrange(len(video.segments)), {rng.choice(["start", "end"]): round(rng.uniform(0, 99), 3)}
+        edit = {rng.choice(["start", "end"]): round(rng.uniform(0, 99), 3)}
+        yield video.video_id, rng.randrange(len(video.segments)), edit
 
 
 def http_latencies(folder: Path, annotations, count: int):

@@ -71,7 +71,6 @@ class Edit:
 def choose(annotations: AnnotationSet, kind: str) -> Tuple[AnnotationSet, Edit]:
     """The set to write (for a merge: the target already split in two, as an annotator finds it) and the edit."""
     level = annotations.levels[-1]
-    names = annotations.taxonomy.class_names(level)
     plain = Counter(c.name for c in annotations.taxonomy.level(level).classes.values())
     zero = {v.video_id for v in annotations if any(s.end == s.start for s in v.segments)}
     uses = Counter(s.label for v in annotations for s in v.segments if s.level == level)

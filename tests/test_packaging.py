@@ -37,7 +37,8 @@ def installed(dist, tmp_path_factory) -> Path:
     """The ``bin`` folder of a fresh environment holding the wheel."""
     env = tmp_path_factory.mktemp("env")
     subprocess.run([sys.executable, "-m", "venv", str(env)], check=True, timeout=300)
-    site = subprocess.run([str(env / "bin" / "python"), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+    site = subprocess.run([str(env / "bin" / "python"), "-c",
+                           "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                           capture_output=True, text=True, check=True).stdout.strip()
     Path(site, "_videokit_dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     wheel = next(dist.glob("videokit-*.whl"))
@@ -60,7 +61,8 @@ def test_the_wheel_and_the_sdist_carry_configs_annotations_and_the_page(dist):
                      "videokit/bundled/annotations/ophnet/annotations.json",
                      "videokit/review/static/review.js", "videokit/annotations/formats/canonical.schema.json"):
         assert required in names, required
-    assert len([n for n in names if n.startswith("videokit/configs/") and "_base_" not in n]) == len(configs.names()) + 1
+    leaves = [n for n in names if n.startswith("videokit/configs/") and "_base_" not in n]
+    assert len(leaves) == len(configs.names()) + 1
     sdist = tarfile.open(next(dist.glob("*.tar.gz")))
     members = {m.split("/", 1)[1] for m in sdist.getnames() if "/" in m}
     assert "videokit/configs/ophnet/tsm_r50_8x1x1_trimmed-phase.py" in members and "setup.cfg" in members
@@ -98,7 +100,8 @@ def test_the_demo_then_every_stock_config_by_name_from_the_installed_copy(instal
               "    path = configs.resolve(name)\n"
               "    assert 'site-packages' in path, path\n"
               "    model = Config.fromfile(path).model\n"
-              "    kind = tuple(str((model.get(part) or {}).get('type')) for part in ('backbone', 'cls_head', 'neck'))\n"
+              "    parts = ('backbone', 'cls_head', 'neck')\n"
+              "    kind = tuple(str((model.get(part) or {}).get('type')) for part in parts)\n"
               "    print('parsed', name)\n"
               "    if (model.type,) + kind not in kinds:\n"
               "        kinds.add((model.type,) + kind)\n"

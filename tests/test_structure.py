@@ -67,9 +67,11 @@ def test_features_own_the_contract_and_import_none_of_their_users():
         bad = {t for t in graph[module] if t.split(".")[1] in ("inference", "datasets", "engine")}
         assert not bad, f"{module} imports {bad}"
     for user in ("inference", "engine", "datasets"):
-        assert any(t in features for m, targets in graph.items() if m.startswith(f"videokit.{user}") for t in targets), user
+        assert any(t in features for m,
+                   targets in graph.items() if m.startswith(f"videokit.{user}") for t in targets), user
     # engine/extract takes only load_model from inference
-    assert {t for t in graph["videokit.engine.extract"] if t.startswith("videokit.inference")} == {"videokit.inference.model"}
+    reached = {t for t in graph["videokit.engine.extract"] if t.startswith("videokit.inference")}
+    assert reached == {"videokit.inference.model"}
     # no stage reaches into a later one for a rule: models never import evaluation
     assert not {t for m, ts in graph.items() if m.startswith("videokit.models") for t in ts
                 if t.startswith("videokit.evaluation")}
@@ -87,7 +89,9 @@ def test_each_rule_has_one_home():
     text.update({p: p.read_text() for p in PACKAGE.rglob("*.js")})
     spec = PACKAGE / "features" / "spec.py"
     # window starts: only the feature spec cuts them
-    assert [p for p, t in text.items() if "max(" in t and "- window, 0) + 1" in t or "num_frames - plan.window" in t] in ([], [spec])
+    assert [p for p,
+            t in text.items() if "max(" in t and "- window, 0) + 1" in t or "num_frames - plan.window" in t] in ([],
+                                                                                                                 [spec])
     # the online step schedule: the spec's step_time / latest_window, nowhere a formula of its own
     for path in (PACKAGE / "inference" / "online.py", PACKAGE / "datasets" / "workflow.py"):
         assert "searchsorted" not in text[path] and "np.floor" not in text[path], path

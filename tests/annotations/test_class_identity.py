@@ -71,7 +71,8 @@ def test_anet_round_trip_keeps_every_class(real_sets, dataset, level, tmp_path):
                                     for a in v["annotations"]})  # one name per id and one id per name
     back = read_annotations(out, "anet", level=level)
     assert samples(back, level) == samples(source, level)
-    assert back.taxonomy.class_names(level) == source.taxonomy.class_names(level)[:back.taxonomy.level(level).num_classes]
+    kept = back.taxonomy.level(level).num_classes
+    assert back.taxonomy.class_names(level) == source.taxonomy.class_names(level)[:kept]
     for cid, info in back.taxonomy.level(level).classes.items():
         assert info.name == source.taxonomy.level(level).classes[cid].name  # the original name comes back
     new = finding_counts(back) - finding_counts(source)

@@ -11,8 +11,19 @@ import pytest
 
 from videokit.annotations import read_annotations, write_annotations
 
-from ..edit_cycle import (EDITS, FPS, choose, chosen, edit_cvat, edit_elan, edit_label_studio_result, edit_via,
-                          listed_edits, same_edit, subset)
+from ..edit_cycle import (
+    EDITS,
+    FPS,
+    choose,
+    chosen,
+    edit_cvat,
+    edit_elan,
+    edit_label_studio_result,
+    edit_via,
+    listed_edits,
+    same_edit,
+    subset,
+)
 
 TOOLS = ("elan", "cvat", "via", "labelstudio")
 

@@ -6,9 +6,7 @@ import json
 import numpy as np
 import pytest
 
-from videokit.annotations import (AnnotationError, AnnotationSet, read_annotations, trimmed_segments,
-                                  write_annotations)
-
+from videokit.annotations import AnnotationError, AnnotationSet, read_annotations, trimmed_segments, write_annotations
 from videokit.annotations.formats.frames import label_arrays
 
 from ..conftest import DATA

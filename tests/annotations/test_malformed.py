@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from videokit.cli import main
 from videokit.annotations.formats import WRITERS
+from videokit.cli import main
 
 from ..conftest import DATA
 

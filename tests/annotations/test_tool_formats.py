@@ -12,8 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from videokit.annotations import (AnnotationError, Segment, read_annotations, trimmed_segments, validate,
-                                  write_annotations)
+from videokit.annotations import (
+    AnnotationError,
+    Segment,
+    read_annotations,
+    trimmed_segments,
+    validate,
+    write_annotations,
+)
 from videokit.annotations.formats.labelstudio import _config_fps
 from videokit.cli import main
 
@@ -134,8 +140,9 @@ def test_cvat_tracks_as_cvat_dumped_them(samples):
 
 def test_frames_at_each_videos_own_rate_probed_with_videos(samples, tmp_path):
     """CVAT and Label Studio count frames; where the file states no rate, --videos probes the video's own."""
-    from ..videos import make_video
     from videokit.video import FrameRates
+
+    from ..videos import make_video
 
     videos = tmp_path / "videos"
     (videos / "sub").mkdir(parents=True)
@@ -210,7 +217,8 @@ def test_real_sets_out_to_each_tool_and_back(real_sets, dataset, fmt, tmp_path):
     assert len(back) == len(source) and back.levels == source.levels
     assert counts(back) == counts(source)
     for level in source.levels:  # ids and level-unique names come back
-        assert back.taxonomy.class_names(level) == source.taxonomy.class_names(level)[:back.taxonomy.level(level).num_classes]
+        kept = back.taxonomy.level(level).num_classes
+        assert back.taxonomy.class_names(level) == source.taxonomy.class_names(level)[:kept]
     theirs, ours = by_class(source), by_class(back)
     assert theirs.keys() == ours.keys()
     worst = max(abs(a - b) for key in theirs for x, y in zip(theirs[key], ours[key]) for a, b in zip(x, y))

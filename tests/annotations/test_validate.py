@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from videokit.annotations import (AnnotationSet, ClassInfo, Level, Segment, Taxonomy, VideoAnnotation,
-                                  validate)
+from videokit.annotations import AnnotationSet, ClassInfo, Level, Segment, Taxonomy, VideoAnnotation, validate
 
 
 def make(segments, duration=10.0, labels=(0,), **video):
@@ -33,7 +32,8 @@ def test_clean_set_has_no_findings():
     ([Segment("step", 0, 0.0, 5.0), Segment("step", 1, 4.0, 6.0)], [("warning", "overlap")]),
     ([Segment("step", 0, 0.0, 5.0), Segment("step", 0, 0.0, 5.0)], [("warning", "duplicate"), ("warning", "overlap")]),
     ([Segment("step", 0, 0.0, 5.0, parent=4)], [("error", "bad-parent")]),
-    ([Segment("step", 0, 0.0, 5.0), Segment("step", 1, 1.0, 2.0, parent=0)], [("error", "bad-parent"), ("warning", "overlap")]),
+    ([Segment("step", 0, 0.0, 5.0), Segment("step", 1, 1.0, 2.0, parent=0)], [("error", "bad-parent"),
+                                                                              ("warning", "overlap")]),
 ])
 def test_segment_checks(segments, expected):
     assert codes(make(segments)) == expected

@@ -108,11 +108,11 @@ def test_every_writer_with_its_default_options_reads_back(real_dir, tmp_path):
     sets = {"nurvid": read_annotations(real_dir / "nurvid", "nurvid"),
             "ophnet": read_annotations(real_dir / "ophnet", "ophnet")}
     for fmt in READ_BACK:
-        for name, annotations in sets.items():
+        for name, made in sets.items():
             if fmt in ("nurvid", "ophnet") and fmt != name:
                 continue  # each dataset's own folder layout holds its own levels only
             options = {"fps": 25.0} if fmt in ("labelstudio", "cvat") else {}
-            write_annotations(annotations, tmp_path / f"{name}-{fmt}", fmt, **options)
+            write_annotations(made, tmp_path / f"{name}-{fmt}", fmt, **options)
             assert (tmp_path / f"{name}-{fmt}").exists(), (name, fmt)
 
 

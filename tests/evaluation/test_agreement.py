@@ -39,7 +39,8 @@ def test_agreement_by_hand():
     per_class = result.per_class.set_index("class")
     assert per_class["f1@0.25"].to_dict() == {"a": 1.0, "b": 0.0, "c": 0.0}
     rows = result.disagreements.to_dict("records")
-    assert rows[0] == {"video": "v", "start": 10.0, "end": 30.0, "seconds": 20.0, "a_said": "b / c", "b_said": "a / b / c"}
+    assert rows[0] == {"video": "v", "start": 10.0, "end": 30.0, "seconds": 20.0, "a_said": "b / c",
+                       "b_said": "a / b / c"}
     assert rows[1] == {"video": "v", "start": 0.0, "end": 1.0, "seconds": 1.0, "a_said": "a", "b_said": "-"}
     assert len(rows) == 2
 

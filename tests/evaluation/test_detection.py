@@ -109,9 +109,11 @@ def test_evaluate_detection_cli(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("results,message", [
-    ({"results": {"v9": [{"label": "cut", "segment": [0, 1], "score": 1}]}}, "results.v9: video: not in the ground truth"),
+    ({"results": {"v9": [{"label": "cut", "segment": [0, 1], "score": 1}]}},
+     "results.v9: video: not in the ground truth"),
     ({"results": {"v1": [{"label": "stitch", "segment": [0, 1], "score": 1}]}}, "results.v1: label: not a"),
-    ({"results": {"v1": [{"label": "cut", "segment": [0], "score": 1}]}}, "results.v1[0]: segment: expected [start, end]"),
+    ({"results": {"v1": [{"label": "cut", "segment": [0], "score": 1}]}},
+     "results.v1[0]: segment: expected [start, end]"),
     ({"results": {"v1": [{"label": "cut", "segment": [0, 1]}]}}, "results.v1[0]: score: missing field"),
     ({"detections": {}}, "top: results: missing field"),
 ])

@@ -5,8 +5,15 @@ import numpy as np
 import pytest
 
 from videokit.annotations import Taxonomy
-from videokit.evaluation import (HierarchyMetric, RecognitionMetric, accuracy_report, confusion, consistency,
-                                 consistent_predictions, multilabel_map)
+from videokit.evaluation import (
+    HierarchyMetric,
+    RecognitionMetric,
+    accuracy_report,
+    confusion,
+    consistency,
+    consistent_predictions,
+    multilabel_map,
+)
 
 
 def test_accuracy_report_by_hand():

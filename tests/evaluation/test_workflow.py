@@ -5,8 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from videokit.evaluation.workflow import (edit_score, frame_accuracy, label_runs, segment_matches, segmental_f1,
-                                          workflow_report)
+from videokit.evaluation.workflow import (
+    edit_score,
+    frame_accuracy,
+    label_runs,
+    segment_matches,
+    segmental_f1,
+    workflow_report,
+)
 
 TRUTH = np.array([0, 0, 0, 0, 1, 1, 1, 1, -1, 2, 2, 2])
 PRED = np.array([0, 0, 0, 1, 1, 1, 0, 1, -1, 2, 2, 2])

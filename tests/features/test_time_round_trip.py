@@ -24,7 +24,8 @@ from videokit.cli.evaluate import evaluate_files
 from videokit.features import FeatureFolder, FeatureSpec, axis, sidecar, to_seconds, to_units
 
 OPHNET_FPS = 30.0
-STORED = 1e-4  # sidecars store centre times to 0.1 ms  # OphNet publishes no frame rates; its videos and its VideoMAEv2 features are at 30 fps
+# OphNet publishes no frame rates; its videos and its VideoMAEv2 features are at 30 fps.
+STORED = 1e-4  # sidecars store centre times to 0.1 ms
 
 
 def windows(window: int, stride: int, fps=None) -> Callable:

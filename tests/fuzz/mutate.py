@@ -159,7 +159,8 @@ def xml_edit(draw: st.DrawFn, data: bytes) -> str:
                                         '<?xml version="9.9" encoding="UTF-8"?>\n',
                                         '<?xml version="1.0" encoding="UTF-16"?>\n',
                                         '<!DOCTYPE d [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">'
-                                        '<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY d "&c;&c;&c;&c;&c;&c;&c;">]>\n']))
+                                        '<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;">'
+                                        '<!ENTITY d "&c;&c;&c;&c;&c;&c;&c;">]>\n']))
     return declaration + ET.tostring(root, encoding="unicode")
 
 

@@ -156,7 +156,8 @@ def _check_taxonomy(path: Path, work: Path) -> str:
     except AnnotationError as exc:
         raise Failure(f"videokit wrote a taxonomy that it then refuses: {exc}") from None
     def classes(tax):  # ids, names and parents per level (``key``: a level-unique name the writer may add)
-        return [(lvl.name, sorted((c.id, c.name, c.names, c.parents) for c in lvl.classes.values())) for lvl in tax.levels]
+        return [(lvl.name, sorted((c.id, c.name, c.names,
+                                   c.parents) for c in lvl.classes.values())) for lvl in tax.levels]
 
     if classes(back) != classes(taxonomy):
         raise Failure("taxonomy round trip changed the classes")

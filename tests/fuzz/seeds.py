@@ -98,34 +98,34 @@ def build(out: Path) -> List[Seed]:
         seeds.append(Seed(f"ophnet-{name}", "ophnet", "csv", others.pop(name), ".csv", main=name, others=others))
 
     sets = {"nurvid": read_annotations(nurvid, "nurvid"), "ophnet": read_annotations(ophnet, "ophnet")}
-    for dataset, annotations in sets.items():
-        for video in annotations:
+    for dataset, made in sets.items():
+        for video in made:
             video.fps = video.fps or 25.0
         written = out / f"written-{dataset}"
         written.mkdir()
-        write_annotations(annotations, written / "canonical.json", "canonical")
+        write_annotations(made, written / "canonical.json", "canonical")
         seeds.append(_file_seed(f"canonical-{dataset}", "canonical", "json", written / "canonical.json"))
-        write_annotations(annotations, written / "taxonomy.csv", "taxonomy")
+        write_annotations(made, written / "taxonomy.csv", "taxonomy")
         seeds.append(_file_seed(f"taxonomy-{dataset}", "taxonomy", "csv", written / "taxonomy.csv"))
-        write_annotations(annotations, written / "anet.json", "anet")
+        write_annotations(made, written / "anet.json", "anet")
         seeds.append(_file_seed(f"anet-{dataset}", "anet", "json", written / "anet.json"))
         for style in ("video", "segments"):
-            write_annotations(annotations, written / f"{style}.txt", "mmaction", style=style)
+            write_annotations(made, written / f"{style}.txt", "mmaction", style=style)
             seeds.append(_file_seed(f"mmaction-{style}-{dataset}", "mmaction", "lines", written / f"{style}.txt",
                                     style=style))
-        write_annotations(annotations, written / "ls.json", "labelstudio")
+        write_annotations(made, written / "ls.json", "labelstudio")
         seeds.append(_file_seed(f"labelstudio-{dataset}", "labelstudio", "json", written / "ls.json", fps=25.0))
-        write_annotations(annotations, written / "ls-pred.json", "labelstudio", as_predictions=True)
+        write_annotations(made, written / "ls-pred.json", "labelstudio", as_predictions=True)
         seeds.append(_file_seed(f"labelstudio-pred-{dataset}", "labelstudio", "json", written / "ls-pred.json",
                                 fps=25.0))
         (written / "ls-min.json").write_text(json.dumps(_json_min(json.loads((written / "ls.json").read_text()))))
         seeds.append(_file_seed(f"labelstudio-min-{dataset}", "labelstudio", "json", written / "ls-min.json",
                                 fps=25.0))
-        write_annotations(annotations, written / "via.json", "via")
+        write_annotations(made, written / "via.json", "via")
         seeds.append(_file_seed(f"via-{dataset}", "via", "json", written / "via.json"))
-        write_annotations(annotations, written / "elan", "elan")
+        write_annotations(made, written / "elan", "elan")
         seeds.append(_file_seed(f"elan-{dataset}", "elan", "xml", sorted((written / "elan").iterdir())[0]))
-        write_annotations(annotations, written / "cvat", "cvat")
+        write_annotations(made, written / "cvat", "cvat")
         seeds.append(_file_seed(f"cvat-{dataset}", "cvat", "xml", sorted((written / "cvat").iterdir())[0], fps=25.0))
     for path in sorted((INTEROP / "elan").iterdir()):
         seeds.append(_file_seed(f"elan-{path.name}", "elan", "xml", path))

@@ -120,7 +120,8 @@ def test_online_predict_with_onnxruntime(demo_env, weights, tmp_path):
 def test_detector_exports_its_network(demo_env, weights, tmp_path, capsys):
     model, _ = load_model(DETECTOR, str(weights["detector"]))
     np.save(tmp_path / "feats.npy", np.random.default_rng(5).standard_normal((100, model.projection.in_channels
-                                                                                if hasattr(model.projection, "in_channels")
+                                                                                if hasattr(model.projection,
+                                                                                           "in_channels")
                                                                                 else 512)).astype(np.float32))
     assert main(["export", DETECTOR, str(weights["detector"]), "-o", str(tmp_path / "det.onnx"), "--features",
                  str(tmp_path / "feats.npy")]) == 0
@@ -147,7 +148,8 @@ def test_detector_network_in_onnxruntime_predicts_the_pytorch_timeline(demo_env,
         assert len(got) == len(want)
         for (logits, distances, valid, stride), (w_logits, w_distances, w_valid, w_stride) in zip(got, want):
             assert stride == w_stride and np.array_equal(valid, w_valid.numpy())
-            assert np.abs(logits - w_logits.numpy()).max() < 1e-4 and np.abs(distances - w_distances.numpy()).max() < 1e-4
+            assert np.abs(logits - w_logits.numpy()).max() < 1e-4
+            assert np.abs(distances - w_distances.numpy()).max() < 1e-4
 
     video = demo_env / "videos" / "demo_1_00.mp4"
     assert main(["export", RECOGNIZER, str(weights["recognizer"]), "-o", str(tmp_path / "rec.onnx"), "--video",

@@ -16,7 +16,8 @@ from videokit.deploy.labelstudio_backend import PENDING, LabelMap, Predictor, Vi
 TAXONOMY = Taxonomy("t", [Level("procedure", {0: ClassInfo(0, "Injection")}),
                           Level("step", {0: ClassInfo(0, "wash hands"), 1: ClassInfo(1, "insert needle")})])
 HAND_WRITTEN = ('<View><Video name="v" value="$clip"/><TimelineLabels name="steps" toName="v">'
-                '<Label value="insert needle"/><Label value="wash hands"/><Label value="chat"/></TimelineLabels></View>')
+                '<Label value="insert needle"/><Label value="wash hands"/><Label value="chat"/>'
+                '</TimelineLabels></View>')
 
 
 def _prediction(path) -> AnnotationSet:
@@ -48,7 +49,8 @@ def test_a_hand_written_config_gets_its_own_control_and_label_names(videos, capl
     answer = _client(videos).post("/predict", json={"tasks": [{"id": 1, "data": {"clip": "/data/upload/3/"
                                                                                           "0123abcd-clip.mp4"}}]})
     (result,) = answer.get_json()["results"]
-    assert [(r["from_name"], r["value"]["timelinelabels"], r["value"]["ranges"], r["score"]) for r in result["result"]] \
+    assert [(r["from_name"], r["value"]["timelinelabels"], r["value"]["ranges"],
+             r["score"]) for r in result["result"]] \
         == [("steps", ["insert needle"], [{"start": 26, "end": 75}], 0.9),
             ("steps", ["wash hands"], [{"start": 101, "end": 150}], 0.6)]
     assert result["score"] == pytest.approx(0.75) and result["model_version"] == "videokit test.pth 0123abcd"

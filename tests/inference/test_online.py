@@ -35,7 +35,8 @@ def trained_like(demo_env, tmp_path):
     if features.exists():
         for f in features.iterdir():
             f.unlink()
-    assert extract_main([RECOGNIZER, str(rec_ckpt), "--annotations", str(demo_env / "converted" / "demo.canonical.json"),
+    assert extract_main([RECOGNIZER, str(rec_ckpt), "--annotations",
+                         str(demo_env / "converted" / "demo.canonical.json"),
                          "--video-root", str(demo_env / "videos"), "--out", str(features), "--window", "8",
                          "--stride", "4", "--frames-per-window", "4", "--size", "64"]) == 0
     return rec_ckpt, wf_ckpt

@@ -29,7 +29,8 @@ def _repeated_name_videos(annotations: AnnotationSet) -> list:
         names = Counter(c.name for c in level.classes.values())
         repeated = {cid for cid, c in level.classes.items() if names[c.name] > 1}
         for video in annotations:
-            if any(s.level == level.name and s.label in repeated for s in video.segments) and video.video_id not in found:
+            uses_repeated = any(s.level == level.name and s.label in repeated for s in video.segments)
+            if uses_repeated and video.video_id not in found:
                 found.append(video.video_id)
     return found[:2]
 

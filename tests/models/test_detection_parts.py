@@ -6,7 +6,7 @@ import pytest
 import torch
 from mmaction.registry import MODELS
 
-from videokit.models.detection import (DenseTemporalDetector, expected_offset, hard_nms, soft_nms)
+from videokit.models.detection import DenseTemporalDetector, expected_offset, hard_nms, soft_nms
 from videokit.register import register_all_modules
 
 register_all_modules()

@@ -10,11 +10,16 @@ import torch
 from mmengine.config import Config
 from mmengine.runner import Runner
 
-from videokit.models.detection import (TemporalActionDetector, default_regression_ranges, diou_loss_1d,
-                                       level_of_extent, soft_nms)
+from videokit.models.detection import (
+    TemporalActionDetector,
+    default_regression_ranges,
+    diou_loss_1d,
+    level_of_extent,
+    soft_nms,
+)
 from videokit.register import register_all_modules
 
-from ..conftest import ROOT, REAL
+from ..conftest import REAL, ROOT
 from .feature_configs import train_and_test
 
 

@@ -14,7 +14,8 @@ from ..videos import make_video
 
 TAXONOMY = {"dataset": "made", "levels": [
     {"name": "procedure", "classes": [{"id": 0, "name": "injection"}, {"id": 1, "name": "dressing"}]},
-    {"name": "step", "classes": [{"id": 0, "name": "prepare", "parents": [0]}, {"id": 1, "name": "inject", "parents": [0]},
+    {"name": "step", "classes": [{"id": 0, "name": "prepare", "parents": [0]}, {"id": 1, "name": "inject",
+                                                                                "parents": [0]},
                                  {"id": 2, "name": "clean", "parents": [1]}, {"id": 3, "name": "wrap", "parents": [1]},
                                  {"id": 4, "name": "dispose", "parents": [0, 1]}]}]}
 VIDEOS = [

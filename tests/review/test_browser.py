@@ -100,7 +100,8 @@ def test_list_shows_finding_counts_and_a_click_seeks(browser, live):
     sign_in(browser, base)
     wait(lambda: browser.find_element("id", "title").text)  # the first video with findings is shown
     wait(lambda: len(listed(browser)) == 3)
-    assert badges(browser, "clean") == [0, 0] and badges(browser, "overlap") == [0, 1] and badges(browser, "late") == [0, 1]
+    assert badges(browser, "clean") == [0, 0] and badges(browser, "overlap") == [0, 1] and badges(browser,
+                                                                                                  "late") == [0, 1]
     browser.find_element("id", "only-findings").click()
     assert listed(browser) == ["overlap", "late"]
     browser.find_element("id", "only-findings").click()
@@ -189,7 +190,9 @@ def test_markup_in_names_is_shown_as_text_never_run(browser, hostile):
     found = browser.execute_script("""
         const text = (sel) => [...document.querySelectorAll(sel)].map((n) => n.textContent);
         return {made: document.querySelectorAll('img, b:not([id]), #rows script').length,
-                madeWhere: [...document.querySelectorAll('img, b:not([id])')].map((n) => n.parentElement.id || n.parentElement.className), pwned: window.__pwned === 1,
+                madeWhere: [...document.querySelectorAll('img, b:not([id])')]
+                    .map((n) => n.parentElement.id || n.parentElement.className),
+                pwned: window.__pwned === 1,
                 list: text('#video-list .name'), rows: text('.row-label'), addLevels: text('#add-level option'),
                 labels: text('#label option'), segs: text('.seg'), findings: text('#findings li'),
                 title: document.getElementById('title').textContent};""")

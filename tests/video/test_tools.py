@@ -129,7 +129,8 @@ def test_preprocess_refuses_a_negative_keyframe_interval(video_dir, tmp_path, ca
         with pytest.raises(SystemExit) as stop:
             main([*verb, "--gop", "-5"])
         assert stop.value.code == 2
-        assert "argument --gop: must be 0 (the encoder's choice) or a number of frames, not -5" in capsys.readouterr().err
+        message = "argument --gop: must be 0 (the encoder's choice) or a number of frames, not -5"
+        assert message in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
 
 

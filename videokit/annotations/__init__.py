@@ -11,9 +11,18 @@ import pandas as pd
 
 from ..utils import checked_outputs, no_gc
 from .errors import AnnotationError, Finding
-from .formats import READ_BACK, READERS, WRITERS
-from .model import (AnnotationSet, ClassInfo, Level, Segment, Taxonomy, TrimmedSegment, VideoAnnotation,
-                    label_at, trimmed_segments)
+from .formats import READERS, WRITERS, registry
+from .model import (
+    AnnotationSet,
+    ClassInfo,
+    Level,
+    Segment,
+    Taxonomy,
+    TrimmedSegment,
+    VideoAnnotation,
+    label_at,
+    trimmed_segments,
+)
 from .validate import ValidationReport, validate
 
 PathLike = Union[str, Path]
@@ -32,14 +41,15 @@ def read_metadata(path: PathLike) -> pd.DataFrame:
 
 
 def read_annotations(src: PathLike, fmt: str, metadata: Optional[PathLike] = None, **options: Any) -> AnnotationSet:
-    """Read ``src`` in format ``fmt`` (``nurvid``, ``ophnet``, ``anet``, ``mmaction``, ``canonical``).
+    """Read ``src`` in format ``fmt`` (a name of :data:`formats.FORMATS`: ``nurvid``, ``ophnet``, ``anet``, ...).
 
+    ``options`` go to the format's reader where it takes them (:data:`formats.OPTIONS` says what each means);
     ``metadata`` names a table of durations / fps that fills what the files lack (OphNet's CSVs).
     """
-    if fmt not in READERS:
-        raise AnnotationError(src, None, "format", f"unknown source format, expected one of {sorted(READERS)}", fmt)
+    form = registry.get(fmt, src)
+    kwargs = form.reader_options(options, src)
     with no_gc():
-        annotations = READERS[fmt](src, **options)
+        annotations = READERS[fmt](src, **kwargs)
     if metadata is not None:
         annotations.apply_metadata(read_metadata(metadata))
     return annotations
@@ -48,22 +58,22 @@ def read_annotations(src: PathLike, fmt: str, metadata: Optional[PathLike] = Non
 def write_annotations(annotations: AnnotationSet, out: PathLike, fmt: str, **options: Any) -> None:
     """Write ``annotations`` to ``out`` in format ``fmt``; atomic: a failure leaves nothing at ``out``.
 
-    What is written is read back with the format's reader before it is moved into place: a file videokit
-    would refuse is one error here, and nothing is written."""
-    if fmt not in WRITERS:
-        raise AnnotationError(out, None, "format", f"unknown target format, expected one of {sorted(WRITERS)}", fmt)
+    ``options`` go to the format's writer where it takes them. What is written is read back with the format's
+    reader before it is moved into place: a file videokit would refuse is one error here, and nothing is written."""
+    form = registry.get(fmt, out, reading=False)
+    kwargs = form.writer_options(options, out)
     try:
-        with no_gc(), checked_outputs(_read_back(fmt, out, options)):
-            WRITERS[fmt](annotations, out, **options)
+        with no_gc(), checked_outputs(_read_back(form, out, kwargs)):
+            WRITERS[fmt](annotations, out, **kwargs)
     except OSError as exc:  # a full disk, a folder without write permission: the user's to fix, and nothing written
         raise AnnotationError(out, None, "file", f"cannot be written ({exc.strerror or exc})") from None
 
 
-def _read_back(fmt: str, out: PathLike, options: Dict[str, Any]) -> Callable[[Path, Path], None]:
-    """The check that reads the temporary output of ``fmt`` back (the final file only, not helpers' files)."""
-    reader, shared, *defaults = READ_BACK.get(fmt, (None, ()))
-    reader_options = dict(defaults[0]) if defaults else {}
-    reader_options.update({key: options[key] for key in shared if options.get(key) is not None})
+def _read_back(form: registry.Format, out: PathLike, options: Dict[str, Any]) -> Callable[[Path, Path], None]:
+    """The check that reads the temporary output of ``form`` back (the final file only, not helpers' files)."""
+    reader = form.read_back or form.read
+    reader_options = dict(form.read_back_defaults)
+    reader_options.update({key: options[key] for key in form.read_back_options if options.get(key) is not None})
     final = Path(out).absolute()
 
     def check(tmp: Path, target: Path) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import pandas as pd
 
@@ -363,6 +363,15 @@ class AnnotationSet:
                     changed = True
             updated += changed
         return updated
+
+    def fill_frame_rates(self, rate_of: Callable[[str, Optional[str]], Optional[float]]) -> Tuple[int, int]:
+        """Give videos without a frame rate the one ``rate_of(video_id, path)`` finds (a
+        :class:`videokit.video.FrameRates` probes each file); returns ``(found, lacking)``. The frame-based
+        tools (CVAT, Label Studio) count each video's frames at its own rate."""
+        lacking = [video for video in self.videos.values() if not video.fps]
+        for video in lacking:
+            video.fps = rate_of(video.video_id, video.path)
+        return sum(1 for video in lacking if video.fps), len(lacking)
 
     # ----------------------------------------------------------------- DataFrame view
     def to_dataframe(self) -> pd.DataFrame:

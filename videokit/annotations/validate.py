@@ -7,7 +7,6 @@ and some segments run past them; OphNet's operations overlap) and are reported w
 from __future__ import annotations
 
 import json
-
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Dict, List

@@ -8,8 +8,28 @@ from typing import List, Optional
 
 from ..annotations import AnnotationError
 from ..configs import ConfigNotFound
-from . import (analyze, compare, configs, convert, crash, demo, evaluate, export, labelstudio, predict, prepare,
-               preprocess, probe, review, runs, serve, show, stats, validate, weights)
+from . import (
+    analyze,
+    compare,
+    configs,
+    convert,
+    crash,
+    demo,
+    evaluate,
+    export,
+    labelstudio,
+    predict,
+    prepare,
+    preprocess,
+    probe,
+    review,
+    runs,
+    serve,
+    show,
+    stats,
+    validate,
+    weights,
+)
 
 VERBS = [convert, validate, stats, show, review, compare, probe, prepare, preprocess, configs, weights, runs, predict,
          export, evaluate, analyze, serve, labelstudio, demo]

@@ -2,47 +2,58 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any, Callable, Dict, Sequence
 
 from ..annotations import AnnotationSet, read_annotations
-from ..annotations.formats import READERS
+from ..annotations.formats import FORMATS, OPTIONS, READERS, Option
+
+
+#: what the command line turns into a reader's option: a file into a taxonomy, a folder into frame rates
+def _loaders() -> Dict[str, Callable[[str], Any]]:
+    return {"taxonomy": load_taxonomy_file, "video_fps": frame_rates}
+
+
+def dest(option: Option) -> str:
+    """The argparse destination of an option's flag (``--completed-by`` -> ``completed_by``)."""
+    return option.flag.lstrip("-").replace("-", "_")
+
+
+def add_option(parser, name: str, **overrides: Any) -> None:
+    """Add the flag of reader / writer option ``name`` (:data:`OPTIONS`), its help from there."""
+    option = OPTIONS[name]
+    kwargs: Dict[str, Any] = {"default": None, "help": option.help, "dest": dest(option)}
+    if option.type is bool:
+        kwargs.update(action="store_true", default=False)
+    else:
+        kwargs.update(type=option.type, metavar=option.metavar, choices=option.choices)
+    kwargs.update(overrides)
+    parser.add_argument(option.flag, **kwargs)
 
 
 def add_source_arguments(parser: argparse.ArgumentParser, optional: bool = False, tool_options: bool = True,
                          videos_option: bool = True) -> None:
-    """SRC, --from and the reading options; ``videos_option=False`` where the verb has a ``--videos`` of its own
+    """SRC, --from and the readers' options; ``videos_option=False`` where the verb has a ``--videos`` of its own
     (the same folder: review's), which then also serves the frame rates."""
     parser.add_argument("src", metavar="SRC", nargs="?" if optional else None,
                         help="NurViD annotations folder, an OphNet folder or CSV, or a file of the named format")
     parser.add_argument("--from", dest="src_format", required=not optional, choices=sorted(READERS),
                         help="format of SRC")
-    parser.add_argument("--variant", default="challenge", choices=["all", "challenge"],
-                        help="OphNet folder: which operation table to read (default: challenge)")
-    parser.add_argument("--style", default="video", choices=["video", "segments", "clips"],
-                        help="mmaction list style (reading: video or segments; default: video)")
+    add_option(parser, "variant", default="challenge", help=OPTIONS["variant"].help + " (default: challenge)")
+    add_option(parser, "style", default="video", help=OPTIONS["style"].help + " (default: video)")
     parser.add_argument("--meta", default=None,
                         help="video metadata table (video_id,duration,fps) filling missing durations")
     if not tool_options:
         return
     tools = parser.add_argument_group("annotation tools (elan, labelstudio, cvat, via)")
-    tools.add_argument("--fps", type=float, default=None,
-                       help="frame rate of a frame-based source (Label Studio, CVAT) that does not state one; "
-                            "with --to frames, the label rate (default 1)")
+    add_option(tools, "tool_fps")
+    tools.add_argument("--fps", type=float, default=None, metavar="FPS",
+                       help="the older spelling of --tool-fps (and, with convert --to frames, of --label-fps)")
     if videos_option:
-        tools.add_argument("--videos", default=None, metavar="DIR",
-                           help="the videos: CVAT / Label Studio frames are counted at each video's own frame rate, "
-                                "probed from its file here, where the file does not state one (and convert --to "
-                                "cvat/labelstudio gives it to videos whose rate the annotations lack)")
-    tools.add_argument("--tiers", default=None, metavar="LEVEL=TIER,...",
-                       help="ELAN: which tier is which level, coarse to fine (default: the tier hierarchy)")
-    tools.add_argument("--completed-by", dest="completed_by", default=None, metavar="ID",
-                       help="Label Studio: read this annotator's work (a user id or e-mail, the export's "
-                            "completed_by / annotator); needed where several people annotated a task")
-    tools.add_argument("--taxonomy", default=None, metavar="FILE",
-                       help="map the tool's label values to this taxonomy's classes (a taxonomy.csv or canonical "
-                            "JSON); unknown values are errors naming the record (default: each value is a class)")
-
-
-TOOL_FORMATS = ("elan", "labelstudio", "cvat", "via")
+        add_option(tools, "video_fps", help=OPTIONS["video_fps"].help + " (and convert --to cvat / labelstudio "
+                                                                         "gives it to videos whose rate the "
+                                                                         "annotations lack)")
+    for name in ("tiers", "annotator", "taxonomy"):
+        add_option(tools, name)
 
 
 def load_taxonomy_file(path: str):
@@ -64,25 +75,22 @@ def frame_rates(folder: str):
         raise SystemExit(f"error: --videos {exc}") from None
 
 
+def format_options(args: argparse.Namespace, names: Sequence[str]) -> Dict[str, Any]:
+    """The values the command line gave for the options ``names`` (as keywords), files and folders loaded."""
+    loaders = _loaders()
+    options = {}
+    for name in names:
+        value = getattr(args, dest(OPTIONS[name]), None) if OPTIONS[name].flag else None
+        if name == "tool_fps" and value is None:
+            value = getattr(args, "fps", None)  # the older spelling
+        if value is not None and value is not False:
+            options[name] = loaders[name](value) if name in loaders else value
+    return options
+
+
 def read_source(args: argparse.Namespace) -> AnnotationSet:
-    options = {"variant": args.variant} if args.src_format == "ophnet" else {}
-    if args.src_format in TOOL_FORMATS:
-        if getattr(args, "taxonomy", None):
-            options["taxonomy"] = load_taxonomy_file(args.taxonomy)
-        if args.src_format == "elan" and getattr(args, "tiers", None):
-            options["tiers"] = args.tiers
-        if args.src_format in ("labelstudio", "cvat") and getattr(args, "fps", None):
-            options["fps"] = args.fps
-        if args.src_format in ("labelstudio", "cvat") and getattr(args, "videos", None):
-            options["video_fps"] = frame_rates(args.videos)
-        if args.src_format == "labelstudio" and getattr(args, "completed_by", None):
-            options["annotator"] = args.completed_by
-        if args.src_format == "cvat" and getattr(args, "level", None):
-            options["level"] = args.level
-    if args.src_format in ("mmaction", "anet"):
-        options["level"] = getattr(args, "level", None)
-    if args.src_format == "mmaction":
-        options["style"] = args.style
+    """SRC read as ``--from`` says, with the options its reader takes."""
+    options = format_options(args, FORMATS[args.src_format].read_options)
     return read_annotations(args.src, args.src_format, metadata=args.meta, **options)
 
 

@@ -8,8 +8,8 @@ import json
 from pathlib import Path
 
 from ..annotations import read_annotations
-from ..annotations.formats import READERS
-from ._common import TOOL_FORMATS, frame_rates, load_taxonomy_file
+from ..annotations.formats import FORMATS, READERS
+from ._common import frame_rates, load_taxonomy_file
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -17,8 +17,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                             description="A is the reference: precision is B's segments matched, recall A's. Writes "
                                         "OUT/agreement.json, OUT/per_class_<level>.csv, OUT/disagreements_<level>.csv "
                                         "(largest first), OUT/edits_<level>.csv (what B changed of A: relabel, move, "
-                                        "delete, add, split, merge) and OUT/<video>.png (the video they disagree on most, or "
-                                        "--video), and prints one line per level.")
+                                        "delete, add, split, merge) and OUT/<video>.png (the video they disagree on "
+                                        "most, or --video), and prints one line per level.")
     parser.add_argument("a", metavar="A")
     parser.add_argument("b", metavar="B")
     parser.add_argument("--from", dest="a_format", default="canonical", choices=sorted(READERS), help="format of A")
@@ -26,7 +26,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                         help="format of B (default: A's)")
     parser.add_argument("--level", action="append", default=None, help="level to compare (repeat; default: all)")
     parser.add_argument("--tiou", default="0.1,0.25,0.5", help="segment F1 thresholds (default 0.1,0.25,0.5)")
-    parser.add_argument("--fps", type=float, default=1.0, help="frame rate of the kappa's frames (default 1)")
+    parser.add_argument("--kappa-fps", "--fps", dest="fps", type=float, default=1.0,
+                        help="frame rate of the kappa's frames (default 1; --fps: the older spelling)")
     parser.add_argument("--tolerance", type=float, default=None, metavar="S",
                         help="edits: how far two times may be apart and still be one (default: one frame of the video, "
                              "else 0.04 s)")
@@ -41,26 +42,18 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     tools.add_argument("--videos", default=None, metavar="DIR",
                        help="CVAT / Label Studio: count frames at each video's rate, probed from its file here")
     tools.add_argument("--tool-fps", type=float, default=None,
-                       help="CVAT / Label Studio: the frame rate of videos whose rate neither the file nor --videos gives")
+                       help="CVAT / Label Studio: the frame rate of videos whose rate neither the file nor "
+                            "--videos gives")
     parser.add_argument("--video", default=None, help="the video to draw (default: the most disagreement)")
     parser.add_argument("-o", "--out", required=True, help="report folder")
     parser.set_defaults(run=run)
 
 
 def _read(path: str, fmt: str, taxonomy, args: argparse.Namespace, annotator=None):
-    options = {}
-    if fmt == "labelstudio" and annotator is not None:
-        options["annotator"] = annotator
-    if fmt in TOOL_FORMATS and taxonomy is not None:
-        options["taxonomy"] = taxonomy
-    if fmt == "elan" and args.tiers:
-        options["tiers"] = args.tiers
-    if fmt in ("labelstudio", "cvat"):
-        if args.videos:
-            options["video_fps"] = frame_rates(args.videos)
-        if args.tool_fps:
-            options["fps"] = args.tool_fps
-    return read_annotations(path, fmt, **options)
+    """One side, with the options its format's reader takes (the others are left out by the reader's table)."""
+    rates = frame_rates(args.videos) if args.videos and FORMATS[fmt].frame_based else None
+    return read_annotations(path, fmt, annotator=annotator, taxonomy=taxonomy, tiers=args.tiers,
+                            tool_fps=args.tool_fps, video_fps=rates)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -90,7 +83,8 @@ def run(args: argparse.Namespace) -> int:
         with atomic_output(out / f"disagreements_{result.level}.csv") as tmp:
             result.disagreements.to_csv(tmp, index=False)
         with atomic_output(out / f"edits_{result.level}.csv") as tmp:
-            pd.DataFrame([e.to_row() for e in result.edits], columns=["video", "edit", "a", "b"]).to_csv(tmp, index=False)
+            pd.DataFrame([e.to_row() for e in result.edits], columns=["video", "edit", "a", "b"]).to_csv(tmp,
+                                                                                                         index=False)
         if worst is None and len(result.disagreements):
             worst = result.disagreements.groupby("video")["seconds"].sum().idxmax()
         f1 = "  ".join(f"F1@{t:g} {result.f1[t]:.3f}" for t in result.thresholds)

@@ -11,6 +11,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from ._common import add_option
+
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("labelstudio", help="Label Studio projects: pull the annotators' work",
@@ -20,11 +22,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     pull.add_argument("project", metavar="PROJECT", type=int, help="the project's id (in its address)")
     pull.add_argument("-o", "--out", required=True, help="canonical JSON to write")
     pull.add_argument("--url", default=None, help="Label Studio's address (default: $LABEL_STUDIO_URL)")
-    pull.add_argument("--taxonomy", default=None, metavar="FILE",
-                      help="keep this taxonomy's class ids (a taxonomy.csv or canonical JSON; default: by name)")
-    pull.add_argument("--completed-by", dest="completed_by", default=None, metavar="ID",
-                      help="one annotator's work, where several annotated a task")
-    pull.add_argument("--fps", type=float, default=None, help="frame rate of tasks that state none")
+    for name in ("taxonomy", "annotator"):
+        add_option(pull, name)
+    add_option(pull, "tool_fps", help="frame rate of tasks that state none (--fps: the older spelling)")
+    pull.add_argument("--fps", dest="tool_fps", type=float, help=argparse.SUPPRESS)
     pull.add_argument("--split", default="train",
                       help="split of videos the tasks give none (tasks videokit wrote carry theirs; default train)")
     pull.set_defaults(run=run_pull)
@@ -44,7 +45,7 @@ def _call(url: str, token: str, method: str = "GET", body=None) -> bytes:
 
 def run_pull(args: argparse.Namespace) -> int:
     from ..annotations import read_annotations, write_annotations
-    from ._common import load_taxonomy_file
+    from ._common import format_options
 
     base = (args.url or os.environ.get("LABEL_STUDIO_URL") or "").rstrip("/")
     token = os.environ.get("LABEL_STUDIO_API_KEY")
@@ -62,9 +63,7 @@ def run_pull(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="videokit-pull-") as folder:
         export = Path(folder) / f"project-{args.project}.json"
         export.write_bytes(_call(f"{project}/exports/{snapshot['id']}/download?exportType=JSON", token))
-        options = {"annotator": args.completed_by, "fps": args.fps}
-        if args.taxonomy:
-            options["taxonomy"] = load_taxonomy_file(args.taxonomy)
+        options = format_options(args, ("annotator", "taxonomy", "tool_fps"))
         annotations = read_annotations(export, "labelstudio", **options)
     for video in annotations:
         video.split = video.split or args.split

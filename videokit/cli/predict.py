@@ -27,7 +27,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--no-progress", action="store_true")
     add_deployment_arguments(parser, online=True)
     parser.add_argument("--subtitles", action="store_true",
-                        help="also write OUT.vtt: the timeline as subtitles (\"Procedure › Step\"), for any video player")
+                        help="also write OUT.vtt: the timeline as subtitles (\"Procedure › Step\"), for any video "
+                             "player")
     online = parser.add_argument_group("online (streaming) workflow prediction")
     online.add_argument("--online", action="store_true", help="stream VIDEO through a causal workflow model")
     online.add_argument("--workflow-config", default=None, help="CausalWorkflowModel config")
@@ -43,7 +44,8 @@ def add_model_arguments(parser: argparse.ArgumentParser, positional: bool = Fals
     """The recognizer (and optional detector) a prediction runs: ``predict`` and ``serve labelstudio``."""
     if positional:
         parser.add_argument("config", metavar="CONFIG", help="recognizer config (its test pipeline reads the windows)")
-        parser.add_argument("checkpoint", metavar="CHECKPOINT", help="local recognizer checkpoint ('none': random init)")
+        parser.add_argument("checkpoint", metavar="CHECKPOINT",
+                            help="local recognizer checkpoint ('none': random init)")
     else:
         parser.add_argument("--config", required=True, help="recognizer config (its test pipeline reads the windows)")
         parser.add_argument("--checkpoint", required=True, help="local recognizer checkpoint ('none': random init)")
@@ -83,7 +85,8 @@ def add_deployment_arguments(parser: argparse.ArgumentParser, online: bool = Fal
                                 if online else ")"))
     deploy.add_argument("--model", default=None, metavar="ONNX", help="the exported recognizer / backbone")
     if online:
-        deploy.add_argument("--workflow-model", default=None, metavar="ONNX", help="the exported workflow step (--online)")
+        deploy.add_argument("--workflow-model", default=None, metavar="ONNX",
+                            help="the exported workflow step (--online)")
     deploy.add_argument("--detector-model", default=None, metavar="ONNX",
                         help="the exported detector network (videokit export --part detector); its post-processing "
                              "stays the config's (--preset)")

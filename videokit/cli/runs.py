@@ -7,9 +7,11 @@ from typing import List
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     for verb, what in (("train", "train a config (tools/train.py: --work-dir --resume --amp --cfg-options --launcher)"),
-                       ("test", "test a checkpoint (tools/test.py: CONFIG CHECKPOINT --work-dir --dump --cfg-options)")):
+                       ("test",
+                        "test a checkpoint (tools/test.py: CONFIG CHECKPOINT --work-dir --dump --cfg-options)")):
         parser = sub.add_parser(verb, help=what, add_help=False,
-                                description=f"{what}; CONFIG is a file or a stock config's name (videokit configs list)")
+                                description=f"{what}; CONFIG is a file or a stock config's name "
+                                            "(videokit configs list)")
         parser.add_argument("arguments", nargs=argparse.REMAINDER, help="as tools/%s.py takes them" % verb)
         parser.set_defaults(run=run, runs_verb=verb)
 

@@ -40,7 +40,8 @@ def run(args: argparse.Namespace) -> int:
 
     if args.weights_verb == "list":
         for name, url in table(args.pattern):
-            state = "-" if not url else ("cached " + str(cached_path(url)) if cached_path(url).is_file() else "not cached")
+            cached = cached_path(url) if url else None
+            state = "-" if not url else (f"cached {cached}" if cached.is_file() else "not cached")
             print(f"{name}  {url.rsplit('/', 1)[-1] if url else '(random init)'}  {state}")
         return 0
     try:

@@ -5,14 +5,14 @@ TRANSFORMS: ``VideoInit``, ``SampleTimeRangeFrames``, ``VideoDecode``.
 """
 import cv2
 
-# OpenCV's thread pool does not survive fork: a DataLoader worker forked after the parent resized an
-# image hangs in its first cv2 call. mmengine's Runner sets the same (env_cfg.mp_cfg.opencv_num_threads=0).
-cv2.setNumThreads(0)
-
 from .features import FeatureDetectionDataset, ProposalFeatureDataset
 from .recognition import SegmentClipDataset, UntrimmedVideoDataset
 from .transforms import LoadFeatureArray, SampleTimeRangeFrames, VideoDecode, VideoInit
 from .workflow import WorkflowFeatureDataset
 
-__all__ = ["FeatureDetectionDataset", "LoadFeatureArray", "ProposalFeatureDataset", "SampleTimeRangeFrames", "SegmentClipDataset", "UntrimmedVideoDataset", "VideoDecode", "VideoInit",
-           "WorkflowFeatureDataset"]
+# OpenCV's thread pool does not survive fork: a DataLoader worker forked after the parent resized an
+# image hangs in its first cv2 call. mmengine's Runner sets the same (env_cfg.mp_cfg.opencv_num_threads=0).
+cv2.setNumThreads(0)
+
+__all__ = ["FeatureDetectionDataset", "LoadFeatureArray", "ProposalFeatureDataset", "SampleTimeRangeFrames",
+           "SegmentClipDataset", "UntrimmedVideoDataset", "VideoDecode", "VideoInit", "WorkflowFeatureDataset"]

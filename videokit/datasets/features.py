@@ -15,9 +15,9 @@ from mmengine.dataset import BaseDataset
 from mmengine.structures import BaseDataElement
 
 from ..annotations import read_annotations, trimmed_segments
+from ..bundled import resolve_data
 from ..features import FeatureFolder, axis, to_units
 from .presence import drop_absent
-from ..bundled import resolve_data
 
 
 def feature_folder(dataset) -> FeatureFolder:

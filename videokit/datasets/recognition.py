@@ -20,9 +20,9 @@ from mmaction.datasets import BaseActionDataset
 from mmaction.registry import DATASETS
 
 from ..annotations import AnnotationSet, label_at, read_annotations, trimmed_segments
+from ..bundled import resolve_data
 from .presence import drop_absent
 from .skipping import SkipBrokenVideosMixin
-from ..bundled import resolve_data
 
 
 class _AnnotationDataset(SkipBrokenVideosMixin, BaseActionDataset):
@@ -45,7 +45,8 @@ class _AnnotationDataset(SkipBrokenVideosMixin, BaseActionDataset):
             level = taxonomy.level(self.level or self.annotations.levels[0])
             levels = self.label_levels()
             paths = taxonomy.class_paths(levels)  # valid class paths through the labelled levels (metrics)
-            self._metainfo.update(dataset=taxonomy.dataset, level=level.name, classes=tuple(taxonomy.class_names(level.name)),
+            self._metainfo.update(dataset=taxonomy.dataset, level=level.name,
+                                  classes=tuple(taxonomy.class_names(level.name)),
                                   levels=tuple(levels), hierarchy_paths=paths,
                                   class_groups={c.id: c.group for c in level.classes.values() if c.group})
         return self.annotations

@@ -13,8 +13,15 @@ import numpy as np
 from mmaction.registry import TRANSFORMS
 from mmcv.transforms import BaseTransform
 
-from ..video import (DEFAULT_BACKEND, dense_indices, keyframe_tsn_indices, open_video, read_frames,
-                     time_range_to_frames, tsn_indices)
+from ..video import (
+    DEFAULT_BACKEND,
+    dense_indices,
+    keyframe_tsn_indices,
+    open_video,
+    read_frames,
+    time_range_to_frames,
+    tsn_indices,
+)
 
 
 def _rng() -> np.random.Generator:

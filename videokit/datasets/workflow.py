@@ -17,9 +17,9 @@ from mmengine.structures import BaseDataElement
 
 from ..annotations import read_annotations
 from ..annotations.timeline import current_labels, time_to_next_start, train_mean
+from ..bundled import resolve_data
 from ..features import FeatureSpec
 from .features import _present_features, feature_folder
-from ..bundled import resolve_data
 
 
 def causal_steps(meta: Dict, fps: float) -> Dict[str, np.ndarray]:
@@ -57,7 +57,8 @@ class WorkflowFeatureDataset(BaseDataset):
             video = annotations.videos[video_id]
             meta = folder.meta(video_id)
             if meta.get("fixed_length"):
-                raise ValueError(f"{folder.sidecar_path(video_id)}: features resampled to a fixed length have no causal time axis; "
+                raise ValueError(f"{folder.sidecar_path(video_id)}: features resampled to a fixed length have no "
+                                 "causal time axis; "
                                  "extract sliding-window features for online tasks")
             steps = causal_steps(meta, self.step_fps)
             data.append(dict(video_id=video.video_id, features=npy, index=steps["index"], times=steps["times"],
@@ -73,7 +74,8 @@ class WorkflowFeatureDataset(BaseDataset):
         data = self._videos(annotations, self.split, classes.num_classes, level)
         if not data:
             raise ValueError(f"{self.ann_file}: no video of split {self.split!r} has features in {self.feature_dir}")
-        meta = dict(classes=tuple(annotations.taxonomy.class_names(level)), level=level, horizon=self.horizon, step_fps=self.step_fps)
+        meta = dict(classes=tuple(annotations.taxonomy.class_names(level)), level=level, horizon=self.horizon,
+                    step_fps=self.step_fps)
         if self.baseline_split:
             baseline = self._videos(annotations, self.baseline_split, classes.num_classes, level, report=False)
             if baseline:

@@ -76,7 +76,7 @@ def run_demo(out: Union[str, Path] = "demo_output", spec: Optional[DemoSpec] = N
             write_annotations(annotations, converted / f"{level}_segments_{split}.txt", "mmaction",
                               style="segments", level=level, subset=split)
         write_annotations(annotations, converted / f"videos_{split}.txt", "mmaction", style="video", subset=split)
-    write_annotations(annotations, converted / "action_frames_1fps.npz", "frames", level="action", fps=1.0)
+    write_annotations(annotations, converted / "action_frames_1fps.npz", "frames", level="action", label_fps=1.0)
     write_annotations(annotations, converted / "taxonomy.csv", "taxonomy")
     stats.plot(annotations, out / "stats.png")
     counts = stats.counts(annotations)
@@ -110,14 +110,16 @@ def train_and_test(out: Path, config: Optional[Path] = None, epochs: Optional[in
 
 
 def detect(out: Path, recognizer_checkpoint: Path) -> Dict[str, object]:
-    """The detection stage: features from the trained recognizer, then the conv detector (a DenseTemporalDetector composition)."""
+    """The detection stage: features from the trained recognizer, then the conv detector (a
+    DenseTemporalDetector composition)."""
     from ..engine.extract import main as extract_main
 
     config = stock("multilevel_r18_4x1x1_demo")
     log = out / "features" / "extract.log"
     _say(f"extracting features with the trained recognizer (tools/extract_features.py; log: {log})")
     with _quiet(log):
-        code = extract_main([str(config), str(recognizer_checkpoint), "--annotations", str(out / "converted" / "demo.canonical.json"),
+        code = extract_main([str(config), str(recognizer_checkpoint), "--annotations",
+                             str(out / "converted" / "demo.canonical.json"),
                   "--video-root", str(out / "videos"), "--out", str(out / "features"), "--window", "8", "--stride", "4",
                   "--frames-per-window", "4", "--size", "64"])
     if code:

@@ -11,7 +11,8 @@ Writes ``OUT/<video_id>.npy`` (windows x channels) and ``OUT/<video_id>.json`` (
 backbone, feature times); resumable (videos with both files are skipped); ``--fixed-length N``
 resamples every video to N snippets by linear interpolation (NurViD's N=100 protocol).
 ``OUT/extract_summary.json`` holds the run's counts (extracted, already there, unreadable, absent,
-windows, seconds, windows/s), for scripts. ``--workers N`` decodes in N DataLoader workers while the backbone runs; under torchrun each rank takes
+windows, seconds, windows/s), for scripts. ``--workers N`` decodes in N DataLoader workers while the backbone
+runs; under torchrun each rank takes
 a disjoint, deterministic shard of the videos (every ``world_size``-th, by video id) and rank 0 prints
 one summary. ``CHECKPOINT`` may be ``none`` for random init (tests, smoke runs; seeded by ``--seed``);
 nothing is ever downloaded.

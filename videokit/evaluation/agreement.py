@@ -104,7 +104,8 @@ class LevelAgreement:
     edits: List[SegmentEdit] = field(default_factory=list, repr=False)
 
     def to_dict(self) -> Dict:
-        return {"level": self.level, "videos": self.videos, "segments_a": self.segments_a, "segments_b": self.segments_b,
+        return {"level": self.level, "videos": self.videos, "segments_a": self.segments_a,
+                "segments_b": self.segments_b,
                 "f1": {f"{t:g}": v for t, v in self.f1.items()},
                 "precision": {f"{t:g}": v for t, v in self.precision.items()},
                 "recall": {f"{t:g}": v for t, v in self.recall.items()},

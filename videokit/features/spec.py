@@ -120,7 +120,8 @@ class FeatureSpec:
         """Time (s) of online step ``k``: the end of the first window, then one step every ``1/step_fps``."""
         return self.window_end(0, fps) + np.asarray(k, dtype=np.float64) / float(step_fps)
 
-    def step_schedule(self, num_windows: int, fps: Optional[float] = None, step_fps: float = 1.0) -> Dict[str, np.ndarray]:
+    def step_schedule(self, num_windows: int, fps: Optional[float] = None, step_fps: float = 1.0) -> Dict[str,
+                                                                                                          np.ndarray]:
         """The causal steps over a video of ``num_windows`` windows: step times (up to the end of the last
         window) and, per step, the latest window ended by then. Training (the workflow dataset) and
         streaming (``videokit predict --online``) both cut steps with this."""

@@ -85,8 +85,8 @@ def stream_to_files(source: str, backbone, spec, model, cfg, taxonomy, out: Opti
     workflow ``model``; write ``OUT.json``, ``OUT.png``, ``OUT_anticipation.csv`` and ``OUT_anticipation.png``."""
     import pandas as pd
 
-    from ..visualization import plot_anticipation, plot_timeline
     from ..video import FrameSource
+    from ..visualization import plot_anticipation, plot_timeline
     from .online import online_timeline, stream
 
     dataset = cfg.test_dataloader.dataset

@@ -18,9 +18,9 @@ import numpy as np
 import torch
 
 from ..annotations import AnnotationSet, Segment, Taxonomy, VideoAnnotation
-from ..video import open_video
 from ..features import FeatureSpec, axis
 from ..features.extraction import video_features
+from ..video import open_video
 from .recognize import Recognizer, window_scores
 from .segments import ScoredSegment, detections_to_timeline, scores_to_segments
 

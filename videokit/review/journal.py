@@ -13,7 +13,7 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, IO, Iterable, List, Optional, Union
+from typing import IO, Dict, Iterable, List, Optional, Union
 
 from ..utils import durable_write_bytes
 

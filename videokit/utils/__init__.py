@@ -1,7 +1,15 @@
 """Small helpers shared by every stage."""
-from .atomic import (FolderWrite, atomic_output, atomic_write_text, checked_outputs, durable_write_bytes, fsync_directory,
-                     write_folder)
+from .atomic import (
+    FolderWrite,
+    atomic_output,
+    atomic_write_text,
+    checked_outputs,
+    durable_write_bytes,
+    fsync_directory,
+    write_folder,
+)
 from .bulk import no_gc
 
-__all__ = ["FolderWrite", "atomic_output", "atomic_write_text", "checked_outputs", "durable_write_bytes", "fsync_directory", "no_gc",
+__all__ = ["FolderWrite", "atomic_output", "atomic_write_text", "checked_outputs", "durable_write_bytes",
+           "fsync_directory", "no_gc",
            "write_folder"]

@@ -24,10 +24,8 @@ from functools import lru_cache
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from ...utils import FolderWrite, write_folder
-
 from ..errors import AnnotationError, Finding
 from ..model import AnnotationSet, ClassInfo, Level, Segment, Taxonomy, VideoAnnotation, infer_parents
-
 
 VideoRate = Callable[[str, Optional[str]], Optional[float]]
 """``(video_id, path) -> frame rate``: a video's rate probed from its file (``videokit.video.FrameRates``)."""
@@ -300,7 +298,8 @@ def rows(annotations: AnnotationSet, video: VideoAnnotation, names: Optional[Dic
         label_names = names[seg.level]
         name = label_names[seg.label] if 0 <= seg.label < len(label_names) else str(seg.label)
         score = seg.attrs.get("score")
-        kept = {k: v for k, v in seg.attrs.items() if k != "score" and isinstance(v, (str, int, float, bool, list, dict))}
+        kept = {k: v for k, v in seg.attrs.items() if k != "score" and isinstance(v, (str, int, float, bool, list,
+                                                                                      dict))}
         yield Row(i, seg.level, seg.label, name, float(seg.start), float(seg.end), seg.parent,
                   float(score) if isinstance(score, (int, float)) and not isinstance(score, bool) else None, kept)
 

@@ -33,7 +33,7 @@ def _declared_classes(data: Dict[str, Any], file: str) -> Dict[int, ClassInfo]:
     return classes
 
 
-def read(src: PathLike, level: Optional[str] = None, **_: object) -> AnnotationSet:
+def read(src: PathLike, level: Optional[str] = None) -> AnnotationSet:
     """One level (named ``level``, default ``action``) of segments from an ActivityNet JSON.
 
     A class is its id: ``label_id`` wins over ``label`` where both are there (a name must then always
@@ -142,7 +142,7 @@ def to_dict(annotations: AnnotationSet, level: Optional[str] = None,
 
 
 def write(annotations: AnnotationSet, out: PathLike, level: Optional[str] = None,
-          subset: Optional[str] = None, **_: object) -> None:
+          subset: Optional[str] = None) -> None:
     if level is not None and level not in annotations.levels:
         raise AnnotationError(out, None, "level", f"expected one of {annotations.levels}", level)
     atomic_write_text(out, json.dumps(to_dict(annotations, level, subset), ensure_ascii=False))

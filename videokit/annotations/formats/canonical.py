@@ -7,8 +7,18 @@ from typing import Any, Dict, List
 from ...utils import atomic_write_text
 from ..errors import AnnotationError
 from ..model import AnnotationSet, ClassInfo, Level, Segment, Taxonomy, VideoAnnotation
-from ._common import (PathLike, as_object, as_text, optional, optional_float, parse_class_id, parse_int, parse_number,
-                      read_json, require)
+from ._common import (
+    PathLike,
+    as_object,
+    as_text,
+    optional,
+    optional_float,
+    parse_class_id,
+    parse_int,
+    parse_number,
+    read_json,
+    require,
+)
 
 FORMAT = "videokit.canonical"
 VERSION = 1
@@ -19,7 +29,7 @@ def to_dict(annotations: AnnotationSet) -> Dict[str, Any]:
             "videos": [v.to_dict() for v in annotations]}
 
 
-def write(annotations: AnnotationSet, out: PathLike, indent: int = None, **_: object) -> None:
+def write(annotations: AnnotationSet, out: PathLike, indent: int = None) -> None:
     atomic_write_text(out, json.dumps(to_dict(annotations), ensure_ascii=False, indent=indent))
 
 
@@ -69,7 +79,7 @@ def _segment(seg: Any, file: str, where: str, levels: set, count: int, index: in
                    dict(optional(seg, "attrs", file, where, dict, {})), origin=(file, where))
 
 
-def read(src: PathLike, **_: object) -> AnnotationSet:
+def read(src: PathLike) -> AnnotationSet:
     file = str(src)
     data = read_json(src)
     if require(data, "format", file, "top") != FORMAT:

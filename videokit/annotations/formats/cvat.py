@@ -5,7 +5,8 @@ Reading: each ``<track>`` is a segment from its first shown frame to the frame o
 step), which is how CVAT users encode phases (back-to-back box tracks); each run of ``<tag>`` elements of a
 label on consecutive frames (every ``step``-th with a ``frame_filter``) is one too. Frame numbers are the
 source video's (``start_frame`` 10, ``step=3``: frames 10, 13, 16). Seconds are frames over the video's fps:
-the one videokit wrote into the file, else the video's own (probed from its file, ``--videos``), else ``fps``.
+the one videokit wrote into the file, else the video's own (probed from its file, ``--videos``), else
+``tool_fps``.
 A shape attribute ``level`` names the segment's level and ``label_id`` its
 class id (videokit writes both); without them every label is a class of one level (``level``, default
 ``action``).
@@ -25,9 +26,17 @@ from xml.sax.saxutils import escape, quoteattr
 from ..errors import AnnotationError
 from ..model import AnnotationSet, Taxonomy
 from ._common import PathLike, parse_class_id, parse_float, parse_int, parse_xml, read_bytes, ticks
-from ._tools import (RawSegment, RawVideo, VideoRate, assemble, attrs_from_json, level_names, rows, video_label_names,
-                     write_video_files)
-
+from ._tools import (
+    RawSegment,
+    RawVideo,
+    VideoRate,
+    assemble,
+    attrs_from_json,
+    level_names,
+    rows,
+    video_label_names,
+    write_video_files,
+)
 
 #: frame numbers beyond this (a week at 1,000 fps) are no video's
 MAX_FRAME = 10 ** 9
@@ -62,7 +71,7 @@ def _step(frame_filter: str, file: str) -> int:
     return 1
 
 
-def read_file(path: Path, fps: Optional[float], level: str, levels: Optional[List[str]] = None,
+def read_file(path: Path, tool_fps: Optional[float], level: str, levels: Optional[List[str]] = None,
               video_fps: Optional[VideoRate] = None) -> RawVideo:
     """One file's video; the levels videokit wrote into it are appended to ``levels``. Its frame rate: the one
     videokit wrote, else ``video_fps(video_id, path)`` (probed from the video), else ``fps``."""
@@ -72,7 +81,8 @@ def read_file(path: Path, fps: Optional[float], level: str, levels: Optional[Lis
     task = None if meta is None else (meta.find("task") if meta.find("task") is not None else meta.find("job"))
     stop_frame = _int(task.find("stop_frame") if task is not None else None, file, "stop_frame")
     step = _step((task.findtext("frame_filter") or "") if task is not None else "", file)
-    source = (meta.findtext("source") if meta is not None else None) or (task.findtext("source") if task is not None else None)
+    source = ((meta.findtext("source") if meta is not None else None)
+              or (task.findtext("source") if task is not None else None))
     name = (task.findtext("name") if task is not None else None) or path.stem
     video = RawVideo(path.stem, source, where=(file, "annotations"))
     written_rate = None
@@ -90,21 +100,23 @@ def read_file(path: Path, fps: Optional[float], level: str, levels: Optional[Lis
         if written_rate is not None and written_rate <= 0:
             raise AnnotationError(file, "videokit", "frame_rate", "must be > 0", written_rate)
         for label in prop.iter("label"):
-            video.labels.append((label.get("name") or "", parse_class_id(label.get("id"), file, "videokit label", "id")))
+            video.labels.append((label.get("name") or "", parse_class_id(label.get("id"), file, "videokit label",
+                                                                         "id")))
         for entry in prop.iter("class"):
             cid = entry.get("id")
             classes[entry.get("label") or ""] = (entry.get("level"),
-                                                 None if cid is None else parse_class_id(cid, file, "videokit class", "id"))
+                                                 None if cid is None else parse_class_id(cid, file, "videokit class",
+                                                                                         "id"))
         for lv in prop.iter("videokit_level"):
             written_levels.append(lv.get("name") or "")
             if levels is not None and lv.get("name") not in levels:
                 levels.append(lv.get("name"))
-    rate = written_rate or (video_fps(video.video_id, video.path) if video_fps else None) or fps or video.fps
+    rate = written_rate or (video_fps(video.video_id, video.path) if video_fps else None) or tool_fps or video.fps
     if rate is not None and rate <= 0:
         raise AnnotationError(path, "meta", "fps", "must be > 0", rate)
     if not rate:
         raise AnnotationError(path, "meta", "fps", f"CVAT keeps frames: the frame rate of {name!r} is needed; pass "
-                              f"--fps, or --videos DIR holding {video.path or video.video_id}")
+                              f"--tool-fps (or --fps), or --videos DIR holding {video.path or video.video_id}")
     if written_rate is None:
         video.fps = rate
 
@@ -118,7 +130,8 @@ def read_file(path: Path, fps: Optional[float], level: str, levels: Optional[Lis
         return level_of, parse_class_id(cid, file, f"shape of {label[:40]!r}", "label_id") if cid else None
 
     def side_fields(shape: ET.Element):
-        return attrs_from_json(next((a.text for a in shape.iter("attribute") if a.get("name") == "videokit_attrs"), None))
+        return attrs_from_json(next((a.text for a in shape.iter("attribute") if a.get("name") == "videokit_attrs"),
+                                    None))
 
     for track in root.iter("track"):
         where = f"track {track.get('id')}"
@@ -155,15 +168,16 @@ def read_file(path: Path, fps: Optional[float], level: str, levels: Optional[Lis
     return video
 
 
-def read(src: PathLike, fps: Optional[float] = None, level: Optional[str] = None, taxonomy: Optional[Taxonomy] = None,
-         video_fps: Optional[VideoRate] = None, **_: object) -> AnnotationSet:
-    """A CVAT for video XML file (one video) or a folder of them (``fps``, ``video_fps``: see :func:`read_file`)."""
+def read(src: PathLike, tool_fps: Optional[float] = None, level: Optional[str] = None,
+         taxonomy: Optional[Taxonomy] = None, video_fps: Optional[VideoRate] = None) -> AnnotationSet:
+    """A CVAT for video XML file (one video) or a folder of them (``tool_fps``, ``video_fps``: see
+    :func:`read_file`)."""
     src = Path(src)
     files = sorted(src.glob("*.xml")) if src.is_dir() else [src]
     if not files:
         raise AnnotationError(src, None, "file", "no .xml files in this folder")
     levels: List[str] = []  # the levels videokit wrote, in order; else those the segments name
-    videos = [read_file(path, fps, level or "action", levels, video_fps) for path in files]
+    videos = [read_file(path, tool_fps, level or "action", levels, video_fps) for path in files]
     for video in videos:
         for seg in video.segments:
             if seg.level not in levels:
@@ -178,7 +192,7 @@ def _document(annotations: AnnotationSet, video, names, fps: Optional[float] = N
     rate = float(video.fps) if video.fps else (float(fps) if fps else None)
     if rate is None:
         raise AnnotationError(annotations.source, f"video {video.video_id}", "fps",
-                              "CVAT keeps frames: the video's frame rate is needed (--fps, or --meta)")
+                              "CVAT keeps frames: the video's frame rate is needed (--tool-fps, or --meta)")
     end = max([video.duration or 0.0] + [s.end for s in video.segments])
     where = f"video {video.video_id}"
     size = ticks(end, rate, annotations.source, where, "end") + 1
@@ -190,8 +204,9 @@ def _document(annotations: AnnotationSet, video, names, fps: Optional[float] = N
            "      <mode>interpolation</mode>", "      <start_frame>0</start_frame>",
            f"      <stop_frame>{size - 1}</stop_frame>", "      <frame_filter></frame_filter>", "      <labels>"]
     for label in sorted(used):
-        spec = ("<attributes><attribute><name>videokit_attrs</name><mutable>False</mutable><input_type>text</input_type>"
-                "<default_value></default_value><values></values></attribute></attributes>") if label in with_attrs else ""
+        spec = ("<attributes><attribute><name>videokit_attrs</name><mutable>False</mutable>"
+                "<input_type>text</input_type><default_value></default_value><values></values>"
+                "</attribute></attributes>") if label in with_attrs else ""
         out.append(f"        <label><name>{escape(label)}</name><type>rectangle</type>{spec}</label>")
     out += ["      </labels>", f"      <original_size><width>{width}</width><height>{height}</height></original_size>",
             "    </task>", f"    <source>{escape(video.path or video.video_id + '.mp4')}</source>", "  </meta>"]
@@ -202,7 +217,8 @@ def _document(annotations: AnnotationSet, video, names, fps: Optional[float] = N
     out += [f"    <videokit_level name={quoteattr(level)}/>" for level in annotations.levels]
     out += [f"    <class label={quoteattr(label)} level={quoteattr(row.level)} id=\"{row.label}\"/>"
             for label, row in sorted(used.items())]  # each label's level and class id
-    out += [f"    <label id=\"{label}\" name={quoteattr(name)}/>" for label, name in video_label_names(annotations, video, names)]
+    out += [f"    <label id=\"{label}\" name={quoteattr(name)}/>" for label, name in video_label_names(annotations,
+                                                                                                       video, names)]
     out.append("  </videokit>")
     for k, row in enumerate(segments):
         first = ticks(row.start, rate, annotations.source, f"{where} segment {row.index}", "start")
@@ -217,8 +233,9 @@ def _document(annotations: AnnotationSet, video, names, fps: Optional[float] = N
     return "\n".join(out) + "\n"
 
 
-def write(annotations: AnnotationSet, out: PathLike, subset: Optional[str] = None, fps: Optional[float] = None,
-          **_: object) -> None:
-    """A folder ``out`` with one ``<video_id>.xml`` per video (``fps`` for videos without a known rate)."""
+def write(annotations: AnnotationSet, out: PathLike, subset: Optional[str] = None,
+          tool_fps: Optional[float] = None) -> None:
+    """A folder ``out`` with one ``<video_id>.xml`` per video (``tool_fps`` for videos without a known rate)."""
     names = level_names(annotations)
-    write_video_files(out, annotations.subset(subset), ".xml", lambda video: _document(annotations, video, names, fps))
+    write_video_files(out, annotations.subset(subset), ".xml",
+                      lambda video: _document(annotations, video, names, tool_fps))

@@ -33,8 +33,16 @@ from xml.sax.saxutils import escape, quoteattr
 from ..errors import AnnotationError, Finding
 from ..model import AnnotationSet, Taxonomy
 from ._common import PathLike, parse_float, parse_xml, read_bytes, ticks
-from ._tools import (RawSegment, RawVideo, assemble, attrs_from_json, level_names, rows,
-                     video_label_names, write_video_files)
+from ._tools import (
+    RawSegment,
+    RawVideo,
+    assemble,
+    attrs_from_json,
+    level_names,
+    rows,
+    video_label_names,
+    write_video_files,
+)
 
 VIDEO_LABEL_TYPE = "videokit-video-label"
 ATTRS_TIER, ATTRS_TYPE = "videokit-attrs:", "videokit-attrs"
@@ -198,7 +206,8 @@ def read_file(path: PathLike, tiers: Optional[Dict[str, str]] = None, known_voca
             value_el = a.find("ANNOTATION_VALUE")
             value = (value_el.text or "").strip() if value_el is not None else ""
             if start is None or end is None:
-                findings.append(Finding("warning", file, where[1], "TIME_SLOT_REF1" if start is None else "TIME_SLOT_REF2",
+                findings.append(Finding("warning", file, where[1],
+                                        "TIME_SLOT_REF1" if start is None else "TIME_SLOT_REF2",
                                         "time slot without a value that ELAN's rule cannot place; left out", value,
                                         "unaligned"))
                 continue
@@ -260,8 +269,8 @@ def _ref_targets(ref_target: Dict[Optional[str], Optional[str]]) -> Dict[Optiona
     return resolved
 
 
-def read(src: PathLike, tiers: Optional[Union[str, Dict[str, str]]] = None, taxonomy: Optional[Taxonomy] = None,
-         **_: object) -> AnnotationSet:
+def read(src: PathLike, tiers: Optional[Union[str, Dict[str, str]]] = None,
+         taxonomy: Optional[Taxonomy] = None) -> AnnotationSet:
     """A folder of ``.eaf`` files (one video each) or one file."""
     from ._tools import parse_tiers
 
@@ -393,8 +402,8 @@ def _document(annotations: AnnotationSet, video, levels: Sequence[str], names: D
     return "\n".join(out) + "\n"
 
 
-def write(annotations: AnnotationSet, out: PathLike, subset: Optional[str] = None, as_predictions: bool = False,
-          **_: object) -> None:
+def write(annotations: AnnotationSet, out: PathLike, subset: Optional[str] = None,
+          as_predictions: bool = False) -> None:
     """A folder ``out`` with one ``<video_id>.eaf`` per video; ``as_predictions``: the level tiers' annotator is
     the model (pre-annotations an annotator corrects; each segment's score is on a ``videokit-score`` tier)."""
     levels = annotations.levels

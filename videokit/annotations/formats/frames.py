@@ -39,15 +39,15 @@ def label_arrays(annotations: AnnotationSet, level: Optional[str] = None, fps: f
     return arrays
 
 
-def write(annotations: AnnotationSet, out: PathLike, level: Optional[str] = None, fps: float = 1.0,
-          subset: Optional[str] = None, **_: object) -> None:
+def write(annotations: AnnotationSet, out: PathLike, level: Optional[str] = None, label_fps: float = 1.0,
+          subset: Optional[str] = None) -> None:
     if level is not None and level not in annotations.levels:
         raise AnnotationError(out, None, "level", f"expected one of {annotations.levels}", level)
-    if not fps or fps <= 0:
-        raise AnnotationError(out, None, "fps", "must be > 0", fps)
+    if not label_fps or label_fps <= 0:
+        raise AnnotationError(out, None, "label_fps", "must be > 0", label_fps)
     level = level or annotations.levels[-1]
-    arrays = label_arrays(annotations, level, fps, subset)
-    meta = {"level": level, "fps": fps, "background": BACKGROUND,
+    arrays = label_arrays(annotations, level, label_fps, subset)
+    meta = {"level": level, "fps": label_fps, "background": BACKGROUND,
             "classes": annotations.taxonomy.class_names(level)}
     arrays["__meta__"] = np.array(json.dumps(meta, ensure_ascii=False))
     with atomic_output(out) as tmp:

@@ -11,7 +11,7 @@ export lists by id only are left out, one warning per reason. One level per ``Ti
 Ranges are frames, 1-based and inclusive, as Label Studio's timeline counts them: ``[start, end]`` is
 ``[(start - 1) / fps, end / fps]`` seconds at the task's frame rate, taken from the task (``data.fps`` /
 ``data.videokit.fps``), the labeling config (``<Video framerate=...>``), the video's own (probed from its file:
-``video_fps``, ``--videos``) or ``fps``; without any, one error asking for ``--fps``. Overlapping ranges are
+``video_fps``, ``--videos``) or ``tool_fps``; without any, one error asking for ``--tool-fps``. Overlapping ranges are
 kept as they are. The visible label decides the class: the id videokit keeps in a region's ``meta`` is used
 only while the region still shows the name it was written with (an annotator who relabels a region leaves the
 meta as it was). The video id: the one videokit wrote, else the video file's name (an upload's without the
@@ -35,8 +35,21 @@ from xml.sax.saxutils import quoteattr
 from ...utils import atomic_write_text
 from ..errors import AnnotationError, Finding
 from ..model import AnnotationSet, Taxonomy
-from ._common import (PathLike, as_list, as_object, as_text, optional, optional_float, parse_class_id, parse_float,
-                      parse_xml, read_bytes, read_json, require, ticks)
+from ._common import (
+    PathLike,
+    as_list,
+    as_object,
+    as_text,
+    optional,
+    optional_float,
+    parse_class_id,
+    parse_float,
+    parse_xml,
+    read_bytes,
+    read_json,
+    require,
+    ticks,
+)
 from ._tools import RawSegment, RawVideo, VideoRate, assemble, level_names, rows, video_label_names
 
 TYPE = "timelinelabels"
@@ -223,8 +236,8 @@ def _video_id(side: Dict, path: str, task: Dict, t: int, file: str, record: str)
     return stem or as_text(task.get("id", t), file, record, "id", numbers=True)
 
 
-def read(src: PathLike, fps: Optional[float] = None, taxonomy: Optional[Taxonomy] = None,
-         video_fps: Optional[VideoRate] = None, annotator: Optional[str] = None, **_: object) -> AnnotationSet:
+def read(src: PathLike, tool_fps: Optional[float] = None, taxonomy: Optional[Taxonomy] = None,
+         video_fps: Optional[VideoRate] = None, annotator: Optional[str] = None) -> AnnotationSet:
     """A Label Studio export (module docstring). ``annotator``: read that person's annotations (a user id or
     e-mail as the export names them); without it a task annotated by several people is one error."""
     file = str(src)
@@ -270,17 +283,18 @@ def read(src: PathLike, fps: Optional[float] = None, taxonomy: Optional[Taxonomy
             video.attrs["annotator"] = who
         for r, region in enumerate(_regions(item, kind, file, record)):
             at = region["where"]
-            where = (file, f"{record} result {region['id'] if isinstance(region['id'], str) and len(region['id']) < 40 else r}")
+            shown = region["id"] if isinstance(region["id"], str) and len(region["id"]) < 40 else r
+            where = (file, f"{record} result {shown}")
             if region["from_name"] not in levels:
                 levels.append(region["from_name"])
             if not region["labels"]:
                 continue
             if not rate:  # the video's own (probed from its file), else the one given
-                rate = (video_fps(video_id, video.path) if video_fps else None) or fps
+                rate = (video_fps(video_id, video.path) if video_fps else None) or tool_fps
                 video.fps = video.fps or rate
             if not rate:
                 raise AnnotationError(file, record, "framerate", "the file does not state the video's frame rate "
-                                      "(frames -> seconds); pass --fps, or --videos DIR holding "
+                                      "(frames -> seconds); pass --tool-fps (or --fps), or --videos DIR holding "
                                       f"{video.path or video_id}")
             label = as_text(region["labels"][0], file, at, TYPE, numbers=True)
             meta = region["meta"]
@@ -301,7 +315,7 @@ def read(src: PathLike, fps: Optional[float] = None, taxonomy: Optional[Taxonomy
                 video.segments.append(RawSegment(region["from_name"], label, round((start - 1) / float(rate), 3),
                                                  round(end / float(rate), 3), where, cid, cid_name, attrs=dict(attrs)))
         if not side:
-            video.fps = video.fps or fps
+            video.fps = video.fps or tool_fps
         videos.append(video)
     if not videos and any(PREDICTIONS_BY_ID in reason for reason in left_out.tasks):
         raise AnnotationError(file, left_out.tasks[next(r for r in left_out.tasks if PREDICTIONS_BY_ID in r)][0],
@@ -344,11 +358,12 @@ def regions(annotations: AnnotationSet, video, rate: float, as_predictions: bool
     return results
 
 
-def _task(annotations: AnnotationSet, video, as_predictions: bool, fps: Optional[float] = None, names=None) -> Dict:
-    rate = float(video.fps) if video.fps else (float(fps) if fps else None)
+def _task(annotations: AnnotationSet, video, as_predictions: bool, tool_fps: Optional[float] = None,
+          names=None) -> Dict:
+    rate = float(video.fps) if video.fps else (float(tool_fps) if tool_fps else None)
     if rate is None:
         raise AnnotationError(annotations.source, f"video {video.video_id}", "fps",
-                              "Label Studio keeps frames: the video's frame rate is needed (--fps, or --meta)")
+                              "Label Studio keeps frames: the video's frame rate is needed (--tool-fps, or --meta)")
     results = regions(annotations, video, rate, as_predictions, names)
     scores = [item["score"] for item in results if "score" in item]
     data = {"video": video.path or f"{video.video_id}.mp4", "fps": rate,
@@ -365,11 +380,11 @@ def _task(annotations: AnnotationSet, video, as_predictions: bool, fps: Optional
 
 
 def write(annotations: AnnotationSet, out: PathLike, subset: Optional[str] = None, as_predictions: bool = False,
-          fps: Optional[float] = None, **_: object) -> None:
+          tool_fps: Optional[float] = None) -> None:
     """A JSON list of tasks to import into Label Studio (annotations, or predictions with ``as_predictions``);
-    ``fps`` stands in for videos whose frame rate the annotations do not know."""
+    ``tool_fps`` stands in for videos whose frame rate the annotations do not know."""
     names = level_names(annotations)
-    tasks = [_task(annotations, video, as_predictions, fps, names) for video in annotations.subset(subset)]
+    tasks = [_task(annotations, video, as_predictions, tool_fps, names) for video in annotations.subset(subset)]
     atomic_write_text(out, json.dumps(tasks, ensure_ascii=False))
 
 
@@ -409,5 +424,5 @@ def parse_config(text: Any, src: PathLike = "label_config") -> Dict[str, List[st
     return controls
 
 
-def write_config(annotations: AnnotationSet, out: PathLike, **_: object) -> None:
+def write_config(annotations: AnnotationSet, out: PathLike) -> None:
     atomic_write_text(out, config(annotations))

@@ -20,7 +20,7 @@ from ._common import PathLike, format_number, parse_class_id, parse_float, read_
 STYLES = ("video", "segments", "clips")
 
 
-def read(src: PathLike, style: str = "video", level: Optional[str] = None, **_: object) -> AnnotationSet:
+def read(src: PathLike, style: str = "video", level: Optional[str] = None) -> AnnotationSet:
     """Read a ``video`` or ``segments`` list; class names are the ids."""
     if style not in ("video", "segments"):
         raise AnnotationError(src, None, "style", "readable styles are 'video' and 'segments'", style)
@@ -77,7 +77,7 @@ def lines(annotations: AnnotationSet, style: str = "video", level: Optional[str]
 
 
 def write(annotations: AnnotationSet, out: PathLike, style: str = "video", level: Optional[str] = None,
-          subset: Optional[str] = None, **_: object) -> None:
+          subset: Optional[str] = None) -> None:
     if style not in STYLES:
         raise AnnotationError(out, None, "style", f"expected one of {STYLES}", style)
     if level is not None and level not in annotations.levels:

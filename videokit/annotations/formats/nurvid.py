@@ -114,7 +114,7 @@ def _read_list(path: Path) -> List[Tuple[str, str, str]]:
     return rows
 
 
-def read(src: PathLike, **_: object) -> AnnotationSet:
+def read(src: PathLike) -> AnnotationSet:
     """Read a NurViD folder (or its JSON alone, with whatever lists lie beside it)."""
     folder, json_path = _locate(src)
     data = read_json(json_path)
@@ -240,7 +240,7 @@ def to_json_records(annotations: AnnotationSet) -> Dict[str, dict]:
     return records
 
 
-def write(annotations: AnnotationSet, out: PathLike, **_: object) -> None:
+def write(annotations: AnnotationSet, out: PathLike) -> None:
     """Write the folder as published: the JSON plus the ``task1_3`` and ``task2`` lists (CRLF)."""
     if len(annotations.levels) != 2:
         raise AnnotationError(annotations.source, None, "levels",

@@ -45,7 +45,7 @@ def _kind(path: Path) -> str:
                           ",".join(header))
 
 
-def read(src: PathLike, variant: str = "challenge", **_: object) -> AnnotationSet:
+def read(src: PathLike, variant: str = "challenge") -> AnnotationSet:
     """Read an OphNet folder (``variant`` picks the all / challenge ids) or one of its CSVs."""
     src = Path(src)
     taxonomy = Taxonomy("ophnet", [Level(name) for name in LEVELS])
@@ -184,7 +184,7 @@ def tables(annotations: AnnotationSet) -> Dict[str, pd.DataFrame]:
             SURGERY_FILE: pd.DataFrame(surgery, columns=["video_id", "surgery"])}
 
 
-def write(annotations: AnnotationSet, out: PathLike, variant: str = "all", **_: object) -> None:
+def write(annotations: AnnotationSet, out: PathLike, variant: str = "all") -> None:
     """Write a folder with the operation, phase and surgery CSVs (empty tables are left out).
 
     ``variant`` names the operation table as the reader expects it (``all`` or ``challenge``).

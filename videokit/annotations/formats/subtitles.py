@@ -55,9 +55,9 @@ def _write(annotations: AnnotationSet, out, kind: str, level: Optional[str], sub
                       lambda video: document(annotations, video, kind, level))
 
 
-def write_vtt(annotations: AnnotationSet, out, level: Optional[str] = None, subset: Optional[str] = None, **_: object) -> None:
+def write_vtt(annotations: AnnotationSet, out, level: Optional[str] = None, subset: Optional[str] = None) -> None:
     _write(annotations, out, "vtt", level, subset)
 
 
-def write_srt(annotations: AnnotationSet, out, level: Optional[str] = None, subset: Optional[str] = None, **_: object) -> None:
+def write_srt(annotations: AnnotationSet, out, level: Optional[str] = None, subset: Optional[str] = None) -> None:
     _write(annotations, out, "srt", level, subset)

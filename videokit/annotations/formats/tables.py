@@ -18,7 +18,7 @@ def _write_csv(table: pd.DataFrame, out: PathLike) -> None:
         table.to_csv(tmp, index=False, lineterminator="\n")
 
 
-def write_taxonomy(annotations: AnnotationSet, out: PathLike, **_: object) -> None:
+def write_taxonomy(annotations: AnnotationSet, out: PathLike) -> None:
     _write_csv(annotations.taxonomy.to_dataframe(), out)
 
 
@@ -30,7 +30,7 @@ def splits_table(annotations: AnnotationSet) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["video_id", "split", "label", "labels", "duration", "fps", "path"])
 
 
-def write_splits(annotations: AnnotationSet, out: PathLike, **_: object) -> None:
+def write_splits(annotations: AnnotationSet, out: PathLike) -> None:
     _write_csv(splits_table(annotations), out)
 
 

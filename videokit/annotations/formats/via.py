@@ -44,7 +44,7 @@ def _attributes(data: Dict, file: str) -> Dict[str, Dict]:
     return attributes
 
 
-def read(src: PathLike, taxonomy: Optional[Taxonomy] = None, **_: object) -> AnnotationSet:
+def read(src: PathLike, taxonomy: Optional[Taxonomy] = None) -> AnnotationSet:
     file = str(src)
     data = read_json(src)
     attributes = _attributes(data, file)
@@ -97,8 +97,8 @@ def read(src: PathLike, taxonomy: Optional[Taxonomy] = None, **_: object) -> Ann
             values = value.split(",") if attributes[aid].get("type") == 2 and options else [value]
             for one in values:
                 text = str(options.get(one, one))
-                cid = int(one) if options and one in options and one.isascii() and one.isdigit() and len(one) <= len(str(MAX_CLASS_ID)) \
-                    else None  # option ids: class ids
+                is_id = one.isascii() and one.isdigit() and len(one) <= len(str(MAX_CLASS_ID))
+                cid = int(one) if options and one in options and is_id else None  # option ids: class ids
                 if not z:
                     if list(levels).index(aid) == 0:
                         video.labels.append((text, cid))
@@ -121,8 +121,9 @@ def to_dict(annotations: AnnotationSet, subset: Optional[str] = None, as_predict
     for i, level in enumerate(levels):
         level_classes = annotations.taxonomy.class_names(level)
         anchor = SEGMENT_ANCHOR if level in segment_levels else FILE_ANCHOR
+        options = {str(cid): level_classes[cid] for cid in sorted(annotations.taxonomy.level(level).classes)}
         attribute[str(i + 1)] = {"aname": level, "anchor_id": anchor, "type": SELECT, "desc": f"videokit level {level}",
-                                 "options": {str(cid): level_classes[cid] for cid in sorted(annotations.taxonomy.level(level).classes)},
+                                 "options": options,
                                  "default_option_id": ""}
     aid = {level: str(i + 1) for i, level in enumerate(levels)}
     side = str(len(levels) + 1)  # the segments' side fields (OphNet's surgery_id), as JSON text
@@ -154,7 +155,8 @@ def to_dict(annotations: AnnotationSet, subset: Optional[str] = None, as_predict
                 av[side] = row.attrs_json
             if row.score is not None:
                 av[score] = f"{row.score:.4f}"
-            metadata[key(vid)] = {"vid": vid, "flg": 0, "z": [round(row.start, 5), round(row.end, 5)], "xy": [], "av": av}
+            metadata[key(vid)] = {"vid": vid, "flg": 0, "z": [round(row.start, 5), round(row.end, 5)], "xy": [],
+                                  "av": av}
     return {"project": {"pid": "__VIA_PROJECT_ID__", "rev": "__VIA_PROJECT_REV_ID__",
                         "rev_timestamp": "__VIA_PROJECT_REV_TIMESTAMP__",
                         "pname": f"videokit {annotations.taxonomy.dataset}".strip()
@@ -163,12 +165,13 @@ def to_dict(annotations: AnnotationSet, subset: Optional[str] = None, as_predict
             "config": {"file": {"loc_prefix": {"1": "", "2": "", "3": "", "4": ""}},
                        "ui": {"file_content_align": "center", "file_metadata_editor_visible": True,
                               "spatial_metadata_editor_visible": True, "temporal_segment_metadata_editor_visible": True,
-                              "spatial_region_label_attribute_id": "", "gtimeline_visible_row_count": str(len(levels))}},
+                              "spatial_region_label_attribute_id": "",
+                              "gtimeline_visible_row_count": str(len(levels))}},
             "attribute": attribute, "file": files, "metadata": metadata, "view": views}
 
 
-def write(annotations: AnnotationSet, out: PathLike, subset: Optional[str] = None, as_predictions: bool = False,
-          **_: object) -> None:
+def write(annotations: AnnotationSet, out: PathLike, subset: Optional[str] = None,
+          as_predictions: bool = False) -> None:
     """One VIA 3 project JSON for the whole set (open it in VIA's video annotator); ``as_predictions`` names the
     project as a model's pre-annotations (each segment's score is a ``videokit_score`` attribute either way)."""
     atomic_write_text(out, json.dumps(to_dict(annotations, subset, as_predictions), ensure_ascii=False))

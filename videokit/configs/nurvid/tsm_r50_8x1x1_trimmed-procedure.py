@@ -1,5 +1,6 @@
 # NurViD task 2, procedure recognition on trimmed segments: TSM-R50, 8 segments.
-_base_ = ['../_base_/models/tsm_r50.py', '../_base_/datasets/nurvid_trimmed.py', '../_base_/schedules/sgd_50e.py', '../_base_/default_runtime.py']
+_base_ = ['../_base_/models/tsm_r50.py', '../_base_/datasets/nurvid_trimmed.py', '../_base_/schedules/sgd_50e.py',
+          '../_base_/default_runtime.py']
 model = dict(cls_head=dict(num_classes=51))
 level = 'procedure'
 train_dataloader = dict(dataset=dict(level=level))

@@ -1,5 +1,6 @@
 # NurViD task 2, action recognition on trimmed segments: VideoMAE ViT-B/16, one 16x4 clip.
-_base_ = ['../_base_/models/videomae_b.py', '../_base_/datasets/nurvid_trimmed_dense.py', '../_base_/schedules/adamw_30e.py',
+_base_ = ['../_base_/models/videomae_b.py', '../_base_/datasets/nurvid_trimmed_dense.py',
+          '../_base_/schedules/adamw_30e.py',
           '../_base_/default_runtime.py']
 model = dict(cls_head=dict(num_classes=177))
 clip = dict(clip_len=16, frame_interval=4, num_clips=1, mode='dense')

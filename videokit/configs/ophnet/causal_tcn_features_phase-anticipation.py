@@ -5,7 +5,8 @@ _base_ = ['../_base_/models/causal_tcn.py', '../_base_/datasets/features_workflo
           '../_base_/default_runtime.py']
 horizon = 300.0
 model = dict(in_channels=2048, num_classes=52, horizon=horizon)
-data = dict(ann_file='{{$OPHNET_ANNOTATIONS:annotations/ophnet/annotations.json}}', feature_dir='{{$OPHNET_FEATURES:data/ophnet/features}}',
+data = dict(ann_file='{{$OPHNET_ANNOTATIONS:annotations/ophnet/annotations.json}}',
+            feature_dir='{{$OPHNET_FEATURES:data/ophnet/features}}',
             level='phase', horizon=horizon)
 train_dataloader = dict(dataset=data)
 val_dataloader = dict(dataset=data)

@@ -60,7 +60,8 @@ def expected_offset(boundary: torch.Tensor, offsets: torch.Tensor, valid: torch.
     the valid sequence excluded. ``boundary`` (N, T), ``offsets`` (N, B + 1, T), ``valid`` (N, T) bool."""
     bins = offsets.shape[1]
     t = boundary.shape[-1]
-    index = torch.arange(t, device=boundary.device)[None, :] + direction * torch.arange(bins, device=boundary.device)[:, None]
+    index = torch.arange(t, device=boundary.device)[None, :] + direction * torch.arange(bins,
+                                                                                        device=boundary.device)[:, None]
     inside = (index >= 0) & (index < t)
     index = index.clamp(0, t - 1)  # (B + 1, T)
     gathered = boundary[:, index]  # (N, B + 1, T)

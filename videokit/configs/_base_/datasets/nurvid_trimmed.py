@@ -1,6 +1,7 @@
 # NurViD task 2: trimmed recognition of segments, read from the untrimmed videos' time ranges.
 # Splits are the authors' segment-level task2 lists. Annotations: NURVID_ANNOTATIONS (default: the bundled
-# annotations/nurvid/annotations.json; `videokit prepare` writes the usable part of a download). Videos: NURVID_VIDEOS or
+# annotations/nurvid/annotations.json; `videokit prepare` writes the usable part of a download). Videos: NURVID_VIDEOS
+# or
 # --cfg-options train_dataloader.dataset.data_prefix.video=... (and val / test).
 dataset_type = 'SegmentClipDataset'
 ann_file = '{{$NURVID_ANNOTATIONS:annotations/nurvid/annotations.json}}'

@@ -1,5 +1,6 @@
 # I3D with a ResNet-50 (inflated 3D).
-# Initial weights (the papers' start): I3D-R50 32x2x1 on Kinetics-400 (zoo: i3d_imagenet-pretrained-r50_8xb8-32x2x1-100e_kinetics400-rgb).
+# Initial weights (the papers' start): I3D-R50 32x2x1 on Kinetics-400 (zoo: i3d_imagenet-
+# pretrained-r50_8xb8-32x2x1-100e_kinetics400-rgb).
 # Fetched with a hash check into the cache by `videokit weights fetch` or the first tools/train.py run
 # ($VIDEOKIT_WEIGHTS_MIRROR for a local copy of the zoo); train from random weights with
 # --cfg-options load_from=None.

@@ -1,5 +1,6 @@
 # SlowFast-R50 (4x16).
-# Initial weights (the papers' start): SlowFast-R50 4x16x1 on Kinetics-400 (zoo: slowfast_r50_8xb8-4x16x1-256e_kinetics400-rgb).
+# Initial weights (the papers' start): SlowFast-R50 4x16x1 on Kinetics-400 (zoo:
+# slowfast_r50_8xb8-4x16x1-256e_kinetics400-rgb).
 # Fetched with a hash check into the cache by `videokit weights fetch` or the first tools/train.py run
 # ($VIDEOKIT_WEIGHTS_MIRROR for a local copy of the zoo); train from random weights with
 # --cfg-options load_from=None.

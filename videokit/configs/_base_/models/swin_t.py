@@ -1,5 +1,6 @@
 # Video Swin-T.
-# Initial weights (the papers' start): Video Swin-T 32x2x1 on Kinetics-400 (zoo: swin-tiny-p244-w877_in1k-pre_8xb8-amp-32x2x1-30e_kinetics400-rgb).
+# Initial weights (the papers' start): Video Swin-T 32x2x1 on Kinetics-400 (zoo: swin-
+# tiny-p244-w877_in1k-pre_8xb8-amp-32x2x1-30e_kinetics400-rgb).
 # Fetched with a hash check into the cache by `videokit weights fetch` or the first tools/train.py run
 # ($VIDEOKIT_WEIGHTS_MIRROR for a local copy of the zoo); train from random weights with
 # --cfg-options load_from=None.

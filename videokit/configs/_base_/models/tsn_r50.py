@@ -1,5 +1,6 @@
 # TSN with a ResNet-50.
-# Initial weights (the papers' start): TSN-R50 1x1x8 on Kinetics-400 (zoo: tsn_imagenet-pretrained-r50_8xb32-1x1x8-100e_kinetics400-rgb).
+# Initial weights (the papers' start): TSN-R50 1x1x8 on Kinetics-400 (zoo: tsn_imagenet-
+# pretrained-r50_8xb32-1x1x8-100e_kinetics400-rgb).
 # Fetched with a hash check into the cache by `videokit weights fetch` or the first tools/train.py run
 # ($VIDEOKIT_WEIGHTS_MIRROR for a local copy of the zoo); train from random weights with
 # --cfg-options load_from=None.

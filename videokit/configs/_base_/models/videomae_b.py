@@ -1,5 +1,6 @@
 # VideoMAE ViT-B/16 (16 frames).
-# Initial weights (the papers' start): VideoMAE ViT-B/16 16x4x1 on Kinetics-400 (zoo: vit-base-p16_videomae-k400-pre_16x4x1_kinetics-400).
+# Initial weights (the papers' start): VideoMAE ViT-B/16 16x4x1 on Kinetics-400 (zoo: vit-
+# base-p16_videomae-k400-pre_16x4x1_kinetics-400).
 # Fetched with a hash check into the cache by `videokit weights fetch` or the first tools/train.py run
 # ($VIDEOKIT_WEIGHTS_MIRROR for a local copy of the zoo); train from random weights with
 # --cfg-options load_from=None.

@@ -5,11 +5,11 @@ Entry points: :func:`read_annotations`, :func:`write_annotations`, :func:`valida
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Callable, Dict, Optional, Union
+from typing import Any, Callable, Dict, Optional
 
 import pandas as pd
 
-from ..utils import checked_outputs, no_gc
+from ..utils import PathLike, checked_outputs, no_gc
 from .errors import AnnotationError, Finding
 from .formats import READERS, WRITERS, registry
 from .model import (
@@ -24,8 +24,6 @@ from .model import (
     trimmed_segments,
 )
 from .validate import ValidationReport, validate
-
-PathLike = Union[str, Path]
 
 
 def read_metadata(path: PathLike) -> pd.DataFrame:

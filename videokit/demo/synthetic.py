@@ -9,13 +9,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Sequence, Tuple, Union
+from typing import Dict, List, Sequence, Tuple
 
 import cv2
 import numpy as np
 import pandas as pd
 
-PathLike = Union[str, Path]
+from ..utils import PathLike
 
 PROCEDURES = ["Hand Hygiene", "Wound Dressing", "IV Infusion"]
 STEPS = [  # 4 steps per procedure, 0-based action ids

@@ -15,19 +15,13 @@ from typing import Iterable
 
 from flask import Flask, Response, jsonify, request
 
-LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+from ..utils.hosts import LOCAL_HOSTS, hostname
+
 PASSWORD_ENV = "VIDEOKIT_BACKEND_PASSWORD"
 
 
 def is_local(host: str) -> bool:
     return host in LOCAL_HOSTS
-
-
-def _hostname(host: str) -> str:
-    host = host.strip().lower()
-    if host.startswith("["):
-        return host[1:host.find("]")] if "]" in host else host
-    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
 
 
 def _refuse(code: int, message: str) -> Response:
@@ -40,12 +34,12 @@ def _refuse(code: int, message: str) -> Response:
 
 def guard_requests(app: Flask, user: str, password: str, allowed_hosts: Iterable[str] = ()) -> None:
     """Check every request of ``app``: its ``Host``, and its basic-auth credential where ``password`` is set."""
-    allowed = LOCAL_HOSTS | {_hostname(h) for h in allowed_hosts if h and h not in ("0.0.0.0", "::")}
+    allowed = LOCAL_HOSTS | {hostname(h) for h in allowed_hosts if h and h not in ("0.0.0.0", "::")}
     expected = f"{user}:{password}".encode()
 
     @app.before_request
     def check():
-        if _hostname(request.host) not in allowed:
+        if hostname(request.host) not in allowed:
             return _refuse(403, f"host {request.host!r} is not this service's (DNS rebinding is refused)")
         if not password:
             return None

@@ -5,11 +5,11 @@ CPU provider by default; CUDA's when onnxruntime has it and ``device`` asks for 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple, Union
+from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 
-PathLike = Union[str, Path]
+from ..utils import PathLike
 
 
 def providers(device: str = "cpu") -> List[str]:

@@ -4,13 +4,11 @@
 """
 from __future__ import annotations
 
-from pathlib import Path
-from typing import List, Optional, Tuple, Union
+from typing import List, Optional, Tuple
 
 from ..annotations import AnnotationError, AnnotationSet, trimmed_segments
 from ..annotations.formats._common import parse_float, parse_segment, read_json, require
-
-PathLike = Union[str, Path]
+from ..utils import PathLike
 
 
 def read_results(path: PathLike) -> List[Tuple[str, str, float, float, float]]:

@@ -16,10 +16,9 @@ from typing import Dict, Iterator, Optional, Sequence, Union
 
 import numpy as np
 
-from ..utils import atomic_output
+from ..utils import PathLike, atomic_output
 from .spec import FeatureSpec
 
-PathLike = Union[str, Path]
 #: sidecar keys the writer always records
 REQUIRED = ("fps", "num_frames", "window", "stride", "times")
 

@@ -7,14 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Dict, Optional, Union
+from typing import Callable, Dict, Optional
 
 import numpy as np
 
 from ..annotations import AnnotationError, VideoAnnotation, read_annotations, write_annotations
-from ..utils import atomic_output
-
-PathLike = Union[str, Path]
+from ..utils import PathLike, atomic_output
 
 
 def read_ground_truth(source: Optional[PathLike], fmt: str, video_id: str) -> Optional[VideoAnnotation]:

@@ -13,11 +13,10 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Dict, Iterable, List, Optional, Union
+from typing import IO, Dict, Iterable, List, Optional
 
-from ..utils import durable_write_bytes
+from ..utils import PathLike, durable_write_bytes
 
-PathLike = Union[str, Path]
 VERSION = 1
 
 

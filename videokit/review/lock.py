@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Optional, Union
+from typing import Optional
+
+from ..utils import PathLike
 
 try:
     import fcntl
 except ImportError:  # Windows: no advisory locks; the 409 at Save still guards OUT
     fcntl = None
 
-PathLike = Union[str, Path]
 
 
 class OutputLocked(RuntimeError):

@@ -9,7 +9,8 @@ from .atomic import (
     write_folder,
 )
 from .bulk import no_gc
+from .pathlike import PathLike
 
-__all__ = ["FolderWrite", "atomic_output", "atomic_write_text", "checked_outputs", "durable_write_bytes",
+__all__ = ["FolderWrite", "PathLike", "atomic_output", "atomic_write_text", "checked_outputs", "durable_write_bytes",
            "fsync_directory", "no_gc",
            "write_folder"]

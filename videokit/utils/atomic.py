@@ -8,9 +8,9 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Optional, Tuple, Union
+from typing import Callable, Iterable, Iterator, Optional, Tuple
 
-PathLike = Union[str, os.PathLike]
+from .pathlike import PathLike
 
 #: a check run on what is about to be moved into place (see :func:`checked_outputs`)
 _CHECK: contextvars.ContextVar[Optional[Callable[[Path, Path], None]]] = contextvars.ContextVar("check", default=None)

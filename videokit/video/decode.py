@@ -17,11 +17,11 @@ import os
 import threading
 from collections import OrderedDict, deque
 from pathlib import Path
-from typing import Callable, Dict, Optional, Sequence, Union
+from typing import Callable, Dict, Optional, Sequence
 
 import numpy as np
 
-PathLike = Union[str, Path]
+from ..utils import PathLike
 
 
 class BrokenVideoError(RuntimeError):

@@ -13,15 +13,13 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional, Union
+from typing import Dict, List, Optional
 
 import pandas as pd
 
 from ..annotations import AnnotationError, AnnotationSet, trimmed_segments, validate, write_annotations
-from ..utils import atomic_write_text
+from ..utils import PathLike, atomic_write_text
 from .probe import probe_files
-
-PathLike = Union[str, Path]
 
 
 @dataclass

@@ -8,13 +8,12 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
-from typing import List, Optional, Sequence, Union
+from typing import List, Optional, Sequence
 
 import pandas as pd
 
+from ..utils import PathLike
 from .probe import find_videos, probe_folder
-
-PathLike = Union[str, Path]
 
 
 class FFmpegMissing(RuntimeError):

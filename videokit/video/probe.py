@@ -8,14 +8,13 @@ from __future__ import annotations
 import concurrent.futures as futures
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Sequence, Union
+from typing import Dict, Iterable, List, Optional, Sequence
 
 import pandas as pd
 
-from ..utils import atomic_output
+from ..utils import PathLike, atomic_output
 from .decode import BrokenVideoError, DecordReader
 
-PathLike = Union[str, Path]
 VIDEO_EXTENSIONS = (".mp4", ".avi", ".mkv", ".mov", ".webm", ".m4v", ".mpg", ".mpeg")
 COLUMNS = ["video_id", "path", "duration", "fps", "num_frames", "width", "height", "codec", "error"]
 

@@ -17,10 +17,8 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Union
 
 import pandas as pd
 
+from ...utils import PathLike
 from ..errors import AnnotationError
-
-PathLike = Union[str, Path]
-
 
 #: nesting deeper than any real annotation file (theirs are at most 8 deep) is refused, not recursed into
 MAX_DEPTH = 64

@@ -1,0 +1,5 @@
+"""The one spelling of "a file or folder name" that public functions take."""
+import os
+from typing import Union
+
+PathLike = Union[str, os.PathLike]

@@ -18,6 +18,7 @@ labels are task-wide, and one name may be a class of two levels).
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
 from typing import Dict, List, Optional
@@ -71,68 +72,103 @@ def _step(frame_filter: str, file: str) -> int:
     return 1
 
 
+@dataclass
+class _Header:
+    """The task's frame range and naming: ``stop_frame``, the frame ``step`` (``frame_filter``), the video."""
+
+    stop_frame: int
+    step: int
+    source: Optional[str]
+    name: str
+
+
+@dataclass
+class _Written:
+    """What videokit wrote into the file (its ``<videokit>`` block): the frame rate the frames count in, the
+    levels, and the class table (label -> (level, class id))."""
+
+    rate: Optional[float] = None
+    levels: List[str] = field(default_factory=list)
+    classes: Dict[str, tuple] = field(default_factory=dict)
+
+
 def read_file(path: Path, tool_fps: Optional[float], level: str, levels: Optional[List[str]] = None,
               video_fps: Optional[VideoRate] = None) -> RawVideo:
     """One file's video; the levels videokit wrote into it are appended to ``levels``. Its frame rate: the one
-    videokit wrote, else ``video_fps(video_id, path)`` (probed from the video), else ``fps``."""
+    videokit wrote, else ``video_fps(video_id, path)`` (probed from the video), else ``tool_fps``."""
     file = str(path)
     root = parse_xml(read_bytes(path), path, "a CVAT XML file")
+    header = _header(root, path)
+    video = RawVideo(path.stem, header.source, where=(file, "annotations"))
+    written = _written(root, video, file)
+    for name in written.levels:
+        if levels is not None and name not in levels:
+            levels.append(name)
+    rate = written.rate or (video_fps(video.video_id, video.path) if video_fps else None) or tool_fps or video.fps
+    if rate is not None and rate <= 0:
+        raise AnnotationError(path, "meta", "fps", "must be > 0", rate)
+    if not rate:
+        raise AnnotationError(path, "meta", "fps", f"CVAT keeps frames: the frame rate of {header.name!r} is needed; "
+                              f"pass --tool-fps (or --fps), or --videos DIR holding {video.path or video.video_id}")
+    if written.rate is None:
+        video.fps = rate
+    video.segments += _track_segments(root, header, written, rate, level, file)
+    video.segments += _tag_segments(root, header, written, rate, level, file)
+    return video
+
+
+def _header(root: ET.Element, path: Path) -> _Header:
+    file = str(path)
     meta = root.find("meta")
     task = None if meta is None else (meta.find("task") if meta.find("task") is not None else meta.find("job"))
-    stop_frame = _int(task.find("stop_frame") if task is not None else None, file, "stop_frame")
-    step = _step((task.findtext("frame_filter") or "") if task is not None else "", file)
     source = ((meta.findtext("source") if meta is not None else None)
               or (task.findtext("source") if task is not None else None))
-    name = (task.findtext("name") if task is not None else None) or path.stem
-    video = RawVideo(path.stem, source, where=(file, "annotations"))
-    written_rate = None
-    written_levels: List[str] = []
-    classes: Dict[str, tuple] = {}  # label -> (level, class id), as videokit wrote them
-    for prop in root.iter("videokit"):  # what videokit wrote about the video
+    return _Header(stop_frame=_int(task.find("stop_frame") if task is not None else None, file, "stop_frame"),
+                   step=_step((task.findtext("frame_filter") or "") if task is not None else "", file),
+                   source=source, name=(task.findtext("name") if task is not None else None) or path.stem)
+
+
+def _written(root: ET.Element, video: RawVideo, file: str) -> _Written:
+    """Read the ``<videokit>`` block: the video's own fields go onto ``video``, the rest is returned."""
+    written = _Written()
+    for prop in root.iter("videokit"):
         video.video_id = prop.get("video_id") or video.video_id
         video.path = prop.get("path") or video.path
         video.split = prop.get("split") or None
         for key in ("duration", "fps"):
             if prop.get(key):
                 setattr(video, key, parse_float(prop.get(key), file, "videokit", key))
-        written_rate = parse_float(prop.get("frame_rate"), file, "videokit", "frame_rate") \
+        written.rate = parse_float(prop.get("frame_rate"), file, "videokit", "frame_rate") \
             if prop.get("frame_rate") else None
-        if written_rate is not None and written_rate <= 0:
-            raise AnnotationError(file, "videokit", "frame_rate", "must be > 0", written_rate)
+        if written.rate is not None and written.rate <= 0:
+            raise AnnotationError(file, "videokit", "frame_rate", "must be > 0", written.rate)
         for label in prop.iter("label"):
-            video.labels.append((label.get("name") or "", parse_class_id(label.get("id"), file, "videokit label",
-                                                                         "id")))
+            video.labels.append((label.get("name") or "",
+                                 parse_class_id(label.get("id"), file, "videokit label", "id")))
         for entry in prop.iter("class"):
             cid = entry.get("id")
-            classes[entry.get("label") or ""] = (entry.get("level"),
-                                                 None if cid is None else parse_class_id(cid, file, "videokit class",
-                                                                                         "id"))
-        for lv in prop.iter("videokit_level"):
-            written_levels.append(lv.get("name") or "")
-            if levels is not None and lv.get("name") not in levels:
-                levels.append(lv.get("name"))
-    rate = written_rate or (video_fps(video.video_id, video.path) if video_fps else None) or tool_fps or video.fps
-    if rate is not None and rate <= 0:
-        raise AnnotationError(path, "meta", "fps", "must be > 0", rate)
-    if not rate:
-        raise AnnotationError(path, "meta", "fps", f"CVAT keeps frames: the frame rate of {name!r} is needed; pass "
-                              f"--tool-fps (or --fps), or --videos DIR holding {video.path or video.video_id}")
-    if written_rate is None:
-        video.fps = rate
+            written.classes[entry.get("label") or ""] = (
+                entry.get("level"), None if cid is None else parse_class_id(cid, file, "videokit class", "id"))
+        written.levels += [lv.get("name") or "" for lv in prop.iter("videokit_level")]
+    return written
 
-    def shape_info(shape: ET.Element, label: str = ""):
-        if label in classes:
-            return classes[label]
-        attrs = {a.get("name"): (a.text or "") for a in shape.iter("attribute")}
-        cid = attrs.get("label_id")
-        prefix = label.split(": ", 1)[0] if ": " in label else None  # "level: name", a label the video did not use
-        level_of = attrs.get("level") or (prefix if prefix in written_levels else None)
-        return level_of, parse_class_id(cid, file, f"shape of {label[:40]!r}", "label_id") if cid else None
 
-    def side_fields(shape: ET.Element):
-        return attrs_from_json(next((a.text for a in shape.iter("attribute") if a.get("name") == "videokit_attrs"),
-                                    None))
+def _shape_class(shape: ET.Element, label: str, written: _Written, file: str) -> tuple:
+    """(level, class id) of a track or tag: the class table's entry, else its attributes, else a ``level: name``
+    label prefix (a class the video did not use when videokit wrote it)."""
+    if label in written.classes:
+        return written.classes[label]
+    attrs = {a.get("name"): (a.text or "") for a in shape.iter("attribute")}
+    cid = attrs.get("label_id")
+    prefix = label.split(": ", 1)[0] if ": " in label else None
+    level_of = attrs.get("level") or (prefix if prefix in written.levels else None)
+    return level_of, parse_class_id(cid, file, f"shape of {label[:40]!r}", "label_id") if cid else None
 
+
+def _track_segments(root: ET.Element, header: _Header, written: _Written, rate: float, level: str,
+                    file: str) -> List[RawSegment]:
+    """A track is one segment: from its first visible keyframe to its next ``outside`` keyframe (or the end)."""
+    segments = []
     for track in root.iter("track"):
         where = f"track {track.get('id')}"
         shapes = sorted(((_count(s.get("frame"), file, where, "frame"), s) for s in track
@@ -140,32 +176,41 @@ def read_file(path: Path, tool_fps: Optional[float], level: str, levels: Optiona
         first = next((frame for frame, s in shapes if s.get("outside", "0") != "1"), None)
         if first is None:
             continue
-        end = next((frame for frame, s in shapes if frame > first and s.get("outside") == "1"), stop_frame + step)
+        end = next((frame for frame, s in shapes if frame > first and s.get("outside") == "1"),
+                   header.stop_frame + header.step)
         label = track.get("label") or ""
-        seg_level, cid = shape_info(shapes[0][1], label)
+        seg_level, cid = _shape_class(shapes[0][1], label, written, file)
         if seg_level and label.startswith(f"{seg_level}: "):
             label = label[len(seg_level) + 2:]
-        video.segments.append(RawSegment(seg_level or level, label, round(first / rate, 3), round(end / rate, 3),
-                                         (file, where), cid,
-                                         attrs=side_fields(shapes[0][1])))
+        attrs = attrs_from_json(next((a.text for a in shapes[0][1].iter("attribute")
+                                      if a.get("name") == "videokit_attrs"), None))
+        segments.append(RawSegment(seg_level or level, label, round(first / rate, 3), round(end / rate, 3),
+                                   (file, where), cid, attrs=attrs))
+    return segments
+
+
+def _tag_segments(root: ET.Element, header: _Header, written: _Written, rate: float, level: str,
+                  file: str) -> List[RawSegment]:
+    """Tags on consecutive frames (one ``step`` apart) of one label are one segment."""
     tags: Dict[tuple, List[int]] = {}
     for tag in root.iter("tag"):
-        seg_level, cid = shape_info(tag, tag.get("label") or "")
+        seg_level, cid = _shape_class(tag, tag.get("label") or "", written, file)
         frame = _count(tag.get("frame"), file, f"tag {tag.get('label')}", "frame")
         tags.setdefault((tag.get("label") or "", seg_level, cid), []).append(frame)
+    segments = []
     for (label, seg_level, cid), frames in tags.items():
         frames = sorted(set(frames))
         run = [frames[0]]
         for frame in frames[1:] + [None]:
-            if frame is not None and frame - run[-1] <= step:
+            if frame is not None and frame - run[-1] <= header.step:
                 run.append(frame)
                 continue
-            video.segments.append(RawSegment(seg_level or level, label, round(run[0] / rate, 3),
-                                             round((run[-1] + step) / rate, 3), (file, f"tag {label} frame {run[0]}"),
-                                             cid))
+            segments.append(RawSegment(seg_level or level, label, round(run[0] / rate, 3),
+                                       round((run[-1] + header.step) / rate, 3),
+                                       (file, f"tag {label} frame {run[0]}"), cid))
             if frame is not None:
                 run = [frame]
-    return video
+    return segments
 
 
 def read(src: PathLike, tool_fps: Optional[float] = None, level: Optional[str] = None,

@@ -26,6 +26,7 @@ import datetime as _dt
 import hashlib
 import re
 import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 from xml.sax.saxutils import escape, quoteattr
@@ -136,29 +137,55 @@ def read_file(path: PathLike, tiers: Optional[Dict[str, str]] = None, known_voca
     digest of its vocabularies), and its findings. ``known_vocabulary``: the digest of vocabularies already read
     from a file of the same folder (a set's files share them; they are not read again)."""
     path = Path(path)
-    file = str(path)
     root, digest = _parse(path, known_vocabulary)
+    header = _header(root, path)
+    by_id = _tiers_by_id(root, path)
+    mapping = _level_tiers(root, by_id, tiers, path)
+    levels = list(mapping)
+    video = _video(header, path)
+    declared: Dict[str, Dict[int, str]] = {"": {0: digest or ""}}  # the digest, for the next file of the folder
+    if digest is None or digest != known_vocabulary:
+        _class_tables(root, levels, declared)
+    findings: List[Finding] = []
+    annotation_index = _aligned_segments(root, by_id, mapping, video, path, findings)
+    _reference_attributes(root, by_id, set(mapping.values()), annotation_index, video, path, findings)
+    return video, levels, declared, findings
+
+
+def _header(root: ET.Element, path: Path) -> Optional[ET.Element]:
+    """The document's ``HEADER`` (ELAN's, in milliseconds), after checking the root is an ELAN document."""
     if root.tag != "ANNOTATION_DOCUMENT":
         raise AnnotationError(path, "root", "ANNOTATION_DOCUMENT", "not an ELAN file", root.tag)
     header = root.find("HEADER")
     if header is not None and header.get("TIME_UNITS", "milliseconds") != "milliseconds":
         raise AnnotationError(path, "HEADER", "TIME_UNITS", "only milliseconds are supported", header.get("TIME_UNITS"))
-    types = {t.get("LINGUISTIC_TYPE_ID"): dict(t.attrib) for t in root.iter("LINGUISTIC_TYPE")}
+    return header
+
+
+def _tiers_by_id(root: ET.Element, path: Path) -> Dict[str, ET.Element]:
     by_id = {}
     for n, tier in enumerate(root.iter("TIER")):
         tid = tier.get("TIER_ID")
         if not tid:
             raise AnnotationError(path, f"TIER {n + 1}", "TIER_ID", "missing or empty")
         by_id[tid] = tier
-    mapping = dict(tiers) if tiers else {tid: tid for tid in _chain(root, types, file)}
+    return by_id
+
+
+def _level_tiers(root: ET.Element, by_id: Dict[str, ET.Element], tiers: Optional[Dict[str, str]],
+                 path: Path) -> Dict[str, str]:
+    """level -> tier id: the ``--tiers`` mapping, else the longest chain of time-subdividing tiers."""
+    types = {t.get("LINGUISTIC_TYPE_ID"): dict(t.attrib) for t in root.iter("LINGUISTIC_TYPE")}
+    mapping = dict(tiers) if tiers else {tid: tid for tid in _chain(root, types, str(path))}
     for level, tid in mapping.items():
         if tid not in by_id:
             raise AnnotationError(path, "tiers", level, f"no tier {tid!r} (tiers: {sorted(by_id)})", tid)
-    levels = list(mapping)
-    findings: List[Finding] = []
-    order, values = _slots(root, file)
-    position = {s: i for i, s in enumerate(order)}
-    video_id = path.name.split(".eaf")[0]
+    return mapping
+
+
+def _video(header: Optional[ET.Element], path: Path) -> RawVideo:
+    """The video the document annotates: its media file and the properties videokit wrote."""
+    file = str(path)
     media = header.find("MEDIA_DESCRIPTOR") if header is not None else None
     video_path = None
     if media is not None:
@@ -167,7 +194,7 @@ def read_file(path: PathLike, tiers: Optional[Dict[str, str]] = None, known_voca
             video_path = video_path[2:]
         elif video_path and video_path.startswith("file://"):
             video_path = video_path[len("file://"):]
-    video = RawVideo(video_id, video_path, where=(file, "ANNOTATION_DOCUMENT"))
+    video = RawVideo(path.name.split(".eaf")[0], video_path, where=(file, "ANNOTATION_DOCUMENT"))
     for prop in header.iter("PROPERTY") if header is not None else ():
         name, text = prop.get("NAME") or "", (prop.text or "").strip()
         if name == "videokit:video_id" and text:
@@ -176,19 +203,30 @@ def read_file(path: PathLike, tiers: Optional[Dict[str, str]] = None, known_voca
             setattr(video, name.split(":")[1], parse_float(text, file, f"PROPERTY {name}", "value"))
         elif name == "videokit:split" and text:
             video.split = text
-    # declared class tables: vocabulary entries videokit wrote
-    declared: Dict[str, Dict[int, str]] = {"": {0: digest or ""}}  # the digest, for the next file of the folder
-    if digest is None or digest != known_vocabulary:
-        for entry in list(root.iter("CV_ENTRY_ML")) + list(root.iter("CV_ENTRY")):
-            match = CVE.fullmatch(entry.get("CVE_ID") or "")
-            if match:
-                value_el = entry.find("CVE_VALUE")
-                text = (value_el.text if value_el is not None else entry.text) or ""
-                level_index, cid = int(match.group(1)), int(match.group(2))
-                if level_index < len(levels):
-                    declared.setdefault(levels[level_index], {})[cid] = text
-    annotation_index: Dict[str, int] = {}  # ALIGNABLE annotation id -> index in video.segments
-    tier_of_level = {tid: level for level, tid in mapping.items()}
+    return video
+
+
+def _class_tables(root: ET.Element, levels: List[str], declared: Dict[str, Dict[int, str]]) -> None:
+    """The class tables videokit wrote as controlled-vocabulary entries (``CVE_ID`` = level and class id)."""
+    for entry in list(root.iter("CV_ENTRY_ML")) + list(root.iter("CV_ENTRY")):
+        match = CVE.fullmatch(entry.get("CVE_ID") or "")
+        if match:
+            value_el = entry.find("CVE_VALUE")
+            text = (value_el.text if value_el is not None else entry.text) or ""
+            level_index, cid = int(match.group(1)), int(match.group(2))
+            if level_index < len(levels):
+                declared.setdefault(levels[level_index], {})[cid] = text
+
+
+def _aligned_segments(root: ET.Element, by_id: Dict[str, ET.Element], mapping: Dict[str, str], video: RawVideo,
+                      path: Path, findings: List[Finding]) -> Dict[str, int]:
+    """The time-aligned annotations of the level tiers as segments (the top level's label tier as the video's
+    labels); returns annotation id -> index in ``video.segments``. Parents come later, by time (``assemble``)."""
+    file = str(path)
+    levels = list(mapping)
+    order, values = _slots(root, file)
+    position = {s: i for i, s in enumerate(order)}
+    annotation_index: Dict[str, int] = {}
     for level, tid in mapping.items():
         tier = by_id[tid]
         is_label_tier = tier.get("LINGUISTIC_TYPE_REF") == VIDEO_LABEL_TYPE
@@ -222,13 +260,20 @@ def read_file(path: PathLike, tiers: Optional[Dict[str, str]] = None, known_voca
                 continue
             annotation_index[aid] = len(video.segments)
             video.segments.append(RawSegment(level, value, round(start, 3), round(end, 3), where, cid))
-    # parents: the child tier's annotation inside its parent tier's (Included_In) -- by time, in assemble;
-    # tiers without times: their values become attributes of the referenced annotation's segment
+    return annotation_index
+
+
+def _reference_attributes(root: ET.Element, by_id: Dict[str, ET.Element], level_tiers: set,
+                          annotation_index: Dict[str, int], video: RawVideo, path: Path,
+                          findings: List[Finding]) -> None:
+    """Tiers without times: their values become attributes of the segment their references end at (the side
+    fields and scores videokit wrote, or any tier an annotator added); time-aligned tiers that are no level
+    are left out with a finding."""
+    file = str(path)
     aligned_of = _ref_targets({ref.get("ANNOTATION_ID"): ref.get("ANNOTATION_REF")
                                for ref in root.iter("REF_ANNOTATION")})
-    for tier in by_id.values():
-        tid = tier.get("TIER_ID")
-        if tid in tier_of_level:
+    for tid, tier in by_id.items():
+        if tid in level_tiers:
             continue
         refs = list(tier.iter("REF_ANNOTATION"))
         if not refs:
@@ -238,19 +283,17 @@ def read_file(path: PathLike, tiers: Optional[Dict[str, str]] = None, known_voca
             continue
         for ref in refs:
             target = aligned_of.get(ref.get("ANNOTATION_REF"), ref.get("ANNOTATION_REF"))
-            if target in annotation_index:
-                value_el = ref.find("ANNOTATION_VALUE")
-                text = (value_el.text or "").strip() if value_el is not None else ""
-                if text:
-                    attrs = video.segments[annotation_index[target]].attrs
-                    if tid.startswith(ATTRS_TIER):  # the side fields videokit wrote
-                        attrs.update(attrs_from_json(text))
-                    elif tid.startswith(SCORE_TIER):  # a model's score
-                        attrs["score"] = parse_float(text, file, f"tier {tid} annotation {ref.get('ANNOTATION_ID')}",
-                                                     "score")
-                    else:
-                        attrs[tid] = f"{attrs[tid]} {text}" if tid in attrs else text
-    return video, levels, declared, findings
+            value_el = ref.find("ANNOTATION_VALUE")
+            text = (value_el.text or "").strip() if value_el is not None else ""
+            if target not in annotation_index or not text:
+                continue
+            attrs = video.segments[annotation_index[target]].attrs
+            if tid.startswith(ATTRS_TIER):  # the side fields videokit wrote
+                attrs.update(attrs_from_json(text))
+            elif tid.startswith(SCORE_TIER):  # a model's score
+                attrs["score"] = parse_float(text, file, f"tier {tid} annotation {ref.get('ANNOTATION_ID')}", "score")
+            else:
+                attrs[tid] = f"{attrs[tid]} {text}" if tid in attrs else text
 
 
 def _ref_targets(ref_target: Dict[Optional[str], Optional[str]]) -> Dict[Optional[str], Optional[str]]:
@@ -313,93 +356,136 @@ def _vocabularies(annotations: AnnotationSet, levels: Sequence[str], names: Dict
     return out
 
 
+@dataclass
+class _Tiers:
+    """A video's annotations as ELAN elements: the time slots (ms) they refer to, the level tiers' alignable
+    annotations, and per level the symbolic tiers of side fields and scores."""
+
+    levels: Sequence[str]
+    slots: List[int] = field(default_factory=list)
+    counter: int = 0
+    label_tier: bool = False
+    level: Dict[str, List[str]] = field(default_factory=dict)
+    side: Dict[str, List[str]] = field(default_factory=dict)
+    scores: Dict[str, List[str]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for tiers in (self.level, self.side, self.scores):
+            tiers.update({lvl: [] for lvl in self.levels})
+
+    def aligned(self, level: str, start_ms: int, end_ms: int, cve: str, value: str) -> int:
+        self.counter += 1
+        self.slots += [start_ms, end_ms]
+        self.level[level].append(
+            f'<ANNOTATION><ALIGNABLE_ANNOTATION ANNOTATION_ID="a{self.counter}" '
+            f'TIME_SLOT_REF1="ts{len(self.slots) - 1}" TIME_SLOT_REF2="ts{len(self.slots)}" CVE_REF="{cve}">'
+            f'<ANNOTATION_VALUE>{escape(value)}</ANNOTATION_VALUE></ALIGNABLE_ANNOTATION></ANNOTATION>')
+        return self.counter
+
+    def reference(self, tiers: Dict[str, List[str]], level: str, target: int, value: str) -> None:
+        self.counter += 1
+        tiers[level].append(f'<ANNOTATION><REF_ANNOTATION ANNOTATION_ID="a{self.counter}" ANNOTATION_REF='
+                            f'"a{target}"><ANNOTATION_VALUE>{escape(value)}</ANNOTATION_VALUE>'
+                            '</REF_ANNOTATION></ANNOTATION>')
+
+
+_CONSTRAINTS = [
+    '<CONSTRAINT DESCRIPTION="Time subdivision of parent annotation\'s time interval, no time gaps '
+    'allowed within this interval" STEREOTYPE="Time_Subdivision"/>',
+    '<CONSTRAINT DESCRIPTION="Symbolic subdivision of a parent annotation. Annotations refering to the same '
+    'parent are ordered" STEREOTYPE="Symbolic_Subdivision"/>',
+    '<CONSTRAINT DESCRIPTION="1-1 association with a parent annotation" STEREOTYPE="Symbolic_Association"/>',
+    '<CONSTRAINT DESCRIPTION="Time alignable annotations within the parent annotation\'s time interval, gaps '
+    'are allowed" STEREOTYPE="Included_In"/>']
+
+
 def _document(annotations: AnnotationSet, video, levels: Sequence[str], names: Dict[str, List[str]],
               vocabularies: List[str], digest: str = "", as_predictions: bool = False, date: str = "") -> str:
-    slots: List[int] = []
-
-    def slot(seconds: float) -> str:
-        slots.append(ticks(seconds, 1000, annotations.source, f"video {video.video_id}"))
-        return f"ts{len(slots)}"
-
-    tiers: Dict[str, List[str]] = {lvl: [] for lvl in levels}
-    side: Dict[str, List[str]] = {lvl: [] for lvl in levels}  # each segment's side fields, on a symbolic tier
-    scores: Dict[str, List[str]] = {lvl: [] for lvl in levels}  # and its score (predictions), on another
-    counter = 0
-    end_of_video = max([video.duration or 0.0] + [s.end for s in video.segments])
-    has_segments = {lvl: any(s.level == lvl for s in video.segments) for lvl in levels}
-    label_tier = not has_segments[levels[0]]
-    if label_tier:
-        for label, name in video_label_names(annotations, video, names):
-            counter += 1
-            tiers[levels[0]].append(
-                f'<ANNOTATION><ALIGNABLE_ANNOTATION ANNOTATION_ID="a{counter}" TIME_SLOT_REF1="{slot(0.0)}" '
-                f'TIME_SLOT_REF2="{slot(end_of_video)}" CVE_REF="vk_0_{label}"><ANNOTATION_VALUE>{escape(name)}'
-                '</ANNOTATION_VALUE></ALIGNABLE_ANNOTATION></ANNOTATION>')
-    for row in rows(annotations, video, names):
-        counter += 1
-        level_index = levels.index(row.level)
-        tiers[row.level].append(
-            f'<ANNOTATION><ALIGNABLE_ANNOTATION ANNOTATION_ID="a{counter}" TIME_SLOT_REF1="{slot(row.start)}" '
-            f'TIME_SLOT_REF2="{slot(row.end)}" CVE_REF="vk_{level_index}_{row.label}"><ANNOTATION_VALUE>'
-            f'{escape(row.name)}</ANNOTATION_VALUE></ALIGNABLE_ANNOTATION></ANNOTATION>')
-        segment = counter
-        for tier, value in ((side, row.attrs_json if row.attrs else None),
-                            (scores, f"{row.score:.4f}" if row.score is not None else None)):
-            if value is not None:
-                counter += 1
-                tier[row.level].append(f'<ANNOTATION><REF_ANNOTATION ANNOTATION_ID="a{counter}" ANNOTATION_REF='
-                                       f'"a{segment}"><ANNOTATION_VALUE>{escape(value)}</ANNOTATION_VALUE>'
-                                       '</REF_ANNOTATION></ANNOTATION>')
-    media = video.path or f"{video.video_id}.mp4"
+    """One video's ``.eaf``: header, time slots, tiers, their types, the vocabularies."""
+    tiers = _video_tiers(annotations, video, levels, names)
     out = ['<?xml version="1.0" encoding="UTF-8"?>',
            f'<ANNOTATION_DOCUMENT AUTHOR="videokit" DATE="{date or _now()}" '
            'FORMAT="3.0" VERSION="3.0" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
-           'xsi:noNamespaceSchemaLocation="http://www.mpi.nl/tools/elan/EAFv3.0.xsd">',
-           '<HEADER MEDIA_FILE="" TIME_UNITS="milliseconds">',
-           f'<MEDIA_DESCRIPTOR MEDIA_URL={quoteattr("file:///" + media.lstrip("/"))} MIME_TYPE="video/mp4" '
-           f'RELATIVE_MEDIA_URL={quoteattr("./" + media)}/>',
-           f'<PROPERTY NAME="lastUsedAnnotationId">{counter}</PROPERTY>',
-           f'<PROPERTY NAME="videokit:vocabulary">{digest}</PROPERTY>',
-           *[f'<PROPERTY NAME="videokit:{key}">{escape(str(value))}</PROPERTY>'
-             for key, value in (("video_id", video.video_id), ("duration", video.duration), ("fps", video.fps),
-                                ("split", video.split)) if value is not None],
-           '</HEADER>', '<TIME_ORDER>']
-    out += [f'<TIME_SLOT TIME_SLOT_ID="ts{i + 1}" TIME_VALUE="{ms}"/>' for i, ms in enumerate(slots)]
-    out.append('</TIME_ORDER>')
+           'xsi:noNamespaceSchemaLocation="http://www.mpi.nl/tools/elan/EAFv3.0.xsd">']
+    out += _header_xml(video, tiers.counter, digest)
+    out += ['<TIME_ORDER>'] + [f'<TIME_SLOT TIME_SLOT_ID="ts{i + 1}" TIME_VALUE="{ms}"/>'
+                               for i, ms in enumerate(tiers.slots)] + ['</TIME_ORDER>']
+    out += _tiers_xml(tiers, as_predictions)
+    out += _types_xml(tiers)
+    out.append('<LANGUAGE LANG_DEF="http://cdb.iso.org/lg/CDB-00130975-001" LANG_ID="und" '
+               'LANG_LABEL="undetermined (und)"/>')
+    out += _CONSTRAINTS + vocabularies
+    out.append('</ANNOTATION_DOCUMENT>')
+    return "\n".join(out) + "\n"
+
+
+def _video_tiers(annotations: AnnotationSet, video, levels: Sequence[str], names: Dict[str, List[str]]) -> _Tiers:
+    """The segments as annotations of their level's tier (a top level without segments: the video's labels
+    span the video), with side fields and scores as symbolic annotations referring to them."""
+    tiers = _Tiers(levels)
+
+    def ms(seconds: float) -> int:
+        return ticks(seconds, 1000, annotations.source, f"video {video.video_id}")
+
+    end_of_video = max([video.duration or 0.0] + [s.end for s in video.segments])
+    tiers.label_tier = not any(s.level == levels[0] for s in video.segments)
+    if tiers.label_tier:
+        for label, name in video_label_names(annotations, video, names):
+            tiers.aligned(levels[0], ms(0.0), ms(end_of_video), f"vk_0_{label}", name)
+    for row in rows(annotations, video, names):
+        segment = tiers.aligned(row.level, ms(row.start), ms(row.end), f"vk_{levels.index(row.level)}_{row.label}",
+                                row.name)
+        if row.attrs:
+            tiers.reference(tiers.side, row.level, segment, row.attrs_json)
+        if row.score is not None:
+            tiers.reference(tiers.scores, row.level, segment, f"{row.score:.4f}")
+    return tiers
+
+
+def _header_xml(video, last_id: int, digest: str) -> List[str]:
+    media = video.path or f"{video.video_id}.mp4"
+    return ['<HEADER MEDIA_FILE="" TIME_UNITS="milliseconds">',
+            f'<MEDIA_DESCRIPTOR MEDIA_URL={quoteattr("file:///" + media.lstrip("/"))} MIME_TYPE="video/mp4" '
+            f'RELATIVE_MEDIA_URL={quoteattr("./" + media)}/>',
+            f'<PROPERTY NAME="lastUsedAnnotationId">{last_id}</PROPERTY>',
+            f'<PROPERTY NAME="videokit:vocabulary">{digest}</PROPERTY>',
+            *[f'<PROPERTY NAME="videokit:{key}">{escape(str(value))}</PROPERTY>'
+              for key, value in (("video_id", video.video_id), ("duration", video.duration), ("fps", video.fps),
+                                 ("split", video.split)) if value is not None],
+            '</HEADER>']
+
+
+def _tiers_xml(tiers: _Tiers, as_predictions: bool) -> List[str]:
+    out = []
+    levels = tiers.levels
     for i, level in enumerate(levels):
-        ltype = VIDEO_LABEL_TYPE if i == 0 and label_tier else level
+        ltype = VIDEO_LABEL_TYPE if i == 0 and tiers.label_tier else level
         parent = f' PARENT_REF={quoteattr(levels[i - 1])}' if i else ""
         annotator = f' ANNOTATOR="{MODEL_ANNOTATOR}"' if as_predictions else ""
         out.append(f'<TIER{annotator} LINGUISTIC_TYPE_REF={quoteattr(ltype)}{parent} TIER_ID={quoteattr(level)}>')
-        out += tiers[level]
+        out += tiers.level[level]
         out.append('</TIER>')
-    for prefix, tier in ((ATTRS_TIER, side), (SCORE_TIER, scores)):
+    for prefix, symbolic in ((ATTRS_TIER, tiers.side), (SCORE_TIER, tiers.scores)):
         for level in levels:
-            if tier[level]:
+            if symbolic[level]:
                 out.append(f'<TIER LINGUISTIC_TYPE_REF="{ATTRS_TYPE}" PARENT_REF={quoteattr(level)} '
                            f'TIER_ID={quoteattr(prefix + level)}>')
-                out += tier[level]
+                out += symbolic[level]
                 out.append('</TIER>')
-    for i, level in enumerate(levels):
-        ltype = VIDEO_LABEL_TYPE if i == 0 and label_tier else level
+    return out
+
+
+def _types_xml(tiers: _Tiers) -> List[str]:
+    out = []
+    for i, level in enumerate(tiers.levels):
+        ltype = VIDEO_LABEL_TYPE if i == 0 and tiers.label_tier else level
         constraint = ' CONSTRAINTS="Included_In"' if i else ""
         out.append(f'<LINGUISTIC_TYPE{constraint} CONTROLLED_VOCABULARY_REF={quoteattr(level)} '
                    f'GRAPHIC_REFERENCES="false" LINGUISTIC_TYPE_ID={quoteattr(ltype)} TIME_ALIGNABLE="true"/>')
-    if any(side.values()) or any(scores.values()):
+    if any(tiers.side.values()) or any(tiers.scores.values()):
         out.append(f'<LINGUISTIC_TYPE CONSTRAINTS="Symbolic_Association" GRAPHIC_REFERENCES="false" '
                    f'LINGUISTIC_TYPE_ID="{ATTRS_TYPE}" TIME_ALIGNABLE="false"/>')
-    out.append('<LANGUAGE LANG_DEF="http://cdb.iso.org/lg/CDB-00130975-001" LANG_ID="und" '
-               'LANG_LABEL="undetermined (und)"/>')
-    out += ['<CONSTRAINT DESCRIPTION="Time subdivision of parent annotation\'s time interval, no time gaps '
-            'allowed within this interval" STEREOTYPE="Time_Subdivision"/>',
-            '<CONSTRAINT DESCRIPTION="Symbolic subdivision of a parent annotation. Annotations refering to the same '
-            'parent are ordered" STEREOTYPE="Symbolic_Subdivision"/>',
-            '<CONSTRAINT DESCRIPTION="1-1 association with a parent annotation" STEREOTYPE="Symbolic_Association"/>',
-            '<CONSTRAINT DESCRIPTION="Time alignable annotations within the parent annotation\'s time interval, gaps '
-            'are allowed" STEREOTYPE="Included_In"/>']
-    out += vocabularies
-    out.append('</ANNOTATION_DOCUMENT>')
-    return "\n".join(out) + "\n"
+    return out
 
 
 def write(annotations: AnnotationSet, out: PathLike, subset: Optional[str] = None,

@@ -12,7 +12,7 @@ from mmengine.runner import Runner
 from torch.utils.data import Dataset
 
 from videokit.engine import CheckpointRefused
-from videokit.engine.checkpoint import load_local_checkpoint
+from videokit.models.checkpoint import load_local_checkpoint
 
 
 class TinyModel(BaseModel):

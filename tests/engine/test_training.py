@@ -22,7 +22,7 @@ import torch
 from videokit.annotations import read_annotations
 from videokit.demo import DemoSpec
 from videokit.demo.pipeline import run_demo
-from videokit.engine.checkpoint import load_local_checkpoint
+from videokit.models.checkpoint import load_local_checkpoint
 
 from ..conftest import ROOT
 

@@ -121,7 +121,7 @@ def test_stock_configs_load_their_initial_weights_backbone_whole_head_at_random(
     from mmaction.registry import MODELS
     from mmengine.config import Config
 
-    from videokit.engine.checkpoint import load_initial_weights
+    from videokit.models.checkpoint import load_initial_weights
     from videokit.register import register_all_modules
 
     register_all_modules()

@@ -45,7 +45,7 @@ def build_runner(argv, parse_args: Callable, merge_args: Callable, initial_weigh
     """Register videokit's modules, read the command line and the config (a path, or a stock config's name), and
     build mmengine's Runner. With ``initial_weights`` (training), ``load_from`` is the model's initial weights:
     a URL is fetched into the cache (hash checked, ``$VIDEOKIT_WEIGHTS_MIRROR``), and the weights are loaded
-    after the model's init with a one-line summary (:class:`~videokit.engine.hooks.InitialWeightsHook`)."""
+    after the model's init with a one-line summary (:class:`~videokit.models.checkpoint.InitialWeightsHook`)."""
     from mmengine.runner import Runner
 
     from ..configs import ConfigNotFound, resolve

@@ -14,6 +14,8 @@ from typing import Any, Dict, List, Tuple
 
 import numpy as np
 import torch
+from mmaction.registry import HOOKS
+from mmengine.hooks import Hook
 from mmengine.logging.history_buffer import HistoryBuffer
 from mmengine.runner.checkpoint import CheckpointLoader
 
@@ -115,3 +117,22 @@ def load_initial_weights(model: torch.nn.Module, path: str) -> InitReport:
     report.left_at_init = [k for k in own if k not in usable]
     model.load_state_dict(usable, strict=False)
     return report
+
+
+@HOOKS.register_module()
+class InitialWeightsHook(Hook):
+    """Load a config's initial weights (``load_from``) once the model's own init has run, before the first
+    epoch, and log one line: keys loaded, keys left at their init (the new heads), keys in the file the model
+    lacks, shape mismatches by name (``tools/train.py`` puts it in place of mmengine's loading)."""
+
+    priority = "VERY_HIGH"
+
+    def __init__(self, checkpoint: str, source: str = "") -> None:
+        self.checkpoint, self.source = checkpoint, source or checkpoint
+
+    def before_train(self, runner) -> None:
+        from mmengine.model import is_model_wrapper
+
+        model = runner.model.module if is_model_wrapper(runner.model) else runner.model
+        report = load_initial_weights(model, self.checkpoint)
+        runner.logger.info(report.summary(self.source.rsplit("/", 1)[-1]))

@@ -43,6 +43,10 @@ labelstudio:
 	  echo "installing $(LABEL_STUDIO) into $(LS_VENV) for the live Label Studio tests; log: $(LS_VENV).log"; \
 	  ( $(PYTHON) -m venv $(LS_VENV) && $(LS_VENV)/bin/python -m pip install -q "$(LABEL_STUDIO)" ) > $(LS_VENV).log 2>&1 \
 	    || { rm -rf $(LS_VENV); echo "could not install Label Studio: its tests will skip (see $(LS_VENV).log)"; }; fi
+	@# a migrated empty database, copied into each test server's fresh data folder (its start: 8 s instead of 70)
+	@if [ -x $(LS_VENV)/bin/label-studio ] && [ ! -f $(LS_VENV)/template/label_studio.sqlite3 ]; then \
+	  LABEL_STUDIO_BASE_DATA_DIR=$(LS_VENV)/template $(LS_VENV)/bin/label-studio init --data-dir $(LS_VENV)/template \
+	    </dev/null >> $(LS_VENV).log 2>&1 || rm -rf $(LS_VENV)/template; fi
 
 # Two workers (pytest-xdist), one compute thread each (two cores, no spinning OpenMP threads fighting over
 # them); the live Label Studio tests share one server, so they run on one worker.
@@ -51,7 +55,7 @@ TEST_ENV := OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 test:
 	@$(MAKE) --no-print-directory -j3 setup browser labelstudio
 	$(BIN)/ruff check .
-	$(TEST_ENV) $(BIN)/python -m pytest -q -n 2 --dist loadgroup --durations=25
+	$(TEST_ENV) $(BIN)/python -m pytest -q -n 2 --dist loadgroup --durations=30
 
 test-fast: setup browser
 	$(BIN)/ruff check .

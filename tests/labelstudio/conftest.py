@@ -1,11 +1,13 @@
 """A live Label Studio on 127.0.0.1 for the tests: the real server from its own environment (``make labelstudio``
-installs it into ``.venv-labelstudio``, whose pins never touch videokit's), a fresh data folder and a token made
-for the run, driven only through its REST API, stopped by its pid. Where it is not installed, these tests skip."""
+installs it into ``.venv-labelstudio``, whose pins never touch videokit's), a fresh data folder (holding a copy of
+the empty migrated database that ``make labelstudio`` made) and a token made for the run, driven only through its
+REST API, stopped by its pid. Where it is not installed, these tests skip."""
 from __future__ import annotations
 
 import json
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -20,6 +22,7 @@ import pytest
 from ..conftest import ROOT
 
 EXECUTABLE = Path(os.environ.get("VIDEOKIT_LABEL_STUDIO", ROOT / ".venv-labelstudio" / "bin" / "label-studio"))
+TEMPLATE = EXECUTABLE.parent.parent / "template" / "label_studio.sqlite3"
 START_TIMEOUT_S = 240
 
 
@@ -70,6 +73,8 @@ def label_studio(tmp_path_factory):
         pytest.skip(f"Label Studio is not installed at {EXECUTABLE} (`make labelstudio` installs it into its own "
                     "environment)")
     data = tmp_path_factory.mktemp("label-studio-data")
+    if TEMPLATE.is_file():  # the empty database `make labelstudio` migrated once: no migrations at each start
+        shutil.copyfile(TEMPLATE, data / TEMPLATE.name)
     port, token = _free_port(), secrets.token_hex(20)
     env = dict(os.environ, LABEL_STUDIO_BASE_DATA_DIR=str(data), LABEL_STUDIO_USERNAME="videokit@example.com",
                LABEL_STUDIO_PASSWORD=secrets.token_hex(12), LABEL_STUDIO_USER_TOKEN=token,

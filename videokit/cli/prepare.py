@@ -32,7 +32,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..video.prepare import count_cpus, prepare_dataset
+    from ..prepare import prepare_dataset
+    from ..utils import count_cpus
 
     annotations = read_source(args)
     print(f"{args.src}: {len(annotations)} annotated videos; looking for them in {args.videos}")

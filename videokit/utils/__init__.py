@@ -10,7 +10,7 @@ from .atomic import (
 )
 from .bulk import no_gc
 from .pathlike import PathLike
+from .workers import count_cpus
 
-__all__ = ["FolderWrite", "PathLike", "atomic_output", "atomic_write_text", "checked_outputs", "durable_write_bytes",
-           "fsync_directory", "no_gc",
-           "write_folder"]
+__all__ = ["FolderWrite", "PathLike", "atomic_output", "atomic_write_text", "checked_outputs", "count_cpus",
+           "durable_write_bytes", "fsync_directory", "no_gc", "write_folder"]

@@ -1,4 +1,5 @@
-"""From the download a user has to what the configs read: ``videokit prepare``.
+"""From the download a user has to what the configs read: ``videokit prepare`` (it joins the annotations and
+the video files, the two stages below it).
 
 NurViD comes from YouTube (a download made today lacks many videos) and OphNet's CSVs carry no
 durations. :func:`prepare_dataset` takes the published annotations and a folder of downloaded videos,
@@ -10,16 +11,15 @@ is present, absent and unreadable per split, the usable segments per level and s
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional
 
 import pandas as pd
 
-from ..annotations import AnnotationError, AnnotationSet, trimmed_segments, validate, write_annotations
-from ..utils import PathLike, atomic_write_text
-from .probe import probe_files
+from .annotations import AnnotationError, AnnotationSet, trimmed_segments, validate, write_annotations
+from .utils import PathLike, atomic_write_text
+from .video.probe import probe_files
 
 
 @dataclass
@@ -95,7 +95,7 @@ def prepare_dataset(annotations: AnnotationSet, video_dir: PathLike, out_dir: Pa
                               f"{report.errors[0]}")
     video_root = video_dir
     if short_side or fps:
-        from .preprocess import preprocess
+        from .video.preprocess import preprocess
 
         video_root = out_dir / "videos"
         converted = preprocess(video_dir, video_root, short_side=short_side, fps=fps, gop=gop, workers=workers,
@@ -152,8 +152,3 @@ def _segment_table(usable: AnnotationSet) -> pd.DataFrame:
     table["total"] = table.sum(axis=1)
     table.index.name = "level"
     return table
-
-
-def count_cpus() -> int:
-    """Default worker count: the CPUs this process may use."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)

@@ -46,7 +46,7 @@ def test_default_regression_ranges_tile_without_gap_or_overlap(num_levels):
         assert (lo, hi) == (2.0 ** (i + 1), 2.0 ** (i + 2))  # level i (stride 2**i): [4 * 2**(i-1), 4 * 2**i)
     extents = torch.tensor([0.0, 0.5, 3.999, 4.0, 7.9, 8.0, 31.0, 32.0, 63.9, 64.0, 1e6])
     assert (level_of_extent(extents, ranges) >= 0).all()  # every extent has a level
-    if num_levels == 6:  # ActionFormer's ranges; the old default had (2,4) twice and no level for 32-64
+    if num_levels == 6:  # ActionFormer's ranges: no extent twice, none without a level (32-64 included)
         assert ranges == [(0, 4), (4, 8), (8, 16), (16, 32), (32, 64), (64, float("inf"))]
         assert level_of_extent(torch.tensor([40.0]), ranges).item() == 4
 
@@ -75,8 +75,8 @@ def test_every_real_segment_extent_is_assigned_to_exactly_one_level(source, fmt,
     for extent in (lengths, lengths / 2, lengths * 0.75):
         hits = torch.stack([(extent >= lo) & (extent < hi) for lo, hi in ranges]).sum(0)
         assert (hits == 1).all()
-    # every level of the pyramid gets real segments (no dead level on real data); the old default's
-    # gap (32-64 steps) held 1,351 NurViD actions, 1,615 OphNet phases and 4,454 operations
+    # every level of the pyramid gets real segments (no dead level on real data); a gap at 32-64 steps would
+    # lose 1,351 NurViD actions, 1,615 OphNet phases and 4,454 operations
     counts = torch.bincount(level_of_extent(lengths, ranges), minlength=6)
     assert (counts > 0).all()
 

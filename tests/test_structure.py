@@ -77,6 +77,41 @@ def test_features_own_the_contract_and_import_none_of_their_users():
                 if t.startswith("videokit.evaluation")}
 
 
+#: what a function may import outside the CLI's verbs, the package faces and register.py: libraries whose import
+#: costs seconds or that are optional extras, needed by one feature of a module that light commands import
+DEFERRABLE = {"torch", "torchvision", "mmengine", "mmaction", "mmcv", "cv2", "av", "decord", "matplotlib", "onnx",
+              "onnxruntime", "imageio_ffmpeg", "tqdm", "flask", "werkzeug", "tensorboard"}
+
+
+def deferred_imports():
+    """``(module path, line, imported name)`` of every import inside a function (a try block's version
+    fallbacks aside)."""
+    found = []
+    for path in PACKAGE.rglob("*.py"):
+        def visit(node, in_function, in_try):
+            for child in ast.iter_child_nodes(node):
+                if in_function and not in_try and isinstance(child, (ast.Import, ast.ImportFrom)):
+                    name = child.names[0].name if isinstance(child, ast.Import) else \
+                        "." * child.level + (child.module or "")
+                    found.append((path, child.lineno, name))
+                visit(child, in_function or isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)),
+                      in_try or isinstance(child, ast.Try))
+        visit(ast.parse(path.read_text()), False, False)
+    return found
+
+
+def test_deferred_imports_follow_the_one_rule():
+    """The rule (README, Layout): heavy libraries are imported at module level inside the modules that need them;
+    the CLI's verb modules, the package faces and register.py defer what their verb needs, so a light command
+    never loads the training stack (tests/cli/test_imports.py checks that on a fresh interpreter). Anywhere else a
+    function imports only a DEFERRABLE library, never videokit's own code or a cheap one."""
+    exempt = [PACKAGE / "cli", PACKAGE / "register.py"]
+    wrong = [f"{path.relative_to(ROOT)}:{line}: {name}" for path, line, name in deferred_imports()
+             if path.name != "__init__.py" and not any(path == e or e in path.parents for e in exempt)
+             and (name.startswith(".") or name.split(".")[0] not in DEFERRABLE)]
+    assert not wrong, "imports to move to the top of their module:\n" + "\n".join(wrong)
+
+
 def test_import_videokit_features_stays_free_of_torch():
     code = ("import sys, videokit.features as f; f.FeatureSpec(); f.FeatureFolder('.'); "
             "print(sorted(m for m in ('torch', 'mmengine', 'mmaction', 'cv2') if m in sys.modules))")
@@ -89,9 +124,9 @@ def test_each_rule_has_one_home():
     text.update({p: p.read_text() for p in PACKAGE.rglob("*.js")})
     spec = PACKAGE / "features" / "spec.py"
     # window starts: only the feature spec cuts them
-    assert [p for p,
-            t in text.items() if "max(" in t and "- window, 0) + 1" in t or "num_frames - plan.window" in t] in ([],
-                                                                                                                 [spec])
+    cutters = [p for p, t in text.items()
+               if "max(" in t and "- window, 0) + 1" in t or "num_frames - plan.window" in t]
+    assert cutters in ([], [spec])
     # the online step schedule: the spec's step_time / latest_window, nowhere a formula of its own
     for path in (PACKAGE / "inference" / "online.py", PACKAGE / "datasets" / "workflow.py"):
         assert "searchsorted" not in text[path] and "np.floor" not in text[path], path

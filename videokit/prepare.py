@@ -19,6 +19,7 @@ import pandas as pd
 
 from .annotations import AnnotationError, AnnotationSet, trimmed_segments, validate, write_annotations
 from .utils import PathLike, atomic_write_text
+from .video.preprocess import preprocess
 from .video.probe import probe_files
 
 
@@ -95,7 +96,6 @@ def prepare_dataset(annotations: AnnotationSet, video_dir: PathLike, out_dir: Pa
                               f"{report.errors[0]}")
     video_root = video_dir
     if short_side or fps:
-        from .video.preprocess import preprocess
 
         video_root = out_dir / "videos"
         converted = preprocess(video_dir, video_root, short_side=short_side, fps=fps, gop=gop, workers=workers,

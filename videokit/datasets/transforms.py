@@ -7,12 +7,14 @@ PackActionInputs) work unchanged. Readers stay open in a bounded per-worker cach
 """
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Dict, Optional
 
 import numpy as np
 from mmaction.registry import TRANSFORMS
 from mmcv.transforms import BaseTransform
 
+from ..features import FeatureFolder
 from ..video import (
     DEFAULT_BACKEND,
     dense_indices,
@@ -112,9 +114,7 @@ class LoadFeatureArray(BaseTransform):
     ``raw_feature`` (channels x time, float32), what its localizers (BMN) take."""
 
     def transform(self, results: Dict) -> Dict:
-        from pathlib import Path
 
-        from ..features import FeatureFolder
 
         path = Path(results["features"])
         results["raw_feature"] = FeatureFolder(path.parent).load(path.stem).T

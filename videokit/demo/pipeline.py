@@ -19,6 +19,14 @@ from pathlib import Path
 from typing import Dict, Iterator, Optional, Union
 
 from ..annotations import read_annotations, stats, validate, write_annotations
+from ..configs import resolve
+from ..engine.extract import main as extract_main
+from ..engine.test import main as test_main
+from ..inference import Detector, Recognizer
+from ..inference.model import load_model
+from ..inference.outputs import predict_to_files, stream_to_files
+from ..inference.predict import feature_spec
+from ..inference.recognize import load_taxonomy
 from .synthetic import DemoSpec, make_demo_dataset
 
 
@@ -94,7 +102,6 @@ def run_demo(out: Union[str, Path] = "demo_output", spec: Optional[DemoSpec] = N
 
 def stock(name: str) -> Path:
     """A stock config of the demo (shipped in the package: the demo runs from an installed copy too)."""
-    from ..configs import resolve
 
     return Path(resolve(f"demo/{name}"))
 
@@ -112,7 +119,6 @@ def train_and_test(out: Path, config: Optional[Path] = None, epochs: Optional[in
 def detect(out: Path, recognizer_checkpoint: Path) -> Dict[str, object]:
     """The detection stage: features from the trained recognizer, then the conv detector (a
     DenseTemporalDetector composition)."""
-    from ..engine.extract import main as extract_main
 
     config = stock("multilevel_r18_4x1x1_demo")
     log = out / "features" / "extract.log"
@@ -137,11 +143,6 @@ def workflow(out: Path, recognizer_checkpoint: Path) -> Dict[str, object]:
     """The online workflow stage: the causal TCN (current step + time until each step starts, horizon 15 s)
     trained through tools/train.py on the extracted features and tested against the training-mean
     baseline; then a held-out video is streamed through it, as ``videokit predict --online`` does."""
-    from ..annotations import read_annotations as read
-    from ..inference.model import load_model
-    from ..inference.outputs import stream_to_files
-    from ..inference.predict import feature_spec
-    from ..inference.recognize import load_taxonomy
 
     config = stock("causal_tcn_demo")
     checkpoint, metrics = _train_then_test(out, config, out / "work_dir_workflow", [])
@@ -151,7 +152,7 @@ def workflow(out: Path, recognizer_checkpoint: Path) -> Dict[str, object]:
          f"< 1.5 s to go) {emae:.2f} s vs {baseline_emae:.2f} s; online step accuracy "
          f"{metrics.get('online/accuracy', float('nan')):.3f} over every step, "
          f"{metrics.get('online/accuracy_labelled', float('nan')):.3f} over the steps inside a segment")
-    annotations = read(out / "converted" / "demo.canonical.json", "canonical")
+    annotations = read_annotations(out / "converted" / "demo.canonical.json", "canonical")
     video = next(iter(annotations.subset("test")))
     log = out / "online.log"
     with _quiet(log):
@@ -169,11 +170,8 @@ def workflow(out: Path, recognizer_checkpoint: Path) -> Dict[str, object]:
 def timeline(out: Path, recognizer_checkpoint: Path, detector_checkpoint: Optional[Path] = None) -> Dict[str, object]:
     """The timeline stage: ``videokit predict`` on the first held-out video, ground truth beneath (steps
     from sliding-window recognition; pass ``detector_checkpoint`` to take them from the detector)."""
-    from ..annotations import read_annotations as read
-    from ..inference import Detector, Recognizer
-    from ..inference.outputs import predict_to_files
 
-    annotations = read(out / "converted" / "demo.canonical.json", "canonical")
+    annotations = read_annotations(out / "converted" / "demo.canonical.json", "canonical")
     video = next(iter(annotations.subset("test")))
     log = out / "timeline.log"
     with _quiet(log):
@@ -215,7 +213,6 @@ def _train_then_test(out: Path, config: Path, work_dir: Path, options, test_opti
         raise SystemExit(f"demo training failed (exit {process.returncode}); see {log}")
     _say(f"trained in {time.perf_counter() - started:.0f} s")
     checkpoint = (work_dir / "last_checkpoint").read_text().strip()
-    from ..engine.test import main as test_main
 
     argv = [str(config), checkpoint, "--work-dir", str(work_dir / "test")]
     if test_options:

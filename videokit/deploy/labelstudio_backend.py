@@ -32,6 +32,7 @@ import threading
 import time
 import urllib.parse
 import urllib.request
+import xml.etree.ElementTree as ET
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -219,7 +220,6 @@ def _video_link(task: Dict[str, Any], config: str) -> str:
 
 
 def _video_values(config: str) -> List[str]:
-    import xml.etree.ElementTree as ET
 
     try:
         root = ET.fromstring(config)

@@ -24,6 +24,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from ..features.backbone import WindowBackbone
+
 OPSET = 17
 
 
@@ -194,7 +196,6 @@ def export_recognizer(model: nn.Module, inputs: torch.Tensor, path) -> ExportRep
 
 def export_backbone(model: nn.Module, frames: np.ndarray, per_window: int, path) -> ExportReport:
     """``frames``: (windows * per_window, H, W, 3) uint8, as extraction hands them to the backbone."""
-    from ..features.backbone import WindowBackbone
 
     graph = WindowBackbone(model, per_window).eval()
     rng = np.random.default_rng(1)

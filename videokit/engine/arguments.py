@@ -8,6 +8,9 @@ from typing import Callable
 
 from mmengine.config import Config, DictAction
 
+from ..configs import ConfigNotFound, resolve
+from ..register import register_all_modules
+from ..utils.download import DownloadError, fetch
 from .distributed import cpu_process_group
 
 
@@ -48,8 +51,6 @@ def build_runner(argv, parse_args: Callable, merge_args: Callable, initial_weigh
     after the model's init with a one-line summary (:class:`~videokit.models.checkpoint.InitialWeightsHook`)."""
     from mmengine.runner import Runner
 
-    from ..configs import ConfigNotFound, resolve
-    from ..register import register_all_modules
 
     register_all_modules()
     args = parse_args(argv)
@@ -70,7 +71,6 @@ def use_initial_weights(cfg: Config) -> None:
         return
     path = source
     if str(source).startswith(("http://", "https://")):
-        from ..utils.download import DownloadError, fetch
 
         try:
             path = str(fetch(str(source)))

@@ -30,6 +30,8 @@ from typing import List, Tuple
 import numpy as np
 import torch
 
+from ..annotations import AnnotationError, read_annotations
+from ..datasets.presence import absent_paths, absent_summary
 from ..features import FeatureFolder, FeatureSpec, sidecar
 from ..features.extraction import VideoPlan, extract_features, plan_video, resample, resampled_times
 from ..inference.model import load_model
@@ -106,8 +108,6 @@ def _summary(counts: dict, world: int) -> dict:
 def main(argv=None) -> int:
     from tqdm import tqdm
 
-    from ..annotations import AnnotationError, read_annotations
-    from ..datasets.presence import absent_paths, absent_summary
 
     args = parse_args(argv)
     rank, world = _distributed(args)

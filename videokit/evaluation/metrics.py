@@ -1,6 +1,7 @@
 """mmengine METRICS over the pure functions of :mod:`videokit.evaluation.recognition`."""
 from __future__ import annotations
 
+import json
 import os.path as osp
 from typing import Dict, List, Optional, Sequence
 
@@ -11,7 +12,11 @@ from mmengine.evaluator import BaseMetric
 from mmengine.logging import MMLogger
 
 from ..utils import atomic_output
+from ..visualization.charts import plot_confusion
+from .anticipation import anticipation_report
+from .detection import detection_map
 from .recognition import accuracy_report, confusion, consistency, multilabel_map
+from .workflow import BACKGROUND, F1_AVERAGES, frame_accuracy, per_class_f1, workflow_report
 
 
 def _numpy(x) -> np.ndarray:
@@ -59,7 +64,6 @@ class RecognitionMetric(BaseMetric):
             table = pd.DataFrame(matrix, index=names[: len(matrix)], columns=names[: len(matrix)])
             with atomic_output(osp.join(folder, "confusion_matrix.csv")) as tmp:
                 table.to_csv(tmp)
-            from ..visualization.charts import plot_confusion
 
             plot_confusion(matrix, names[: len(matrix)], osp.join(folder, "confusion_matrix.png"))
         return report
@@ -137,9 +141,7 @@ class DetectionMetric(BaseMetric):
                                  _numpy(sample["gt_labels"])))
 
     def compute_metrics(self, results: List) -> Dict[str, float]:
-        import json
 
-        from .detection import detection_map
 
         names = list((self.dataset_meta or {}).get("classes") or [])
         def name(k) -> str:
@@ -180,7 +182,6 @@ class AnticipationMetric(BaseMetric):
             self.results.append((np.asarray(sample["anticipation"]), np.asarray(sample["gt_anticipation"])))
 
     def compute_metrics(self, results: List) -> Dict[str, float]:
-        from .anticipation import anticipation_report
 
         preds, targets = [r[0] for r in results], [r[1] for r in results]
         report = anticipation_report(preds, targets, self.horizons, self.scale)
@@ -207,7 +208,6 @@ class OnlineRecognitionMetric(BaseMetric):
     def __init__(self, f1_average: str = "pooled", ignore_background: bool = False,
                  collect_device: str = "cpu", prefix: Optional[str] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
-        from .workflow import F1_AVERAGES
 
         if f1_average not in F1_AVERAGES:
             raise ValueError(f"OnlineRecognitionMetric: f1_average must be one of {F1_AVERAGES}, not {f1_average!r}")
@@ -218,7 +218,6 @@ class OnlineRecognitionMetric(BaseMetric):
             self.results.append((np.asarray(sample["phase_scores"]).argmax(1), np.asarray(sample["gt_labels"])))
 
     def compute_metrics(self, results: List) -> Dict[str, float]:
-        from .workflow import BACKGROUND, frame_accuracy, per_class_f1, workflow_report
 
         preds, truths = [r[0] for r in results], [r[1] for r in results]
         report = workflow_report(preds, truths, f1_average=self.f1_average,

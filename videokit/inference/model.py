@@ -9,6 +9,9 @@ from typing import Optional, Tuple
 
 import torch
 
+from ..configs import resolve
+from ..register import register_all_modules
+
 
 def load_model(config: str, checkpoint: Optional[str], device: str = "cpu") -> Tuple[torch.nn.Module, object]:
     """``(model in eval mode, Config)`` for ``config`` (a file, or a stock config's name) with ``checkpoint``
@@ -21,8 +24,6 @@ def load_model(config: str, checkpoint: Optional[str], device: str = "cpu") -> T
     from mmengine.config import Config
     from mmengine.runner import load_checkpoint
 
-    from ..configs import resolve
-    from ..register import register_all_modules
 
     register_all_modules()
     cfg = Config.fromfile(resolve(config))

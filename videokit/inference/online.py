@@ -18,9 +18,11 @@ from typing import Callable, Deque, Dict, List, Optional, Tuple
 import numpy as np
 import torch
 
+from ..annotations import AnnotationSet, Segment, Taxonomy, VideoAnnotation
 from ..features import FeatureSpec
 from ..features.backbone import prepare_frames, window_features
-from ..video import FrameSource
+from ..video import FrameSource, tsn_indices
+from .segments import scores_to_segments
 
 
 @dataclass
@@ -91,7 +93,6 @@ def stream(frames: FrameSource, backbone: torch.nn.Module, spec: FeatureSpec, mo
 
 
 def _window_feature(buffer, start: int, window: int, spec: FeatureSpec, backbone, device: str) -> np.ndarray:
-    from ..video import tsn_indices
 
     frames = dict(buffer)
     wanted = tsn_indices(start, start + window - 1, spec.frames_per_window, test_mode=True)
@@ -104,8 +105,6 @@ def _window_feature(buffer, start: int, window: int, spec: FeatureSpec, backbone
 def online_timeline(result: OnlineResult, video_id: str, path: str, level: str, taxonomy) -> "object":
     """The streamed phase predictions as a one-video :class:`AnnotationSet` (runs of the per-step arg-max,
     each step covering the second before it), with latency statistics in the video's attrs."""
-    from ..annotations import AnnotationSet, Segment, Taxonomy, VideoAnnotation
-    from .segments import scores_to_segments
 
     video = VideoAnnotation(video_id, str(path), round(result.video_seconds, 3), round(result.fps, 3))
     if len(result.times):

@@ -10,9 +10,16 @@ from pathlib import Path
 from typing import Callable, Dict, Optional
 
 import numpy as np
+import pandas as pd
 
 from ..annotations import AnnotationError, VideoAnnotation, read_annotations, write_annotations
-from ..utils import PathLike, atomic_output
+from ..annotations.formats.subtitles import document
+from ..annotations.timeline import time_to_next_start
+from ..utils import PathLike, atomic_output, atomic_write_text
+from ..video import FrameSource
+from ..visualization import plot_anticipation, plot_timeline
+from .online import online_timeline, stream
+from .predict import PredictOptions, predict_video
 
 
 def read_ground_truth(source: Optional[PathLike], fmt: str, video_id: str) -> Optional[VideoAnnotation]:
@@ -45,16 +52,12 @@ def predict_to_files(video: PathLike, recognizer, out: PathLike, detector=None, 
                      subtitles: bool = False) -> PredictFiles:
     """Run :func:`~videokit.inference.predict_video` and write ``OUT.json`` (canonical) and ``OUT.png``
     (the timeline, ``ground_truth`` beneath); with ``subtitles``, ``OUT.vtt`` too (any player shows it)."""
-    from ..visualization import plot_timeline
-    from .predict import PredictOptions, predict_video
 
     prediction = predict_video(str(video), recognizer, detector, options or PredictOptions(), progress=progress)
     paths = output_paths(out, ".json", ".png")
     write_annotations(prediction.annotations, paths[".json"], "canonical", indent=1)
     plot_timeline(prediction.video, recognizer.taxonomy, paths[".png"], ground_truth=ground_truth)
     if subtitles:
-        from ..annotations.formats.subtitles import document
-        from ..utils import atomic_write_text
 
         paths.update(output_paths(out, ".vtt"))
         atomic_write_text(paths[".vtt"], document(prediction.annotations, prediction.video, "vtt"))
@@ -81,11 +84,7 @@ def stream_to_files(source: str, backbone, spec, model, cfg, taxonomy, out: Opti
                     on_step: Optional[Callable] = None) -> OnlineFiles:
     """Stream ``source`` (a file, a growing file with ``follow``, or a camera index) through the causal
     workflow ``model``; write ``OUT.json``, ``OUT.png``, ``OUT_anticipation.csv`` and ``OUT_anticipation.png``."""
-    import pandas as pd
 
-    from ..video import FrameSource
-    from ..visualization import plot_anticipation, plot_timeline
-    from .online import online_timeline, stream
 
     dataset = cfg.test_dataloader.dataset
     level = dataset.get("level") or taxonomy.level_names[-1]
@@ -100,7 +99,6 @@ def stream_to_files(source: str, backbone, spec, model, cfg, taxonomy, out: Opti
                   levels=[name for name in taxonomy.level_names if name == level])
     truth = None
     if ground_truth is not None:
-        from ..annotations.timeline import time_to_next_start
 
         truth = time_to_next_start(ground_truth, level, len(names), result.times, model.horizon)
     table = pd.DataFrame(result.anticipation, columns=names[: result.anticipation.shape[1]])

@@ -18,9 +18,12 @@ import numpy as np
 import torch
 
 from ..annotations import AnnotationSet, Segment, Taxonomy, VideoAnnotation
-from ..features import FeatureSpec, axis
+from ..deploy.presets import apply_preset
+from ..deploy.runtime import OnnxDetector
+from ..features import FeatureFolder, FeatureSpec, axis
 from ..features.extraction import video_features
 from ..video import open_video
+from .model import load_model
 from .recognize import Recognizer, window_scores
 from .segments import ScoredSegment, detections_to_timeline, scores_to_segments
 
@@ -43,14 +46,11 @@ class Detector:
         ``preset`` picks the post-processing (:mod:`videokit.deploy.presets`). With ``onnx`` (a network
         ``videokit export --part detector`` wrote) the network runs in onnxruntime and the config gives the
         rest (levels, post-processing)."""
-        from ..deploy.presets import apply_preset
-        from .model import load_model
 
         model, cfg = load_model(config, checkpoint, device)
         apply_preset(model, preset)
         runtime = None
         if onnx:
-            from ..deploy.runtime import OnnxDetector
 
             runtime = OnnxDetector(onnx, model.num_levels, device)
         return cls(model, cfg.test_dataloader.dataset.get("level") or "",
@@ -60,7 +60,6 @@ class Detector:
 def feature_spec(cfg, config: str, features_like: Optional[str] = None, size: Optional[int] = None) -> FeatureSpec:
     """How the features a model was trained on were cut: from ``features_like`` (one sidecar) or the first
     sidecar in the config's ``feature_dir``."""
-    from ..features import FeatureFolder
 
     dataset = cfg.test_dataloader.dataset
     if features_like:

@@ -11,6 +11,8 @@ import torch
 from ..annotations import AnnotationSet, Taxonomy, read_annotations
 from ..annotations.formats.tables import read_taxonomy
 from ..bundled import resolve_data
+from ..deploy.runtime import OnnxRecognizer
+from .model import load_model
 
 
 @dataclass
@@ -32,7 +34,6 @@ class Recognizer:
         annotation source), else the head's ``taxonomy_file``, else the config's test annotations. With
         ``onnx`` (a model ``videokit export`` wrote) the network runs in onnxruntime; the config still gives
         the test pipeline and the data preprocessor."""
-        from .model import load_model
 
         model, cfg = load_model(config, checkpoint, device)
         tax = load_taxonomy(cfg, taxonomy, taxonomy_format)
@@ -52,7 +53,6 @@ class Recognizer:
                              "VideoDecode")
         runtime = None
         if onnx:
-            from ..deploy.runtime import OnnxRecognizer
 
             runtime = OnnxRecognizer(onnx, device)
             if runtime.levels != levels and not (len(levels) == 1 and runtime.levels == ["label"]):

@@ -15,6 +15,7 @@ from __future__ import annotations
 import atexit
 import os
 import threading
+import warnings
 from collections import OrderedDict, deque
 from pathlib import Path
 from typing import Callable, Dict, Optional, Sequence
@@ -212,7 +213,6 @@ def _note_backend(backend: str) -> None:
     8 sparse reads of a 720p file). Use one backend per process (DataLoader workers included)."""
     _OPENED.add(backend)
     if len(_OPENED) == 2 and not getattr(_note_backend, "warned", False):
-        import warnings
 
         _note_backend.warned = True
         warnings.warn("videokit: decord and PyAV readers in one process: their FFmpeg builds conflict and PyAV "

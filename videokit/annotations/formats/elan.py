@@ -40,6 +40,7 @@ from ._tools import (
     assemble,
     attrs_from_json,
     level_names,
+    parse_tiers,
     rows,
     video_label_names,
     write_video_files,
@@ -315,7 +316,6 @@ def _ref_targets(ref_target: Dict[Optional[str], Optional[str]]) -> Dict[Optiona
 def read(src: PathLike, tiers: Optional[Union[str, Dict[str, str]]] = None,
          taxonomy: Optional[Taxonomy] = None) -> AnnotationSet:
     """A folder of ``.eaf`` files (one video each) or one file."""
-    from ._tools import parse_tiers
 
     src = Path(src)
     mapping = parse_tiers(tiers) if isinstance(tiers, str) else tiers

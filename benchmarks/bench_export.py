@@ -62,7 +62,7 @@ def main() -> int:
     )
     from videokit.deploy.runtime import OnnxBackbone, OnnxDetector, OnnxRecognizer, OnnxWorkflow
     from videokit.features import FeatureSpec
-    from videokit.inference.model import load_model
+    from videokit.inference.network import load_model
     from videokit.inference.online import stream
     from videokit.video import FrameSource
 

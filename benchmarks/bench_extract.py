@@ -102,7 +102,7 @@ def inner(method: str, video: str, window: int, stride: int, device: str, summar
     from videokit.features import FeatureSpec
     from videokit.features.backbone import window_features
     from videokit.features.extraction import WindowChunks, plan_video
-    from videokit.inference.model import load_model
+    from videokit.inference.network import load_model
 
     spec = FeatureSpec(window=window, stride=stride, frames_per_window=4, size=112)
     plan = plan_video(0, "a", video, spec, 8)

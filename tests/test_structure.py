@@ -71,7 +71,7 @@ def test_features_own_the_contract_and_import_none_of_their_users():
                    targets in graph.items() if m.startswith(f"videokit.{user}") for t in targets), user
     # engine/extract takes only load_model from inference
     reached = {t for t in graph["videokit.engine.extract"] if t.startswith("videokit.inference")}
-    assert reached == {"videokit.inference.model"}
+    assert reached == {"videokit.inference.network"}
     # no stage reaches into a later one for a rule: models never import evaluation
     assert not {t for m, ts in graph.items() if m.startswith("videokit.models") for t in ts
                 if t.startswith("videokit.evaluation")}

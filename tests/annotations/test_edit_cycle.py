@@ -38,12 +38,12 @@ def _cycle(tool: str, before, edit, tmp_path, taxonomy=None):
     fps_options = {"fps": FPS} if tool in ("cvat", "labelstudio") else {}
     if tool == "elan":
         write_annotations(before, tmp_path / "eaf", "elan")
-        from videokit.annotations.formats._tools import video_file_name
+        from videokit.annotations.formats._tool_files import video_file_name
         edit_elan(str(tmp_path / "eaf" / video_file_name(edit.video, ".eaf")), edit, before)
         src = tmp_path / "eaf"
     elif tool == "cvat":
         write_annotations(before, tmp_path / "cvat", "cvat", fps=FPS)
-        from videokit.annotations.formats._tools import video_file_name
+        from videokit.annotations.formats._tool_files import video_file_name
         path = tmp_path / "cvat" / video_file_name(edit.video, ".xml")
         path.write_text(edit_cvat(path.read_text(), edit, before, before.videos[edit.video].fps))
         src = tmp_path / "cvat"
@@ -104,7 +104,7 @@ def test_a_stale_id_beside_a_relabelled_value_loses_to_the_value(real_sets, tmp_
     """ELAN: a value changed and its vocabulary reference left as it was (a script, another tool): the value wins."""
     before, edit = choose(real_sets["nurvid"], "relabel")
     write_annotations(before, tmp_path / "eaf", "elan")
-    from videokit.annotations.formats._tools import video_file_name
+    from videokit.annotations.formats._tool_files import video_file_name
     path = tmp_path / "eaf" / video_file_name(edit.video, ".eaf")
     names = before.taxonomy.class_names(edit.level)
     seg = before.videos[edit.video].segments[edit.index]

@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from videokit.cli import main
-from videokit.inference.model import load_model
+from videokit.inference.network import load_model
 
 from ..conftest import ROOT
 

@@ -13,7 +13,7 @@ import torch
 from videokit.annotations import read_annotations
 from videokit.cli import main
 from videokit.engine.extract import main as extract_main
-from videokit.inference.model import load_model
+from videokit.inference.network import load_model
 
 from ..conftest import ROOT
 from .test_predict import PNG_MAGIC, RECOGNIZER, SCHEMA

@@ -57,7 +57,7 @@ def test_padding_never_changes_valid_outputs(name):
 def test_local_attention_by_offset_equals_by_window(radius):
     """The exported graph's attention (one offset at a time) is the trained one (unfolded windows), padding
     and all: a video that ends before the padded length, a window wider than what is left of it."""
-    from videokit.models.detection.necks import attend_by_offset, attend_by_window
+    from videokit.models.detection.actionformer import attend_by_offset, attend_by_window
 
     torch.manual_seed(radius)
     q, k, v = (torch.randn(2, 3, 4, 11) for _ in range(3))

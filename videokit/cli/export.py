@@ -47,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
     import torch
 
     from ..deploy.onnx import ExportError, export_backbone, export_detector, export_recognizer, export_workflow
-    from ..inference.model import load_model
+    from ..inference.network import load_model
 
     for name in ("video", "features"):  # before the model loads: a wrong path is one line, at once
         given = getattr(args, name)

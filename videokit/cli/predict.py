@@ -49,7 +49,7 @@ def add_model_arguments(parser: argparse.ArgumentParser, positional: bool = Fals
     else:
         parser.add_argument("--config", required=True, help="recognizer config (its test pipeline reads the windows)")
         parser.add_argument("--checkpoint", required=True, help="local recognizer checkpoint ('none': random init)")
-    parser.add_argument("--detector-config", default=None, help="TemporalActionDetector config (optional)")
+    parser.add_argument("--detector-config", default=None, help="DenseTemporalDetector config (optional)")
     parser.add_argument("--detector-checkpoint", default=None)
     parser.add_argument("--features-like", default=None, metavar="JSON",
                         help="a features sidecar (<video>.json) saying how the detector's features were cut "
@@ -163,7 +163,7 @@ def run(args: argparse.Namespace) -> int:
 def run_online(args: argparse.Namespace) -> int:
     import torch
 
-    from ..inference.model import load_model
+    from ..inference.network import load_model
     from ..inference.outputs import steps_seen, stream_to_files
     from ..inference.predict import feature_spec
     from ..inference.recognize import load_taxonomy

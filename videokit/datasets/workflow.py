@@ -16,7 +16,7 @@ from mmengine.dataset import BaseDataset
 from mmengine.structures import BaseDataElement
 
 from ..annotations import read_annotations
-from ..annotations.timeline import current_labels, time_to_next_start, train_mean
+from ..annotations.online_targets import current_labels, time_to_next_start, train_mean
 from ..bundled import resolve_data
 from ..features import FeatureSpec
 from .features import _present_features, feature_folder

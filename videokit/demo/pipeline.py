@@ -23,7 +23,7 @@ from ..configs import resolve
 from ..engine.extract import main as extract_main
 from ..engine.test import main as test_main
 from ..inference import Detector, Recognizer
-from ..inference.model import load_model
+from ..inference.network import load_model
 from ..inference.outputs import predict_to_files, stream_to_files
 from ..inference.predict import feature_spec
 from ..inference.recognize import load_taxonomy

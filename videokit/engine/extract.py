@@ -34,7 +34,7 @@ from ..annotations import AnnotationError, read_annotations
 from ..datasets.presence import absent_paths, absent_summary
 from ..features import FeatureFolder, FeatureSpec, sidecar
 from ..features.extraction import VideoPlan, extract_features, plan_video, resample, resampled_times
-from ..inference.model import load_model
+from ..inference.network import load_model
 from ..utils import atomic_write_text
 
 SUMMARY = "extract_summary.json"

@@ -2,7 +2,7 @@
 cut like the training features (:mod:`videokit.features`), segments for a timeline, online streaming
 (``videokit predict``). Prediction only: how features are cut, stored and extracted is
 :mod:`videokit.features`'s."""
-from .model import load_model
+from .network import load_model
 from .predict import Detector, Prediction, PredictOptions, predict_video, window_grid
 from .recognize import Recognizer, window_scores
 from .segments import ScoredSegment, detections_to_timeline, scores_to_segments

@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..annotations import AnnotationError, VideoAnnotation, read_annotations, write_annotations
 from ..annotations.formats.subtitles import document
-from ..annotations.timeline import time_to_next_start
+from ..annotations.online_targets import time_to_next_start
 from ..utils import PathLike, atomic_output, atomic_write_text
 from ..video import FrameSource
 from ..visualization import plot_anticipation, plot_timeline

@@ -23,14 +23,14 @@ from ..deploy.runtime import OnnxDetector
 from ..features import FeatureFolder, FeatureSpec, axis
 from ..features.extraction import video_features
 from ..video import open_video
-from .model import load_model
+from .network import load_model
 from .recognize import Recognizer, window_scores
 from .segments import ScoredSegment, detections_to_timeline, scores_to_segments
 
 
 @dataclass
 class Detector:
-    """A trained :class:`TemporalActionDetector`, the level it localizes and how its features were cut."""
+    """A trained :class:`DenseTemporalDetector`, the level it localizes and how its features were cut."""
 
     model: torch.nn.Module
     level: str

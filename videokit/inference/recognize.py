@@ -12,7 +12,7 @@ from ..annotations import AnnotationSet, Taxonomy, read_annotations
 from ..annotations.formats.tables import read_taxonomy
 from ..bundled import resolve_data
 from ..deploy.runtime import OnnxRecognizer
-from .model import load_model
+from .network import load_model
 
 
 @dataclass

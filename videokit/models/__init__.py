@@ -4,7 +4,7 @@ action detector and the causal workflow model (online phase recognition + antici
 Backbones, recognizers and single-level heads are mmaction2's own, used from configs.
 """
 from .detection import DenseTemporalDetector, TemporalActionDetector
-from .heads import MultiLevelHead
+from .multilevel_head import MultiLevelHead
 from .workflow import CausalWorkflowModel
 
 __all__ = ["CausalWorkflowModel", "DenseTemporalDetector", "MultiLevelHead", "TemporalActionDetector"]

@@ -27,7 +27,7 @@ from xml.sax.saxutils import escape, quoteattr
 from ..errors import AnnotationError
 from ..model import AnnotationSet, Taxonomy
 from ._common import PathLike, parse_class_id, parse_float, parse_int, parse_xml, read_bytes, ticks
-from ._tools import (
+from ._tool_files import (
     RawSegment,
     RawVideo,
     VideoRate,

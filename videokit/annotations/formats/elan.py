@@ -34,7 +34,7 @@ from xml.sax.saxutils import escape, quoteattr
 from ..errors import AnnotationError, Finding
 from ..model import AnnotationSet, Taxonomy
 from ._common import PathLike, parse_float, parse_xml, read_bytes, ticks
-from ._tools import (
+from ._tool_files import (
     RawSegment,
     RawVideo,
     assemble,

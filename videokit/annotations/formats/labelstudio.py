@@ -50,7 +50,7 @@ from ._common import (
     require,
     ticks,
 )
-from ._tools import RawSegment, RawVideo, VideoRate, assemble, level_names, rows, video_label_names
+from ._tool_files import RawSegment, RawVideo, VideoRate, assemble, level_names, rows, video_label_names
 
 TYPE = "timelinelabels"
 

@@ -8,7 +8,7 @@ from typing import List, Optional
 
 from ..errors import AnnotationError
 from ..model import AnnotationSet, label_at
-from ._tools import write_video_files
+from ._tool_files import write_video_files
 
 SEPARATOR = " › "
 

@@ -23,7 +23,7 @@ from ...utils import atomic_write_text
 from ..errors import AnnotationError, Finding
 from ..model import AnnotationSet, Taxonomy
 from ._common import MAX_CLASS_ID, PathLike, as_object, as_text, optional, parse_float, read_json, require
-from ._tools import RawSegment, RawVideo, assemble, attrs_from_json, level_names, rows, video_label_names
+from ._tool_files import RawSegment, RawVideo, assemble, attrs_from_json, level_names, rows, video_label_names
 
 CREATOR = "VGG Image Annotator (http://www.robots.ox.ac.uk/~vgg/software/via)"
 SIDE_FIELDS = "videokit_attrs"

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import copy
 import math
+import warnings
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import torch
@@ -129,9 +130,11 @@ class DenseTemporalDetector(BaseModel):
 
 @MODELS.register_module()
 class TemporalActionDetector(DenseTemporalDetector):
-    """videokit's first detector, one composition of the parts: :class:`~.projection.ConvProjection`,
-    :class:`~.necks.ConvPyramid`, :class:`~.heads.PointHead`, focal + DIoU, soft-NMS."""
+    """The older name of :class:`DenseTemporalDetector` with four levels by default, kept for configs and
+    checkpoints that name it; new configs name ``DenseTemporalDetector``."""
 
     def __init__(self, in_channels: int, num_classes: int, embed_dims: int = 256, num_levels: int = 4,
                  **kwargs) -> None:
+        warnings.warn("TemporalActionDetector is DenseTemporalDetector (num_levels=4 by default); name "
+                      "DenseTemporalDetector in configs", DeprecationWarning, stacklevel=2)
         super().__init__(in_channels, num_classes, embed_dims, num_levels, **kwargs)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from videokit.annotations import Segment, VideoAnnotation
-from videokit.annotations.timeline import current_labels, step_times, time_to_next_start, train_mean
+from videokit.annotations.online_targets import current_labels, step_times, time_to_next_start, train_mean
 
 # phase 0 on [2, 5), phase 1 on [5, 7) and again on [9, 10); phase 2 never occurs
 VIDEO = VideoAnnotation("v", duration=10.0, segments=[

@@ -80,3 +80,9 @@ def _help(argv, capsys) -> str:
     with pytest.raises(SystemExit):
         main(argv)
     return capsys.readouterr().out
+
+
+def test_the_docs_table_lists_every_option():
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "annotations.md").read_text()
+    for name, option in OPTIONS.items():
+        assert f"| `{name}` |" in docs and option.help in docs, name

@@ -28,8 +28,8 @@ import numpy as np
 from .fixtures import ROOT, make_long_video
 from .rounds import MIN_ROUNDS, interleaved, median, ratio, show_ratio
 
-MODELS = {"demo R18": ("configs/demo/multilevel_r18_4x1x1_demo.py", (1, 4, 3, 64, 64)),
-          "TSM-R50": ("configs/nurvid/multilevel_tsm_r50_8x1x1_trimmed-procedure-action.py", (1, 8, 3, 224, 224))}
+MODELS = {"demo R18": ("configs/demo/multilevel_r18_1x1x4_demo.py", (1, 4, 3, 64, 64)),
+          "TSM-R50": ("configs/nurvid/multilevel_tsm_r50_1x1x8_trimmed-procedure-action.py", (1, 8, 3, 224, 224))}
 WORKFLOW = "configs/ophnet/causal_tcn_features_phase-anticipation.py"
 DETECTOR = "configs/ophnet/actionformer_r50_phase-localization.py"
 

@@ -36,7 +36,7 @@ from typing import Dict, List, Tuple
 from .fixtures import ROOT
 from .rounds import MIN_ROUNDS, median, ratio, show_ratio
 
-CONFIG = ROOT / "configs" / "demo" / "multilevel_r18_4x1x1_demo.py"
+CONFIG = ROOT / "configs" / "demo" / "multilevel_r18_1x1x4_demo.py"
 
 
 def setup(cache: Path, minutes: float) -> Path:

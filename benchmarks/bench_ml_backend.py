@@ -47,9 +47,9 @@ def main() -> None:
         run_demo(demo_root, DemoSpec(videos_per_procedure=1, min_seconds=4, max_seconds=5), train=False)
     os.environ["VIDEOKIT_DEMO_ROOT"] = str(demo_root)
     options = PredictOptions(threshold=0.0, min_length=0.0)  # random weights: segments all the same
-    models = {"demo": (ROOT / "configs" / "demo" / "multilevel_r18_4x1x1_demo.py",
+    models = {"demo": (ROOT / "configs" / "demo" / "multilevel_r18_1x1x4_demo.py",
                        demo_root / "converted" / "demo.canonical.json"),
-              "tsm_r50": (ROOT / "configs" / "nurvid" / "multilevel_tsm_r50_8x1x1_trimmed-procedure-action.py",
+              "tsm_r50": (ROOT / "configs" / "nurvid" / "multilevel_tsm_r50_1x1x8_trimmed-procedure-action.py",
                           ROOT / "annotations" / "nurvid" / "annotations.json")}
     latency, overhead = {}, {}
     chosen = os.environ.get("BENCH_MODELS", "demo,tsm_r50").split(",")  # a subset: BENCH_MODELS=demo

@@ -59,8 +59,8 @@ def main() -> None:
         run_demo(demo_root, DemoSpec(videos_per_procedure=1, min_seconds=4, max_seconds=5), train=False)
     os.environ["VIDEOKIT_DEMO_ROOT"] = str(demo_root)
     options = PredictOptions()
-    models = {"demo_r18": (ROOT / "configs" / "demo" / "multilevel_r18_4x1x1_demo.py", 4),
-              "tsm_r50": (ROOT / "configs" / "nurvid" / "multilevel_tsm_r50_8x1x1_trimmed-procedure-action.py", 8)}
+    models = {"demo_r18": (ROOT / "configs" / "demo" / "multilevel_r18_1x1x4_demo.py", 4),
+              "tsm_r50": (ROOT / "configs" / "nurvid" / "multilevel_tsm_r50_1x1x8_trimmed-procedure-action.py", 8)}
     factors, shares = {}, {}
     for name, (config, frames) in models.items():
         recognizer = Recognizer.from_files(str(config), None, device=args.device)

@@ -55,7 +55,7 @@ def run(bin_dir: Path, *command: str, cwd: Path, timeout: int = 600) -> subproce
 
 def test_the_wheel_and_the_sdist_carry_configs_annotations_and_the_page(dist):
     names = set(zipfile.ZipFile(next(dist.glob("*.whl"))).namelist())
-    for required in ("videokit/configs/nurvid/tsm_r50_8x1x1_trimmed-procedure.py",
+    for required in ("videokit/configs/nurvid/tsm_r50_1x1x8_trimmed-procedure.py",
                      "videokit/configs/_base_/models/tsm_r50.py", "videokit/configs/_base_/default_runtime.py",
                      "videokit/bundled/annotations/nurvid/taxonomy.csv",
                      "videokit/bundled/annotations/ophnet/annotations.json",
@@ -65,7 +65,7 @@ def test_the_wheel_and_the_sdist_carry_configs_annotations_and_the_page(dist):
     assert len(leaves) == len(configs.names()) + 1
     sdist = tarfile.open(next(dist.glob("*.tar.gz")))
     members = {m.split("/", 1)[1] for m in sdist.getnames() if "/" in m}
-    assert "videokit/configs/ophnet/tsm_r50_8x1x1_trimmed-phase.py" in members and "setup.cfg" in members
+    assert "videokit/configs/ophnet/tsm_r50_1x1x8_trimmed-phase.py" in members and "setup.cfg" in members
 
 
 def test_the_installed_copy_runs_outside_the_repository(installed, tmp_path):
@@ -75,7 +75,7 @@ def test_the_installed_copy_runs_outside_the_repository(installed, tmp_path):
     assert version.stdout.startswith("videokit 0."), version.stderr
     listed = run(installed, "videokit", "configs", "list", cwd=tmp_path)
     assert listed.returncode == 0 and len(listed.stdout.splitlines()) == len(configs.names())
-    copied = run(installed, "videokit", "configs", "copy", "ophnet/tsm_r50_8x1x1_trimmed-phase", "mine", cwd=tmp_path)
+    copied = run(installed, "videokit", "configs", "copy", "ophnet/tsm_r50_1x1x8_trimmed-phase", "mine", cwd=tmp_path)
     assert copied.returncode == 0 and (tmp_path / "mine" / "_base_" / "models" / "tsm_r50.py").is_file()
     assert run(installed, "videokit", "train", "--help", cwd=tmp_path).returncode == 0
 

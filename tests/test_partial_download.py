@@ -111,8 +111,8 @@ def warning_lines(output):
 
 
 @pytest.mark.parametrize("dataset,config,level", [
-    ("nurvid", "configs/nurvid/tsm_r50_8x1x1_trimmed-action.py", "action"),
-    ("ophnet", "configs/ophnet/tsm_r50_8x1x1_trimmed-phase.py", "phase")])
+    ("nurvid", "configs/nurvid/tsm_r50_1x1x8_trimmed-action.py", "action"),
+    ("ophnet", "configs/ophnet/tsm_r50_1x1x8_trimmed-phase.py", "phase")])
 def test_stock_config_trains_and_tests_on_the_present_videos(prepared, tmp_path, dataset, config, level):
     root = prepared[0]
     usable = read_annotations(root / dataset / "annotations.json", "canonical")
@@ -136,7 +136,7 @@ def test_bundled_annotations_with_a_partial_download_leave_absent_videos_out(pre
     sizes its epoch by the present videos and says in one line how many are absent."""
     root, nurvid, _, _ = prepared
     env = {"NURVID_VIDEOS": str(root / "nurvid_videos")}
-    out = run_tool("train", ROOT / "configs/nurvid/tsm_r50_8x1x1_trimmed-action.py", tmp_path / "work", env)
+    out = run_tool("train", ROOT / "configs/nurvid/tsm_r50_1x1x8_trimmed-action.py", tmp_path / "work", env)
     absent_lines = [line for line in out.splitlines() if "videos absent" in line]
     assert len(absent_lines) == 2  # one line for the train split, one for the val split
     train_line = next(line for line in absent_lines if "split 'train'" in line)

@@ -117,11 +117,11 @@ def test_every_writer_with_its_default_options_reads_back(real_dir, tmp_path):
 
 
 def test_an_unknown_config_name_is_bad_input_not_a_bug(tmp_path, capsys):
-    assert main(["weights", "fetch", "nurvid/tsm_r50_8x1x1_trimed-procedure"]) == 1
+    assert main(["weights", "fetch", "nurvid/tsm_r50_1x1x8_trimed-procedure"]) == 1
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "did you mean nurvid/tsm_r50_8x1x1_trimmed-procedure" in err[0] and "bug" not in err[0]
+    assert len(err) == 1 and "did you mean nurvid/tsm_r50_1x1x8_trimmed-procedure" in err[0] and "bug" not in err[0]
     try:  # a verb that loads a model: the same line, never the bug report
-        main(["export", "nurvid/tsm_r50_8x1x1_trimed-procedure", "none", "-o", str(tmp_path / "m.onnx")])
+        main(["export", "nurvid/tsm_r50_1x1x8_trimed-procedure", "none", "-o", str(tmp_path / "m.onnx")])
     except SystemExit as exc:
         assert "did you mean" in str(exc.code)
     else:

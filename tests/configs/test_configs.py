@@ -120,12 +120,12 @@ def test_config_trains_and_tests_one_iteration(config_path, tiny_data, tmp_path)
 
 def test_every_task_of_both_papers_has_a_config():
     names = {str(c) for c in CONFIGS}
-    for expected in ["nurvid/tsn_r50_8x1x1_untrimmed-procedure.py", "nurvid/tsm_r50_8x1x1_untrimmed-procedure.py",
-                     "nurvid/tsm_r50_8x1x1_trimmed-procedure.py", "nurvid/tsm_r50_8x1x1_trimmed-action.py",
+    for expected in ["nurvid/tsn_r50_1x1x8_untrimmed-procedure.py", "nurvid/tsm_r50_1x1x8_untrimmed-procedure.py",
+                     "nurvid/tsm_r50_1x1x8_trimmed-procedure.py", "nurvid/tsm_r50_1x1x8_trimmed-action.py",
                      "nurvid/slowfast_r50_32x2x1_trimmed-action.py", "nurvid/x3d_s_13x6x1_trimmed-action.py",
                      "nurvid/swin_t_32x2x1_trimmed-action.py", "nurvid/videomae_b_16x4x1_trimmed-action.py",
-                     "ophnet/tsm_r50_8x1x1_trimmed-phase.py", "ophnet/tsm_r50_8x1x1_trimmed-operation.py",
-                     "ophnet/tsm_r50_8x1x1_untrimmed-surgery.py"]:
+                     "ophnet/tsm_r50_1x1x8_trimmed-phase.py", "ophnet/tsm_r50_1x1x8_trimmed-operation.py",
+                     "ophnet/tsm_r50_1x1x8_untrimmed-surgery.py"]:
         assert expected in names
 
 

@@ -10,7 +10,7 @@ from videokit.engine import train as train_tool
 
 from ..conftest import ROOT
 
-CONFIG = str(ROOT / "configs" / "nurvid" / "tsm_r50_8x1x1_trimmed-action.py")
+CONFIG = str(ROOT / "configs" / "nurvid" / "tsm_r50_1x1x8_trimmed-action.py")
 
 
 def train_cfg(*argv):
@@ -20,7 +20,7 @@ def train_cfg(*argv):
 
 def test_defaults_and_overrides():
     cfg = train_cfg("--cfg-options", "train_dataloader.batch_size=3", "model.cls_head.num_classes=5")
-    assert cfg.work_dir == "./work_dirs/tsm_r50_8x1x1_trimmed-action"
+    assert cfg.work_dir == "./work_dirs/tsm_r50_1x1x8_trimmed-action"
     assert cfg.train_dataloader.batch_size == 3 and cfg.model.cls_head.num_classes == 5
     assert cfg.launcher == "none" and not cfg.resume
 

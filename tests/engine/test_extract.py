@@ -13,7 +13,7 @@ from videokit.features.extraction import resample
 from ..conftest import ROOT
 from ..videos import make_video
 
-CONFIG = str(ROOT / "configs" / "demo" / "multilevel_r18_4x1x1_demo.py")
+CONFIG = str(ROOT / "configs" / "demo" / "multilevel_r18_1x1x4_demo.py")
 
 
 def setup_videos(tmp_path):

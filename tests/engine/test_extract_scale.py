@@ -17,7 +17,7 @@ from videokit.engine.extract import main
 from ..conftest import ROOT
 from ..videos import make_video
 
-CONFIG = str(ROOT / "configs" / "demo" / "multilevel_r18_4x1x1_demo.py")
+CONFIG = str(ROOT / "configs" / "demo" / "multilevel_r18_1x1x4_demo.py")
 SCRIPT = str(ROOT / "tools" / "extract_features.py")
 WINDOWS = ["--window", "10", "--stride", "5", "--frames-per-window", "4", "--size", "32", "--no-progress"]
 

@@ -6,7 +6,7 @@ from mmengine.config import Config
 
 from ..conftest import ROOT
 
-CONFIG = ROOT / "configs" / "nurvid" / "tsm_r50_8x1x1_trimmed-action.py"
+CONFIG = ROOT / "configs" / "nurvid" / "tsm_r50_1x1x8_trimmed-action.py"
 
 
 def test_local_backend_only_by_default(monkeypatch):

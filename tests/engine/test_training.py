@@ -26,7 +26,7 @@ from videokit.models.checkpoint import load_local_checkpoint
 
 from ..conftest import ROOT
 
-CONFIG = ROOT / "configs" / "demo" / "multilevel_r18_4x1x1_demo.py"
+CONFIG = ROOT / "configs" / "demo" / "multilevel_r18_1x1x4_demo.py"
 pytestmark = pytest.mark.slow
 
 

@@ -155,7 +155,7 @@ def test_tools_train_fetches_and_loads_the_named_initial_weights(zoo, tmp_path, 
     from videokit.register import register_all_modules
 
     register_all_modules()
-    name = "nurvid/tsm_r50_8x1x1_trimmed-procedure"
+    name = "nurvid/tsm_r50_1x1x8_trimmed-procedure"
     zoo_configs = _zoo_configs()
     url = Config.fromfile(configs.resolve(name)).load_from
     directory, stem = url[len(ZOO):].rsplit("/", 1)

@@ -17,7 +17,7 @@ from ..conftest import ROOT
 pytest.importorskip("onnxruntime")
 pytest.importorskip("onnx")
 
-RECOGNIZER = str(ROOT / "configs" / "demo" / "multilevel_r18_4x1x1_demo.py")
+RECOGNIZER = str(ROOT / "configs" / "demo" / "multilevel_r18_1x1x4_demo.py")
 DETECTOR = str(ROOT / "configs" / "demo" / "conv_r18_step-detection.py")
 WORKFLOW = str(ROOT / "configs" / "demo" / "causal_tcn_demo.py")
 
@@ -212,9 +212,9 @@ def test_deployment_preset_caps_the_segments_of_a_long_video(demo_env, weights):
         apply_preset(model, "fast")
 
 
-STOCK = ["nurvid/tsn_r50_8x1x1_untrimmed-procedure", "nurvid/tsm_r50_8x1x1_trimmed-action",
+STOCK = ["nurvid/tsn_r50_1x1x8_untrimmed-procedure", "nurvid/tsm_r50_1x1x8_trimmed-action",
          "nurvid/i3d_r50_32x2x1_trimmed-action", "nurvid/x3d_s_13x6x1_trimmed-action",
-         "nurvid/slowfast_r50_32x2x1_trimmed-action", "nurvid/multilevel_tsm_r50_8x1x1_trimmed-procedure-action"]
+         "nurvid/slowfast_r50_32x2x1_trimmed-action", "nurvid/multilevel_tsm_r50_1x1x8_trimmed-procedure-action"]
 
 
 @pytest.mark.slow

@@ -15,7 +15,7 @@ from videokit.engine.extract import main as extract_main
 
 from ..conftest import ROOT
 
-RECOGNIZER = str(ROOT / "configs" / "demo" / "multilevel_r18_4x1x1_demo.py")
+RECOGNIZER = str(ROOT / "configs" / "demo" / "multilevel_r18_1x1x4_demo.py")
 DETECTOR = str(ROOT / "configs" / "demo" / "conv_r18_step-detection.py")
 SCHEMA = Path(videokit.__file__).parent / "annotations" / "formats" / "canonical.schema.json"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"

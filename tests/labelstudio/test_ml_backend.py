@@ -22,7 +22,7 @@ from ..conftest import ROOT, SAMPLE_VIDEOS
 from .conftest import _free_port, upload
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("labelstudio")]
-RECOGNIZER = str(ROOT / "configs" / "demo" / "multilevel_r18_4x1x1_demo.py")
+RECOGNIZER = str(ROOT / "configs" / "demo" / "multilevel_r18_1x1x4_demo.py")
 VIDEOS = ("bikes.mp4", "carphone_pristine.mp4")
 OPTIONS = ("--threshold", "0", "--min-length", "0")  # random weights: every window is some class, so segments exist
 

@@ -10,7 +10,7 @@ from .. import configs
 def add_parser(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("configs", help="list, show or copy the stock configs (named as in tools/train.py)",
                             description="Stock configs are named by their path under the package's configs folder, "
-                                        "e.g. nurvid/tsm_r50_8x1x1_trimmed-procedure; every command that takes a "
+                                        "e.g. nurvid/tsm_r50_1x1x8_trimmed-procedure; every command that takes a "
                                         "config takes such a name or a file.")
     verbs = parser.add_subparsers(dest="configs_verb", metavar="ACTION", required=True)
     listing = verbs.add_parser("list", help="every stock config with its first comment line")

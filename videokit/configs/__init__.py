@@ -1,18 +1,26 @@
 """The stock configs, shipped inside the package and named by their path under it, as mmaction2 users name theirs.
 
-``nurvid/tsm_r50_8x1x1_trimmed-procedure`` (``.py`` optional) is the file ``videokit/configs/nurvid/...``; a path
+``nurvid/tsm_r50_1x1x8_trimmed-procedure`` (``.py`` optional) is the file ``videokit/configs/nurvid/...``; a path
 that exists is taken as it is, so ``tools/train.py configs/nurvid/...py`` and a user's own copy keep working.
 The repository's top-level ``configs/`` is this folder. ``_base_/`` holds the shared parts the stock configs
-inherit; they are not configs to run on their own.
+inherit; they are not configs to run on their own. Clip settings in a name read as mmaction2's do:
+``clip_len x frame_interval x num_clips`` (``tsm_r50_1x1x8``: 8 segments of one frame); the names written the other
+way round (``tsm_r50_8x1x1``) still resolve, with a warning naming the file they now are.
 """
 from __future__ import annotations
 
 import difflib
+import re
 import shutil
+import warnings
 from pathlib import Path
 from typing import List, Union
 
 ROOT = Path(__file__).resolve().parent
+
+
+#: ``_8x1x1_``: the older order of a TSN-style clip (segments first)
+_OLDER_CLIP = re.compile(r"_(\d+)x1x1(_|$)")
 
 
 class ConfigNotFound(FileNotFoundError):
@@ -37,6 +45,11 @@ def resolve(config: Union[str, Path]) -> str:
     candidate = ROOT / f"{name}.py"
     if candidate.is_file() and ".." not in Path(name).parts:
         return str(candidate)
+    renamed = _OLDER_CLIP.sub(r"_1x1x\1\2", name)
+    if renamed != name and (ROOT / f"{renamed}.py").is_file() and ".." not in Path(renamed).parts:
+        warnings.warn(f"{config}: the stock config is named {renamed} (clip settings in mmaction2's order)",
+                      DeprecationWarning, stacklevel=2)
+        return str(ROOT / f"{renamed}.py")
     close = difflib.get_close_matches(name, names(), n=3, cutoff=0.5)
     hint = f"; did you mean {' or '.join(close)}?" if close else "; `videokit configs list` names them"
     raise ConfigNotFound(f"{config}: no such file, and no stock config of that name{hint}")

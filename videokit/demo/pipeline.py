@@ -109,7 +109,7 @@ def stock(name: str) -> Path:
 def train_and_test(out: Path, config: Optional[Path] = None, epochs: Optional[int] = None) -> Dict[str, object]:
     """Train the demo recognizer through tools/train.py (a separate process, as a user would), then
     test its last checkpoint on the held-out videos."""
-    config = config or stock("multilevel_r18_4x1x1_demo")
+    config = config or stock("multilevel_r18_1x1x4_demo")
     work_dir = out / "work_dir"
     options = [f"train_cfg.max_epochs={epochs}", f"param_scheduler.0.T_max={epochs}"] if epochs else []
     checkpoint, metrics = _train_then_test(out, config, work_dir, options)
@@ -120,7 +120,7 @@ def detect(out: Path, recognizer_checkpoint: Path) -> Dict[str, object]:
     """The detection stage: features from the trained recognizer, then the conv detector (a
     DenseTemporalDetector composition)."""
 
-    config = stock("multilevel_r18_4x1x1_demo")
+    config = stock("multilevel_r18_1x1x4_demo")
     log = out / "features" / "extract.log"
     _say(f"extracting features with the trained recognizer (tools/extract_features.py; log: {log})")
     with _quiet(log):
@@ -156,7 +156,7 @@ def workflow(out: Path, recognizer_checkpoint: Path) -> Dict[str, object]:
     video = next(iter(annotations.subset("test")))
     log = out / "online.log"
     with _quiet(log):
-        backbone, _ = load_model(str(stock("multilevel_r18_4x1x1_demo")),
+        backbone, _ = load_model(str(stock("multilevel_r18_1x1x4_demo")),
                                  str(recognizer_checkpoint), "cpu")
         model, cfg = load_model(str(config), checkpoint, "cpu")
         written = stream_to_files(str(out / "videos" / video.path), backbone, feature_spec(cfg, str(config)), model,
@@ -175,7 +175,7 @@ def timeline(out: Path, recognizer_checkpoint: Path, detector_checkpoint: Option
     video = next(iter(annotations.subset("test")))
     log = out / "timeline.log"
     with _quiet(log):
-        recognizer = Recognizer.from_files(str(stock("multilevel_r18_4x1x1_demo")),
+        recognizer = Recognizer.from_files(str(stock("multilevel_r18_1x1x4_demo")),
                                            str(recognizer_checkpoint), device="cpu")
         detector = None
         if detector_checkpoint:

@@ -13,8 +13,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--epochs", type=int, default=None, help="training epochs (default: the config's)")
     parser.add_argument("--no-train", action="store_true", help="stop after the annotation stage")
     parser.add_argument("--quick", action="store_true",
-                        help="every stage with one recognizer epoch: a check that an installation works end to end, "
-                             "not numbers to compare")
+                        help="every stage once on a smaller made set (12 videos of 10-15 s, one recognizer epoch): a "
+                             "check that an installation works end to end, not numbers to compare")
     parser.set_defaults(run=run)
 
 
@@ -22,8 +22,10 @@ def run(args: argparse.Namespace) -> int:
     from ..demo import DemoSpec, run_demo
     from ..demo.pipeline import format_result
 
-    spec = DemoSpec(seed=args.seed) if args.videos_per_procedure is None else \
-        DemoSpec(videos_per_procedure=args.videos_per_procedure, seed=args.seed)
+    sizes = dict(videos_per_procedure=4, min_seconds=10.0, max_seconds=15.0) if args.quick else {}
+    if args.videos_per_procedure is not None:
+        sizes["videos_per_procedure"] = args.videos_per_procedure
+    spec = DemoSpec(seed=args.seed, **sizes)
     result = run_demo(args.out, spec, train=not args.no_train, epochs=args.epochs or (1 if args.quick else None))
     print(format_result(result))
     return 0

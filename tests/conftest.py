@@ -34,3 +34,17 @@ def _loggers_write_to_this_tests_streams():
             if isinstance(handler, logging.StreamHandler) and getattr(handler.stream, "closed", False):
                 handler.stream = sys.stdout  # setStream would flush the closed one
     yield
+
+
+#: the longest end-to-end files, longest first (measured with --durations): started first, so that on two workers
+#: they run beside the short tests instead of finishing alone at the end
+LONGEST_FIRST = ("test_packaging.py", "engine/test_training.py", "test_partial_download.py", "labelstudio/",
+                 "engine/test_extract_scale.py", "fuzz/test_large_fields.py", "engine/test_weights.py")
+
+
+def pytest_collection_modifyitems(config, items):
+    def rank(item) -> int:
+        path = item.nodeid.split("::")[0].removeprefix("tests/")
+        return next((i for i, prefix in enumerate(LONGEST_FIRST) if path.startswith(prefix)), len(LONGEST_FIRST))
+
+    items.sort(key=rank)  # stable: the rest keep their order

@@ -114,8 +114,6 @@ class LoadFeatureArray(BaseTransform):
     ``raw_feature`` (channels x time, float32), what its localizers (BMN) take."""
 
     def transform(self, results: Dict) -> Dict:
-
-
         path = Path(results["features"])
         results["raw_feature"] = FeatureFolder(path.parent).load(path.stem).T
         return results

@@ -220,7 +220,6 @@ def _video_link(task: Dict[str, Any], config: str) -> str:
 
 
 def _video_values(config: str) -> List[str]:
-
     try:
         root = ET.fromstring(config)
     except (ET.ParseError, TypeError, ValueError):

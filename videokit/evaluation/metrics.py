@@ -141,8 +141,6 @@ class DetectionMetric(BaseMetric):
                                  _numpy(sample["gt_labels"])))
 
     def compute_metrics(self, results: List) -> Dict[str, float]:
-
-
         names = list((self.dataset_meta or {}).get("classes") or [])
         def name(k) -> str:
             return names[int(k)] if int(k) < len(names) else str(int(k))
@@ -182,7 +180,6 @@ class AnticipationMetric(BaseMetric):
             self.results.append((np.asarray(sample["anticipation"]), np.asarray(sample["gt_anticipation"])))
 
     def compute_metrics(self, results: List) -> Dict[str, float]:
-
         preds, targets = [r[0] for r in results], [r[1] for r in results]
         report = anticipation_report(preds, targets, self.horizons, self.scale)
         report["num_videos"] = len(targets)
@@ -218,7 +215,6 @@ class OnlineRecognitionMetric(BaseMetric):
             self.results.append((np.asarray(sample["phase_scores"]).argmax(1), np.asarray(sample["gt_labels"])))
 
     def compute_metrics(self, results: List) -> Dict[str, float]:
-
         preds, truths = [r[0] for r in results], [r[1] for r in results]
         report = workflow_report(preds, truths, f1_average=self.f1_average,
                                  ignore=BACKGROUND if self.ignore_background else None)

@@ -93,7 +93,6 @@ def stream(frames: FrameSource, backbone: torch.nn.Module, spec: FeatureSpec, mo
 
 
 def _window_feature(buffer, start: int, window: int, spec: FeatureSpec, backbone, device: str) -> np.ndarray:
-
     frames = dict(buffer)
     wanted = tsn_indices(start, start + window - 1, spec.frames_per_window, test_mode=True)
     batch = np.stack([frames[int(i)] for i in wanted])

@@ -119,10 +119,8 @@ def test_online_predict_with_onnxruntime(demo_env, weights, tmp_path):
 
 def test_detector_exports_its_network(demo_env, weights, tmp_path, capsys):
     model, _ = load_model(DETECTOR, str(weights["detector"]))
-    np.save(tmp_path / "feats.npy", np.random.default_rng(5).standard_normal((100, model.projection.in_channels
-                                                                                if hasattr(model.projection,
-                                                                                           "in_channels")
-                                                                                else 512)).astype(np.float32))
+    channels = model.projection.in_channels if hasattr(model.projection, "in_channels") else 512
+    np.save(tmp_path / "feats.npy", np.random.default_rng(5).standard_normal((100, channels)).astype(np.float32))
     assert main(["export", DETECTOR, str(weights["detector"]), "-o", str(tmp_path / "det.onnx"), "--features",
                  str(tmp_path / "feats.npy")]) == 0
     printed = capsys.readouterr().out

@@ -214,8 +214,8 @@ def compare_level(a: AnnotationSet, b: AnnotationSet, level: str, thresholds: Se
     kappa = cohen_kappa(np.concatenate(frames_a), np.concatenate(frames_b)) if frames_a else float("nan")
     offsets_arr = np.asarray(offsets)
     edits = [edit for video in videos
-             for edit in segment_edits(seg_a.get(video, []), seg_b.get(video, []), _tolerance(a, b, video, tolerance),
-                                       video, names)]
+             for edit in segment_edits(seg_a.get(video, []), seg_b.get(video, []),
+                                       _tolerance(a, b, video, tolerance), video, names)]
     return LevelAgreement(level, thresholds, f1, precision, recall,
                           float(offsets_arr.mean()) if len(offsets_arr) else float("nan"),
                           float(np.percentile(offsets_arr, 90)) if len(offsets_arr) else float("nan"),

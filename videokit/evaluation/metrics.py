@@ -147,8 +147,8 @@ class DetectionMetric(BaseMetric):
         gt, pred, by_video = [], [], {}
         for video, segs, scores, labels, gt_segs, gt_labels in results:
             gt += [(video, name(k), float(s), float(e)) for (s, e), k in zip(gt_segs.reshape(-1, 2), gt_labels)]
-            rows = [(video, name(k), float(s), float(e), float(c)) for (s, e), c, k in zip(segs.reshape(-1, 2), scores,
-                                                                                           labels)]
+            rows = [(video, name(k), float(s), float(e), float(c))
+                    for (s, e), c, k in zip(segs.reshape(-1, 2), scores, labels)]
             pred += rows
             by_video[video] = [{"label": r[1], "segment": [r[2], r[3]], "score": r[4]} for r in rows]
         result = detection_map(gt, pred, self.tiou, drop_degenerate=self.drop_degenerate,

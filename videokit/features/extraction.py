@@ -116,8 +116,8 @@ def _as_is(item: Chunk) -> Chunk:
     return item
 
 
-def extract_features(model, plans: Sequence[VideoPlan], spec: FeatureSpec, write: Callable[[VideoPlan, np.ndarray],
-                                                                                           None],
+def extract_features(model, plans: Sequence[VideoPlan], spec: FeatureSpec,
+                     write: Callable[[VideoPlan, np.ndarray], None],
                      device: str = "cpu", windows_per_chunk: int = 8, workers: int = 0, prefetch: int = 2,
                      on_broken: Optional[Callable[[VideoPlan, str], None]] = None,
                      progress: Optional[Callable[[int], None]] = None) -> Dict[str, int]:

@@ -77,8 +77,8 @@ def load_taxonomy(cfg, source: Optional[str] = None, fmt: str = "canonical") -> 
         return read_taxonomy(resolve_data(head["taxonomy_file"]))
     dataset = cfg.test_dataloader.dataset
     if dataset.get("ann_file"):
-        annotations: AnnotationSet = read_annotations(resolve_data(dataset.ann_file), dataset.get("ann_format",
-                                                                                                  "canonical"))
+        fmt = dataset.get("ann_format", "canonical")
+        annotations: AnnotationSet = read_annotations(resolve_data(dataset.ann_file), fmt)
         return annotations.taxonomy
     raise ValueError("no taxonomy: pass --taxonomy (a taxonomy CSV or an annotation file)")
 

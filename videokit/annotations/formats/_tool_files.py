@@ -298,8 +298,8 @@ def rows(annotations: AnnotationSet, video: VideoAnnotation, names: Optional[Dic
         label_names = names[seg.level]
         name = label_names[seg.label] if 0 <= seg.label < len(label_names) else str(seg.label)
         score = seg.attrs.get("score")
-        kept = {k: v for k, v in seg.attrs.items() if k != "score" and isinstance(v, (str, int, float, bool, list,
-                                                                                      dict))}
+        plain = (str, int, float, bool, list, dict)
+        kept = {k: v for k, v in seg.attrs.items() if k != "score" and isinstance(v, plain)}
         yield Row(i, seg.level, seg.label, name, float(seg.start), float(seg.end), seg.parent,
                   float(score) if isinstance(score, (int, float)) and not isinstance(score, bool) else None, kept)
 

@@ -7,7 +7,7 @@ frequencies and the long tail are OphNet's. The features are made here, seeded: 
 a snippet inside a phase is its prototype plus noise, outside one is noise, and everything is blurred in
 time (phases fade in and out). Each composition trains for the same budget (epochs, AdamW, batch 4) on
 the CPU and is tested with videokit's detection mAP @ tIoU 0.3:0.1:0.7; the conv detector is trained
-twice, with the fixed regression ranges and with the old default ranges that had a gap, on the same
+twice, with the tiling regression ranges and with ranges that leave a gap at 32-64 steps, on the same
 data and seed. This says how the compositions compare on OphNet's layout, not what they reach on real
 OphNet features (which need the videos).
 

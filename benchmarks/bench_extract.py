@@ -1,5 +1,5 @@
-"""Feature extraction throughput: one process decoding and running the backbone in turn (before this
-release) vs DataLoader workers decoding while the model runs vs two torchrun ranks, against the limit.
+"""Feature extraction throughput: one process decoding and running the backbone in turn vs
+DataLoader workers decoding while the model runs vs two torchrun ranks, against the limit.
 
 On a made 10-min video (the sample clip looped, preprocessed to 256p 25 fps as users train on), the
 demo's ResNet-18 (random init) cuts windows of ``--window`` frames every ``--stride`` frames, 4 frames

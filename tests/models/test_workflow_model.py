@@ -125,7 +125,7 @@ def test_ophnet_anticipation_config_trains_and_tests_through_the_tools(phase_fea
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     work = tmp_path / "work"
     done = subprocess.run([sys.executable, str(ROOT / "tools" / "train.py"), config, "--work-dir", str(work),
-                           "--cfg-options", *options], env=env, capture_output=True, text=True)
+                           "--seed", "0", "--cfg-options", *options], env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     done = subprocess.run([sys.executable, str(ROOT / "tools" / "test.py"), config, str(work / "epoch_25.pth"),
                            "--work-dir", str(work), "--cfg-options", *options], env=env, capture_output=True, text=True)

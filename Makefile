@@ -61,13 +61,16 @@ test-fast: setup browser
 	$(BIN)/ruff check .
 	$(TEST_ENV) $(BIN)/python -m pytest -q -n 2 --dist loadgroup -m "not slow"
 
-# The readers' long fuzz profile: random cases until FUZZ_EXAMPLES per format (hours at the default); every
-# failing input and its traceback lands in fuzz-failures/, the outcome counts in fuzz-failures/stats.json.
+# The long fuzz profile: random cases until FUZZ_EXAMPLES per reader format (hours at the default), every failing
+# input and its traceback in fuzz-failures/, the outcome counts in fuzz-failures/stats.json; then as many hostile
+# requests per service (review API, ML backend) on 127.0.0.1, their counts per route in fuzz-failures/http.json.
 FUZZ_EXAMPLES ?= 20000
 fuzz: setup
 	@mkdir -p fuzz-failures
 	VIDEOKIT_FUZZ=long VIDEOKIT_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) VIDEOKIT_FUZZ_FAILURES=fuzz-failures \
 	  VIDEOKIT_FUZZ_STATS=fuzz-failures/stats.json $(BIN)/python -m pytest -q -p no:cacheprovider tests/fuzz -k mutation
+	VIDEOKIT_FUZZ=long VIDEOKIT_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) VIDEOKIT_FUZZ_STATS=fuzz-failures/http.json \
+	  $(BIN)/python -m pytest -q -p no:cacheprovider tests/services/test_http_fuzz.py -k under_fire
 
 annotations: setup
 	VIDEOKIT=$(BIN)/videokit bash annotations/regenerate.sh

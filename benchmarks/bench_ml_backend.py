@@ -30,14 +30,13 @@ def main() -> None:
 
     args = long_video_arguments(__doc__.splitlines()[0])
     os.chdir(ROOT)  # the NurViD config names annotations/ relative to the checkout
-    from werkzeug.serving import make_server
-
     from videokit.annotations import read_annotations
     from videokit.annotations.formats.labelstudio import config
     from videokit.demo import DemoSpec
     from videokit.demo.pipeline import run_demo
     from videokit.deploy.labelstudio_backend import Predictor, VideoSource, create_app
     from videokit.inference import PredictOptions, Recognizer, predict_video
+    from videokit.services import Server
 
     work = Path(args.cache or tempfile.mkdtemp(prefix="bench_ml_backend_"))
     videos = work / "videos"
@@ -60,7 +59,7 @@ def main() -> None:
                                                          progress=False).annotations,
                               VideoSource(str(videos)), f"videokit bench {name}")
         app = create_app(recognizer.taxonomy, predictor, answer_within=3600)
-        server = make_server("127.0.0.1", 0, app, threaded=True)
+        server = Server("127.0.0.1", 0, app)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         address = f"http://127.0.0.1:{server.server_port}"
         body = json.dumps({"tasks": [{"id": 1, "data": {"video": f"/data/upload/1/0123abcd-{video.name}"}}],

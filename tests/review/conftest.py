@@ -53,10 +53,10 @@ def session(dataset, tmp_path):
 @pytest.fixture
 def live(dataset, session):
     """The app on a free local port; yields (base url, session, token)."""
-    from werkzeug.serving import make_server
+    from videokit.services import Server
 
     app = create_app(session, dataset[1], token="test-token")
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = Server("127.0.0.1", 0, app)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}", session, "test-token"

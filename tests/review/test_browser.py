@@ -150,9 +150,8 @@ PAYLOAD = '<img src=x onerror="window.__pwned=1"><b>bold</b>'
 @pytest.fixture
 def hostile(tmp_path):
     """A dataset from someone else: markup in a level name, a class name and a video id."""
-    from werkzeug.serving import make_server
-
     from videokit.review import ReviewSession, create_app
+    from videokit.services import Server
 
     from ..videos import make_video
 
@@ -171,7 +170,7 @@ def hostile(tmp_path):
     (tmp_path / "videos").mkdir()
     make_video(tmp_path / "videos" / "v.mp4", num_frames=120, fps=10, gop=10, width=160, height=120)
     session = ReviewSession(read_annotations(source, "canonical"), tmp_path / "out.json")
-    server = make_server("127.0.0.1", 0, create_app(session, tmp_path / "videos", token="test-token"), threaded=True)
+    server = Server("127.0.0.1", 0, create_app(session, tmp_path / "videos", token="test-token"))
     import threading
 
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -210,14 +209,13 @@ def test_a_save_over_another_sessions_save_offers_save_as_and_reapply(browser, d
     "Reload it and re-apply my edits" keeps both."""
     import threading
 
-    from werkzeug.serving import make_server
-
     from videokit.review import ReviewSession, create_app
+    from videokit.services import Server
 
     source, videos = dataset
     out = tmp_path / "shared_out.json"
     mine = ReviewSession.open(source, "canonical", out, annotator="me")
-    server = make_server("127.0.0.1", 0, create_app(mine, videos, token="test-token"), threaded=True)
+    server = Server("127.0.0.1", 0, create_app(mine, videos, token="test-token"))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_port}"
     try:

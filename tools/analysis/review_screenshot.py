@@ -14,10 +14,9 @@ import tempfile
 import threading
 import time
 
-from werkzeug.serving import make_server
-
 from videokit.annotations import read_annotations
 from videokit.review import ReviewSession, create_app
+from videokit.services import Server
 
 
 def main(argv=None) -> int:
@@ -37,7 +36,7 @@ def main(argv=None) -> int:
     predictions = read_annotations(args.predictions, "canonical") if args.predictions else None
     session = ReviewSession(read_annotations(args.src, args.fmt), tempfile.mktemp(suffix=".json"), predictions)
     token = secrets.token_urlsafe(16)
-    server = make_server("127.0.0.1", 0, create_app(session, args.videos, token=token), threaded=True)
+    server = Server("127.0.0.1", 0, create_app(session, args.videos, token=token))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     options = webdriver.ChromeOptions()
     options.binary_location = "/usr/bin/chromium"

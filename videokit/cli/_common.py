@@ -92,17 +92,3 @@ def read_source(args: argparse.Namespace) -> AnnotationSet:
     """SRC read as ``--from`` says, with the options its reader takes."""
     options = format_options(args, FORMATS[args.src_format].read_options)
     return read_annotations(args.src, args.src_format, metadata=args.meta, **options)
-
-
-def serve_until_interrupted(server) -> None:
-    """Serve ``server`` (werkzeug's) until Ctrl+C or SIGINT, then close its socket. SIGINT stops it even where
-    the process was started with SIGINT ignored (a job put in the background by a script inherits that)."""
-    import signal
-
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()

@@ -6,7 +6,7 @@ import os
 import secrets
 from pathlib import Path
 
-from ._common import add_source_arguments, read_source, serve_until_interrupted
+from ._common import add_source_arguments, read_source
 
 TOKEN_ENV = "VIDEOKIT_REVIEW_TOKEN"
 
@@ -46,12 +46,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from werkzeug.serving import make_server
-
     from ..annotations import read_annotations
     from ..review import ReviewSession, create_app
     from ..review.journal import JournalError
     from ..review.lock import OutputLock, OutputLocked
+    from ..services import Server, serve_until_interrupted
 
     predictions = read_annotations(args.predictions, args.predictions_format) if args.predictions else None
     compare = read_annotations(args.compare, "canonical") if args.compare else None
@@ -72,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
         except JournalError as exc:
             raise SystemExit(f"error: {exc}") from None
         app = create_app(session, args.videos, token=token, allowed_hosts=[args.host, *args.allow_host])
-        server = make_server(args.host, args.port, app, threaded=True)
+        server = Server(args.host, args.port, app)
         shown = f"[{args.host}]" if ":" in args.host else args.host
         url = f"http://{shown}:{server.server_port}/"
         lock.describe(f"pid {os.getpid()}, {url}")

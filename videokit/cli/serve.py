@@ -7,7 +7,6 @@ import argparse
 import logging
 import os
 
-from ._common import serve_until_interrupted
 from .predict import add_deployment_arguments, add_model_arguments, add_prediction_options
 
 
@@ -39,11 +38,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     import torch
-    from werkzeug.serving import make_server
 
     from ..deploy.backend_auth import PASSWORD_ENV, is_local
     from ..deploy.labelstudio_backend import Predictor, VideoSource, create_app, model_version
     from ..inference import predict_video
+    from ..services import Server, serve_until_interrupted
 
     password = os.environ.get(PASSWORD_ENV, "")
     if not is_local(args.host) and not password:
@@ -65,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
     app = create_app(recognizer.taxonomy, predictor, args.answer_within, password, args.user, (args.host,))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    server = make_server(args.host, args.port, app, threaded=True)
+    server = Server(args.host, args.port, app)
     shown = f"[{args.host}]" if ":" in args.host else args.host
     print(f"videokit serve labelstudio: {version} at http://{shown}:{server.server_port} (Label Studio: Settings > "
           "Model > Connect model; Ctrl+C to stop)", flush=True)

@@ -38,10 +38,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
-from flask import Flask, jsonify, request
+from flask import Flask, jsonify
 
 from ..annotations import AnnotationSet, Taxonomy
+from ..annotations.errors import AnnotationError
 from ..annotations.formats.labelstudio import parse_config, regions
+from ..services import RequestError, answer_errors, json_object
 from .backend_auth import guard_requests
 
 LOG = logging.getLogger("videokit.serve")
@@ -108,17 +110,39 @@ class VideoSource:
         self.url, self.token = (url or "").rstrip("/") or None, token
 
     def _local(self, link: str) -> Path:
+        """The file of ``link`` under ``--videos``: its path below the folder first (a local-files ``?d=`` path,
+        e.g. ``videos/x.mp4`` with DIR the document root), then its file name directly in the folder (DIR the
+        videos' own folder; an upload's name with or without Label Studio's ``<8 hex>-`` prefix). Two files
+        answering to one name is an error naming both; nothing outside the folder is read."""
         parts = urllib.parse.urlsplit(link)
         stored = urllib.parse.parse_qs(parts.query).get("d")  # local-files storage: /data/local-files/?d=dir/x.mp4
-        candidates = [stored[0]] if stored else []
-        name = urllib.parse.unquote(parts.path.rsplit("/", 1)[-1])
-        candidates += [_upload_name(name), name]
-        for candidate in candidates:
-            path = (self.videos / candidate).resolve()
-            if path.is_relative_to(self.videos) and path.is_file():
-                return path
+        path_name = stored[0] if stored else urllib.parse.unquote(parts.path)
+        if stored:
+            found = self._inside(path_name)
+            if found is not None:
+                return found
+        name = path_name.replace("\\", "/").rsplit("/", 1)[-1]
+        names = list(dict.fromkeys([name, _upload_name(name)]))
+        found = [p for p in (self._inside(n) for n in names) if p is not None]
+        if len(found) > 1:
+            raise TaskVideoError(f"{link}: the name matches {len(found)} videos under --videos {self.videos} "
+                                 f"({', '.join(p.name for p in found)}); keep one, or point --videos at the "
+                                 "folder Label Studio's paths start from")
+        if found:
+            return found[0]
+        looked = ([path_name] if stored else []) + names
         raise TaskVideoError(f"{link}: no such video under --videos {self.videos} (looked for "
-                             f"{', '.join(dict.fromkeys(candidates))})")
+                             f"{', '.join(dict.fromkeys(looked))})")
+
+    def _inside(self, relative: str) -> Optional[Path]:
+        """``relative`` below the videos folder, where it is a file there (never a path that leaves it)."""
+        if not relative or "\0" in relative:
+            return None
+        try:
+            path = (self.videos / relative.lstrip("/")).resolve()
+        except (OSError, ValueError):
+            return None
+        return path if path.is_relative_to(self.videos) and path.is_file() else None
 
     @contextmanager
     def open(self, link: str) -> Iterator[Path]:
@@ -209,22 +233,32 @@ class Predictor:
                 "model_version": self.version}
 
 
-def _video_link(task: Dict[str, Any], config: str) -> str:
+def _optional_text(body: Dict[str, Any], name: str) -> Optional[str]:
+    """A text field of a request body that may be missing or null; any other type is one 400 naming it."""
+    value = body.get(name)
+    if value is not None and not isinstance(value, str):
+        raise RequestError(name, f"{name}: expected a string, got {type(value).__name__}")
+    return value
+
+
+def _video_link(task: Dict[str, Any], fields: Optional[List[str]]) -> str:
     """The task's video: the data field the config's ``<Video value="$field">`` names, else ``video``."""
     data = task.get("data") if isinstance(task.get("data"), dict) else {}
-    fields = [v.split("$", 1)[1] for v in _video_values(config)] or ["video"]
+    fields = fields or ["video"]
     for name in fields + ["video", "video_url"]:
         if isinstance(data.get(name), str) and data[name]:
             return data[name]
-    raise TaskVideoError(f"task {task.get('id')}: no video in its data (looked at {', '.join(fields)})")
+    task_id = task.get("id") if isinstance(task.get("id"), (int, str)) else "?"
+    raise TaskVideoError(f"task {str(task_id)[:40]}: no video in its data (looked at {', '.join(fields)})")
 
 
-def _video_values(config: str) -> List[str]:
+def _video_fields(config: str) -> List[str]:
+    """The data fields the config's ``<Video value="$field">`` elements name."""
     try:
         root = ET.fromstring(config)
     except (ET.ParseError, TypeError, ValueError):
         return []
-    return [v.get("value", "") for v in root.iter("Video") if v.get("value", "").startswith("$")]
+    return [v.get("value", "")[1:] for v in root.iter("Video") if v.get("value", "").startswith("$")]
 
 
 def create_app(taxonomy: Taxonomy, predictor: Predictor, answer_within: float = 20.0, password: str = "",
@@ -232,15 +266,21 @@ def create_app(taxonomy: Taxonomy, predictor: Predictor, answer_within: float = 
     """The four routes over ``predictor``; ``password``: Label Studio's basic auth for the backend (required
     by the command where it binds beyond this machine)."""
     app = Flask("videokit.serve")
-    state: Dict[str, Any] = {"config": None, "labels": None, "reported": set()}
+    answer_errors(app)
+    state: Dict[str, Any] = {"config": None, "labels": None, "fields": None, "reported": set()}
     guard_requests(app, user, password, allowed_hosts)
 
-    def labels_for(config: Optional[str]) -> LabelMap:
+    def labels_for(config: Optional[str], field: str = "label_config") -> LabelMap:
+        """The project's labels (the config is parsed once per text, however many tasks a request holds)."""
         config = config or state["config"]
         if not config:
             raise TaskVideoError("no labeling config yet: connect the backend to a project (POST /setup)")
         if config != state["config"] or state["labels"] is None:
-            state["config"], state["labels"] = config, LabelMap.from_config(config, taxonomy)
+            try:
+                labels = LabelMap.from_config(config, taxonomy)
+            except AnnotationError as exc:
+                raise RequestError(field, f"{field}: not a labeling config ({exc.finding.message})") from None
+            state["config"], state["labels"], state["fields"] = config, labels, _video_fields(config)
             fresh = [label for label in state["labels"].unknown if label not in state["reported"]]
             if fresh:
                 LOG.warning("labels no class of the model has (their regions never come): %s", ", ".join(fresh))
@@ -254,25 +294,31 @@ def create_app(taxonomy: Taxonomy, predictor: Predictor, answer_within: float = 
 
     @app.post("/setup")
     def setup():
-        body = request.get_json(silent=True) or {}
-        if isinstance(body.get("schema"), str):
-            labels_for(body["schema"])
-        if not (predictor.source.url and predictor.source.token) and isinstance(body.get("hostname"), str) \
-                and isinstance(body.get("access_token"), str):
-            predictor.source.url, predictor.source.token = body["hostname"].rstrip("/"), body["access_token"]
+        body = json_object(required=False)
+        schema = _optional_text(body, "schema")
+        if schema:
+            labels_for(schema, "schema")
+        hostname, token = _optional_text(body, "hostname"), _optional_text(body, "access_token")
+        if not (predictor.source.url and predictor.source.token) and hostname and token:
+            predictor.source.url, predictor.source.token = hostname.rstrip("/"), token
         return jsonify({"model_version": predictor.version})
 
     @app.post("/predict")
     def predict():
-        body = request.get_json(silent=True) or {}
-        tasks = body.get("tasks") if isinstance(body.get("tasks"), list) else []
-        config = body.get("label_config") if isinstance(body.get("label_config"), str) else None
+        body = json_object()
+        tasks = body.get("tasks")
+        if not isinstance(tasks, list):
+            raise RequestError("tasks", "tasks: expected a list of task objects")
+        for number, task in enumerate(tasks):
+            if not isinstance(task, dict):
+                raise RequestError(f"tasks[{number}]", f"tasks[{number}]: expected a task object")
+        config = _optional_text(body, "label_config")
         deadline = time.monotonic() + answer_within
         results = []
         for task in tasks:
             try:
                 labels = labels_for(config)
-                link = _video_link(task if isinstance(task, dict) else {}, config or state["config"])
+                link = _video_link(task, state["fields"])
                 results.append(predictor.answer(link, labels, deadline - time.monotonic()))
             except TaskVideoError as exc:
                 results.append(predictor.failed(str(exc)))
@@ -280,8 +326,9 @@ def create_app(taxonomy: Taxonomy, predictor: Predictor, answer_within: float = 
 
     @app.post("/webhook")
     def webhook():
-        body = request.get_json(silent=True) or {}
-        LOG.info("Label Studio event %s", body.get("action"))
+        body = json_object(required=False)
+        action = body.get("action")
+        LOG.info("Label Studio event %s", action if isinstance(action, str) else "(no action)")
         return jsonify({"status": "ok"})
 
     return app

@@ -8,6 +8,15 @@ class EditError(ValueError):
     """An edit that cannot be made (names the video, the segment and why)."""
 
 
+class InvalidValue(EditError):
+    """A value no segment can hold (a time that is not a finite number, a label that is not an integer):
+    names the field; the server answers 400."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
 class StaleEdit(EditError):
     """An edit made on an older version of the video than the session holds (another tab changed it)."""
 

@@ -90,6 +90,8 @@ class Saving:
         """Take ``out`` as it is on disk now (another session's save) and re-apply this session's unsaved
         edits on it. An edit whose segment changed underneath is listed, not applied."""
         with self._lock:
+            if not self.out.exists():
+                raise EditError(f"{self.out} is not saved yet: nothing to reload")
             data = self.out.read_bytes()
             fresh = read_annotations(self.out, "canonical")
             effective: List[Dict] = []
@@ -146,7 +148,8 @@ class Saving:
 
 def _sibling(out: Path, name: str) -> Path:
     """A file of ``out``'s folder named ``name``: a bare ``.json`` file name, nothing that leaves the folder."""
-    if not name or "/" in name or "\\" in name or name.startswith(".") or os.sep in name:
+    plain = isinstance(name, str) and name and not name.startswith(".") and len(name) <= 255
+    if not plain or any(ord(c) < 32 or c in "/\\" for c in name) or os.sep in name:
         raise EditError(f"save as: {name!r} is not a plain file name (it is written beside {out.name})")
     if not name.endswith(".json"):
         raise EditError(f"save as: {name!r} must end in .json")

@@ -12,8 +12,9 @@ from typing import Iterable
 
 from flask import Flask, abort, jsonify, request, send_from_directory
 
+from ..services import answer_errors, json_object
 from ..utils import PathLike
-from .errors import EditError, SaveConflict, StaleEdit
+from .errors import EditError, InvalidValue, SaveConflict, StaleEdit
 from .session import ReviewSession
 from .trust import guard
 
@@ -25,6 +26,7 @@ def create_app(session: ReviewSession, video_dir: PathLike, token: str = "",
     """The review app over ``session``; videos come from ``video_dir``. ``allowed_hosts`` adds names the
     page may be reached by (the ``--host`` a server listens on beyond this machine)."""
     app = Flask("videokit.review", static_folder=None)
+    answer_errors(app)
     guard(app, token, allowed_hosts)
     _page_routes(app)
     _api_routes(app, session)
@@ -57,10 +59,13 @@ def _media_routes(app: Flask, video_dir: Path) -> None:
 
 
 def conflict(fn):
-    """An edit the session refuses (stale, conflicting, invalid) answers 409 with the reason."""
+    """An edit the session refuses answers with the reason: a value no segment can hold 400 naming the field;
+    stale, conflicting or invalid under the hierarchy 409."""
     def guarded(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
+        except InvalidValue as exc:
+            return jsonify(error=str(exc), field=exc.field), 400
         except StaleEdit as exc:
             return jsonify(error=str(exc), stale=True, state=exc.state), 409
         except SaveConflict as exc:
@@ -71,16 +76,9 @@ def conflict(fn):
     return guarded
 
 
-def _body() -> dict:
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        abort(400, "expected a JSON object")
-    return data
-
-
 def _field(data: dict, name: str):
     if name not in data:
-        abort(400, f"missing field {name!r}")
+        raise InvalidValue(name, f"missing field {name!r}")
     return data[name]
 
 
@@ -107,7 +105,7 @@ def _api_routes(app: Flask, session: ReviewSession) -> None:
     @conflict
     def update(video_id: str, index: int):
         video_or_404(video_id)
-        data = _body()
+        data = json_object()
         return jsonify(session.update(video_id, index, data.get("start"), data.get("end"), data.get("label"),
                                       version=data.get("version")))
 
@@ -115,7 +113,7 @@ def _api_routes(app: Flask, session: ReviewSession) -> None:
     @conflict
     def add(video_id: str):
         video_or_404(video_id)
-        data = _body()
+        data = json_object()
         return jsonify(session.add(video_id, _field(data, "level"), _field(data, "label"), _field(data, "start"),
                                    _field(data, "end"), data.get("parent"), version=data.get("version")))
 
@@ -124,6 +122,8 @@ def _api_routes(app: Flask, session: ReviewSession) -> None:
     def delete(video_id: str, index: int):
         video_or_404(video_id)
         version = request.args.get("version")
+        if version is not None and not (version.isascii() and version.isdigit() and len(version) <= 30):
+            raise InvalidValue("version", f"version: expected an integer ({version!r:.60})")
         return jsonify(session.delete(video_id, index, version=None if version is None else int(version)))
 
     @app.post("/api/undo")
@@ -135,8 +135,10 @@ def _api_routes(app: Flask, session: ReviewSession) -> None:
     @app.post("/api/save")
     @conflict
     def save():
-        data = request.get_json(silent=True) or {}
-        return jsonify(session.save(as_name=data.get("as") if isinstance(data, dict) else None))
+        name = json_object(required=False).get("as")
+        if name is not None and not isinstance(name, str):
+            raise InvalidValue("as", f"as: expected a file name, got {type(name).__name__}")
+        return jsonify(session.save(as_name=name))
 
     @app.post("/api/reload")
     @conflict

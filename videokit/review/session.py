@@ -17,13 +17,16 @@ from pathlib import Path
 from typing import Callable, Dict, List, Optional, Tuple
 
 from ..annotations import AnnotationSet, Segment, read_annotations, validate
-from ..annotations.errors import Finding
+from ..annotations.errors import AnnotationError, Finding
+from ..annotations.formats._common import parse_float, parse_int
 from ..utils import PathLike
-from .errors import EditError, SaveConflict, StaleEdit
+from .errors import EditError, InvalidValue, SaveConflict, StaleEdit
 from .journal import Journal, JournalError, content_hash, journal_path, read_journal
 from .saving import Saving, file_hash, now, serialize
 
 UNDO_DEPTH = 200
+#: no video is longer than a year: a larger time is a broken request, not a boundary
+MAX_TIME = 366 * 24 * 3600.0
 EDIT_OPS = ("update", "add", "delete", "undo")
 
 
@@ -174,19 +177,20 @@ class ReviewSession(Saving):
     def update(self, video_id: str, index: int, start: Optional[float] = None, end: Optional[float] = None,
                label: Optional[int] = None, version: Optional[int] = None) -> Dict:
         """Move a segment's boundaries and / or change its label (to a class valid under its parent)."""
-        return self.edit({"op": "update", "video": video_id, "index": int(index), "start": _time(start),
-                          "end": _time(end), "label": None if label is None else int(label)}, version)
+        return self.edit({"op": "update", "video": video_id, "index": _integer(index, "index"),
+                          "start": _time(start, "start", optional=True), "end": _time(end, "end", optional=True),
+                          "label": _integer(label, "label", optional=True)}, version)
 
     def add(self, video_id: str, level: str, label: int, start: float, end: float,
             parent: Optional[int] = None, version: Optional[int] = None) -> Dict:
         """A new segment at ``level`` (under segment ``parent`` when the level has a parent level)."""
-        return self.edit({"op": "add", "video": video_id, "level": str(level), "label": int(label),
-                          "start": _time(start), "end": _time(end),
-                          "parent": None if parent is None else int(parent)}, version)
+        return self.edit({"op": "add", "video": video_id, "level": _text(level, "level"),
+                          "label": _integer(label, "label"), "start": _time(start, "start"),
+                          "end": _time(end, "end"), "parent": _integer(parent, "parent", optional=True)}, version)
 
     def delete(self, video_id: str, index: int, version: Optional[int] = None) -> Dict:
         """Remove a segment that has no children; the parent links of later segments follow."""
-        return self.edit({"op": "delete", "video": video_id, "index": int(index)}, version)
+        return self.edit({"op": "delete", "video": video_id, "index": _integer(index, "index")}, version)
 
     def undo(self) -> Optional[str]:
         """Undo the last edit; returns the video it touched (None when there is nothing to undo)."""
@@ -200,44 +204,47 @@ class ReviewSession(Saving):
     def edit(self, record: Dict, version: Optional[int] = None) -> Dict:
         """Apply one edit record, write it to the journal (durably) and answer with the video's new state.
 
-        ``version``, when given, must be the video's current version: an edit made on an older one (a
+        All or nothing: an edit that fails anywhere (refused, a value no segment can hold, a journal that
+        cannot hold it) leaves the set, the undo stack, the versions, the findings and the journal as they
+        were. ``version``, when given, must be the video's current version: an edit made on an older one (a
         second tab) is refused with :class:`StaleEdit` carrying the current state."""
         with self._lock:
             video_id = record["video"]
-            self._get(video_id)
-            if version is not None and int(version) != self._versions.get(video_id, 0):
-                raise StaleEdit(f"video {video_id} changed since this page loaded it (version {version}, "
-                                f"now {self._versions.get(video_id, 0)}): reloaded, make the edit again",
-                                self.video(video_id))
-            record = {**record, "annotator": self.annotator, "time": now(), "source": self.source_hash}
             video = self._get(video_id)
-            # what to restore if the journal cannot hold the edit: an undo replaces the video's lists (keep the
-            # current ones), any other edit pushes a copy of them onto the undo stack (no second copy here)
-            snapshot = (video.segments, video.attrs, list(self._undo), self._versions.get(video_id, 0))
-            was = self._apply(record)
-            if was is not None:
-                record["was"] = was
-            if self.journal is not None:
-                try:
+            current = self._versions.get(video_id, 0)
+            if version is not None and _integer(version, "version") != current:
+                raise StaleEdit(f"video {video_id} changed since this page loaded it (version {version}, "
+                                f"now {current}): reloaded, make the edit again", self.video(video_id))
+            record = {**record, "annotator": self.annotator, "time": now(), "source": self.source_hash}
+            # an edit replaces the video's lists (never changes them in place): keeping the references is
+            # keeping the state before
+            snapshot = (video.segments, video.attrs, list(self._undo), current, self._findings.get(video_id))
+            try:
+                was = self._apply(record)
+                if was is not None:
+                    record["was"] = was
+                if self.journal is not None:
                     self.journal.append(record)
-                except BaseException:
-                    self._restore(video_id, snapshot, record["op"])
-                    raise
+            except BaseException:
+                self._restore(video_id, snapshot)
+                raise
             self._pending.append(record)
             return self.video(video_id)
 
-    def _restore(self, video_id: str, snapshot, op: str) -> None:
-        """Take back an edit the journal could not hold (a full disk): never answer "done" for it."""
+    def _restore(self, video_id: str, snapshot) -> None:
+        """Take back an edit that failed or that the journal could not hold: never answer "done" for it."""
         video = self._get(video_id)
-        segments, attrs, undo, version = snapshot
-        if op != "undo":  # the lists were changed in place; their state before is the undo entry just pushed
-            _, segments, attrs = self._undo[-1]
-        video.segments, video.attrs, self._undo, self._versions[video_id] = segments, attrs, undo, version
-        self._revalidate(video_id)
+        video.segments, video.attrs, self._undo, self._versions[video_id], findings = snapshot
+        if findings is None:
+            self._findings.pop(video_id, None)
+        else:
+            self._findings[video_id] = findings
 
     def _apply(self, record: Dict) -> Optional[Dict]:
         """The one function that changes the set: apply ``record``; returns what the edited segment was
-        (for re-applying on another file), and records who edited the video and when."""
+        (for re-applying on another file), and records who edited the video and when. The edit is made on
+        copies of the video's lists, which replace the lists only once it succeeded (the lists before go on
+        the undo stack)."""
         op, video_id = record["op"], record["video"]
         if op not in EDIT_OPS:
             raise EditError(f"unknown edit {op!r}")
@@ -249,12 +256,14 @@ class ReviewSession(Saving):
             _, segments, attrs = self._undo.pop()
             video.segments, video.attrs = segments, attrs
         else:
-            before = (video_id, copy.deepcopy(video.segments), copy.deepcopy(video.attrs))
-            was = self._change(video, record)
-            self._undo.append(before)
-            del self._undo[:-UNDO_DEPTH]
-            video.attrs["reviewed"] = {"by": record.get("annotator") or self.annotator,
+            draft = copy.copy(video)
+            draft.segments, draft.attrs = copy.deepcopy(video.segments), copy.deepcopy(video.attrs)
+            was = self._change(draft, record)
+            draft.attrs["reviewed"] = {"by": record.get("annotator") or self.annotator,
                                        "at": record.get("time") or now()}
+            self._undo.append((video_id, video.segments, video.attrs))
+            del self._undo[:-UNDO_DEPTH]
+            video.segments, video.attrs = draft.segments, draft.attrs
         self._versions[video_id] = self._versions.get(video_id, 0) + 1
         if not self._replaying:
             self._revalidate(video_id)
@@ -266,20 +275,22 @@ class ReviewSession(Saving):
             seg = self._segment(video, record["index"])
             was = seg.to_dict()
             if record.get("label") is not None:
-                self._check_label(video, seg.level, int(record["label"]), seg.parent)
-            start = seg.start if record.get("start") is None else record["start"]
-            end = seg.end if record.get("end") is None else record["end"]
+                self._check_label(video, seg.level, record["label"], seg.parent)
+            start = seg.start if record.get("start") is None else _time(record["start"], "start")
+            end = seg.end if record.get("end") is None else _time(record["end"], "end")
             if record.get("label") is not None:
-                seg.label = int(record["label"])
+                seg.label = record["label"]
             seg.start, seg.end = start, end
             return was
         if op == "add":
-            level, parent = record["level"], record.get("parent")
+            level, parent = _text(record["level"], "level"), _integer(record.get("parent"), "parent", optional=True)
             if level not in self.annotations.taxonomy.level_names:
                 raise EditError(f"video {video.video_id}: no level {level!r}")
             was = {"parent": self._segment(video, parent).to_dict()} if parent is not None else None
-            self._check_label(video, level, int(record["label"]), parent)
-            video.segments.append(Segment(level, int(record["label"]), record["start"], record["end"], parent))
+            label = _integer(record["label"], "label")
+            self._check_label(video, level, label, parent)
+            video.segments.append(Segment(level, label, _time(record["start"], "start"),
+                                          _time(record["end"], "end"), parent))
             return was
         index = record["index"]
         seg = self._segment(video, index)
@@ -316,16 +327,40 @@ class ReviewSession(Saving):
             raise EditError(f"video {video.video_id}: {taxonomy.level(level).class_name(label)} "
                             f"is not valid under {names}")
 
-def _time(value: Optional[float]) -> Optional[float]:
-    if value is None:
-        return None
+def _value(parse, value, field: str):
+    """``value`` read by the annotation readers' typed accessor ``parse``; a bad one is :class:`InvalidValue`
+    naming the field (the server answers 400 with it)."""
     try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise EditError(f"expected a time in seconds, got {value!r}") from None
-    if number != number or number in (float("inf"), float("-inf")):
-        raise EditError(f"expected a finite time, got {value!r}")
+        return parse(value, None, "edit", field)
+    except AnnotationError as exc:
+        raise InvalidValue(field, f"{field}: {exc.finding.message}" + (
+            f" ({exc.finding.value!r:.60})" if exc.finding.value is not None else "")) from None
+
+
+def _time(value, field: str = "time", optional: bool = False) -> Optional[float]:
+    """A time in seconds: a finite number, at most :data:`MAX_TIME` (rounded to the millisecond)."""
+    if value is None and optional:
+        return None
+    number = _value(parse_float, value, field)
+    if abs(number) > MAX_TIME:
+        raise InvalidValue(field, f"{field}: {number} s is no time on a video")
     return round(number, 3)
+
+
+def _integer(value, field: str, optional: bool = False) -> Optional[int]:
+    """An index, class id or version: an integer of at most 30 digits (``3`` or ``3.0``; not ``3.5``, text or
+    a boolean)."""
+    if value is None and optional:
+        return None
+    if isinstance(value, str):  # the readers accept digits as text; a JSON request says what it means
+        raise InvalidValue(field, f"{field}: expected an integer ({value!r:.60})")
+    return _value(parse_int, value, field)
+
+
+def _text(value, field: str) -> str:
+    if not isinstance(value, str):
+        raise InvalidValue(field, f"{field}: expected a string ({value!r:.60})")
+    return value
 
 
 def _login() -> str:
@@ -349,4 +384,4 @@ def _source_bytes(src: PathLike) -> Optional[bytes]:
 
 
 
-__all__ = ["EditError", "ReviewSession", "SaveConflict", "StaleEdit"]
+__all__ = ["EditError", "InvalidValue", "ReviewSession", "SaveConflict", "StaleEdit"]

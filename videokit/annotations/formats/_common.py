@@ -101,7 +101,11 @@ def read_json(path: PathLike) -> Any:
     """Parse a JSON file strictly: syntax errors name the line and column; ``NaN`` / ``Infinity``, numbers
     that do not fit a float, integers of more than :data:`MAX_DIGITS` digits, nesting deeper than
     :data:`MAX_DEPTH` and text no file can hold (a lone UTF-16 surrogate) are each one error."""
-    text = read_text(path)
+    return parse_json(read_text(path), path)
+
+
+def parse_json(text: str, path: PathLike) -> Any:
+    """:func:`read_json`'s checks on JSON text that is not a file (a request body; ``path`` names it)."""
     try:
         data = json.loads(text, parse_int=_json_int, parse_float=_json_float, parse_constant=_json_constant)
     except json.JSONDecodeError as exc:
@@ -198,7 +202,7 @@ def parse_float(value: Any, path: PathLike, record: str, field: str) -> float:
         except OverflowError:
             raise AnnotationError(path, record, field, "number too large", value) from None
     elif isinstance(value, str) and len(value) <= MAX_NUMBER_TEXT and _NUMBER_TEXT.fullmatch(value.strip()):
-        number = float(value)
+        number = float(value.strip())  # str.strip removes more than float() accepts (0x1C-0x1F)
     else:
         raise AnnotationError(path, record, field, "expected a number", value)
     if not math.isfinite(number):
@@ -223,7 +227,7 @@ def parse_int(value: Any, path: PathLike, record: str, field: str, minimum: Opti
     elif isinstance(value, float) and value.is_integer():
         number = int(value)
     elif isinstance(value, str) and len(value) <= MAX_NUMBER_TEXT and _INTEGER_TEXT.fullmatch(value.strip()):
-        number = int(value)
+        number = int(value.strip())  # str.strip removes more than int() accepts (0x1C-0x1F)
     else:
         raise AnnotationError(path, record, field, "expected an integer", value)
     if abs(number) >= 10 ** MAX_DIGITS:

@@ -18,6 +18,7 @@ from typing import Dict, List, Optional
 import pandas as pd
 
 from .annotations import AnnotationError, AnnotationSet, trimmed_segments, validate, write_annotations
+from .annotations.timeline import video_file
 from .utils import PathLike, atomic_write_text
 from .video.preprocess import preprocess
 from .video.probe import probe_files
@@ -52,10 +53,6 @@ class PrepareReport:
                 "validation": {"errors": self.errors, "warnings": self.warnings}}
 
 
-def _video_path(video) -> str:
-    return video.path or f"{video.video_id}.mp4"
-
-
 def prepare_dataset(annotations: AnnotationSet, video_dir: PathLike, out_dir: PathLike, workers: int = 2,
                     short_side: Optional[int] = None, fps: Optional[float] = None, gop: Optional[int] = None,
                     progress: bool = True) -> PrepareReport:
@@ -69,14 +66,14 @@ def prepare_dataset(annotations: AnnotationSet, video_dir: PathLike, out_dir: Pa
         raise FileNotFoundError(f"{video_dir}: no such folder")
     out_dir.mkdir(parents=True, exist_ok=True)
     videos = list(annotations)
-    present = [v for v in videos if (video_dir / _video_path(v)).is_file()]
-    absent = [v for v in videos if not (video_dir / _video_path(v)).is_file()]
-    meta = probe_files([video_dir / _video_path(v) for v in present], video_dir, out_dir / "meta.csv",
+    present = [v for v in videos if (video_dir / video_file(v)).is_file()]
+    absent = [v for v in videos if not (video_dir / video_file(v)).is_file()]
+    meta = probe_files([video_dir / video_file(v) for v in present], video_dir, out_dir / "meta.csv",
                        workers=workers, progress=progress)
-    meta = meta[meta.path.isin({_video_path(v) for v in present})]
+    meta = meta[meta.path.isin({video_file(v) for v in present})]
     errors = {row.path: row.error for row in meta.itertuples() if isinstance(row.error, str) and row.error}
-    unreadable = [v for v in present if _video_path(v) in errors]
-    usable_ids = [v.video_id for v in present if _video_path(v) not in errors]
+    unreadable = [v for v in present if video_file(v) in errors]
+    usable_ids = [v.video_id for v in present if video_file(v) not in errors]
     if not usable_ids:
         raise AnnotationError(str(video_dir), None, "videos",
                               f"none of the {len(videos)} annotated videos is present and readable here "
@@ -84,7 +81,7 @@ def prepare_dataset(annotations: AnnotationSet, video_dir: PathLike, out_dir: Pa
     usable = AnnotationSet(annotations.taxonomy, {i: annotations.videos[i] for i in usable_ids},
                            annotations.source, [])
     table = meta[~meta.path.isin(errors)][["path", "duration", "fps"]]
-    by_path = {_video_path(v): v.video_id for v in usable}
+    by_path = {video_file(v): v.video_id for v in usable}
     usable.apply_metadata(table.assign(video_id=table.path.map(by_path)).drop(columns="path"), overwrite=True)
 
     report = validate(usable)
@@ -99,23 +96,23 @@ def prepare_dataset(annotations: AnnotationSet, video_dir: PathLike, out_dir: Pa
 
         video_root = out_dir / "videos"
         converted = preprocess(video_dir, video_root, short_side=short_side, fps=fps, gop=gop, workers=workers,
-                               progress=progress, files=[video_dir / _video_path(v) for v in usable])
+                               progress=progress, files=[video_dir / video_file(v) for v in usable])
         converted = converted[converted.error.isna()]
         done = set(converted.path)
-        failed = [v.video_id for v in usable if str(Path(_video_path(v)).with_suffix(".mp4")) not in done]
+        failed = [v.video_id for v in usable if str(Path(video_file(v)).with_suffix(".mp4")) not in done]
         for video_id in failed:  # ffmpeg failed on it: not usable in the re-encoded copy
             del usable.videos[video_id]
         for video in usable:
-            video.path = str(Path(_video_path(video)).with_suffix(".mp4"))
+            video.path = str(Path(video_file(video)).with_suffix(".mp4"))
         new = converted[["path", "duration", "fps"]]
         usable.apply_metadata(new.assign(video_id=new.path.map({v.path: v.video_id for v in usable}))
                               .dropna(subset=["video_id"]).drop(columns="path"), overwrite=True)
         unreadable += [annotations.videos[i] for i in failed]
     ann_path = out_dir / "annotations.json"
     write_annotations(usable, ann_path, "canonical")
-    atomic_write_text(out_dir / "missing_videos.txt", "".join(f"{video_dir / _video_path(v)}\n" for v in absent))
+    atomic_write_text(out_dir / "missing_videos.txt", "".join(f"{video_dir / video_file(v)}\n" for v in absent))
     atomic_write_text(out_dir / "unreadable_videos.txt",
-                      "".join(f"{video_dir / _video_path(v)}: {errors.get(_video_path(v), 'ffmpeg failed')}\n"
+                      "".join(f"{video_dir / video_file(v)}: {errors.get(video_file(v), 'ffmpeg failed')}\n"
                               for v in unreadable))
     result = PrepareReport(out_dir, video_root, ann_path, _video_table(annotations, absent, unreadable, usable),
                            _segment_table(usable), len(report.errors), len(report.warnings), findings)

@@ -91,9 +91,9 @@ def test_mmaction_lists(tiny, tmp_path):
 def test_frame_labels(tiny, tmp_path):
     write_annotations(tiny, tmp_path / "f.npz", "frames", level="phase", fps=0.5)
     arrays = np.load(tmp_path / "f.npz")
-    # v1 at t = 0, 2, ..., 30 s: incision [0,10], phaco [10,20] (the later start wins at 10), closure [22,30]
-    assert arrays["v1"].tolist() == [0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2]
-    assert label_arrays(tiny, "phase", 1.0)["v1"][20:23].tolist() == [1, -1, 2]  # the gap (20, 22) is background
+    # v1 at t = 0, 2, ..., 30 s: incision [0,10), phaco [10,20), closure [22,30): a segment holds start <= t < end
+    assert arrays["v1"].tolist() == [0, 0, 0, 0, 0, 1, 1, 1, 1, 1, -1, 2, 2, 2, 2, -1]
+    assert label_arrays(tiny, "phase", 1.0)["v1"][19:23].tolist() == [1, -1, -1, 2]  # [20, 22) is background
     meta = json.loads(str(arrays["__meta__"]))
     assert meta == {"level": "phase", "fps": 0.5, "background": -1, "classes": ["incision", "phaco", "closure"]}
     write_annotations(tiny, tmp_path / "g.npz", "frames", level="operation", fps=1)

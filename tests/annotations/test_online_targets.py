@@ -4,16 +4,11 @@ from __future__ import annotations
 import numpy as np
 
 from videokit.annotations import Segment, VideoAnnotation
-from videokit.annotations.online_targets import current_labels, step_times, time_to_next_start, train_mean
+from videokit.annotations.online_targets import current_labels, time_to_next_start, train_mean
 
 # phase 0 on [2, 5), phase 1 on [5, 7) and again on [9, 10); phase 2 never occurs
 VIDEO = VideoAnnotation("v", duration=10.0, segments=[
     Segment("phase", 0, 2.0, 5.0), Segment("phase", 1, 5.0, 7.0), Segment("phase", 1, 9.0, 10.0)])
-
-
-def test_step_times_at_one_fps():
-    assert np.allclose(step_times(10.0, 1.0), np.arange(10))
-    assert np.allclose(step_times(3.0, 2.0), [0, 0.5, 1, 1.5, 2, 2.5])
 
 
 def test_current_phase_per_step():

@@ -12,25 +12,14 @@ from typing import List
 import numpy as np
 
 from .model import VideoAnnotation
-
-
-def step_times(duration: float, fps: float = 1.0, start: float = 0.0) -> np.ndarray:
-    """``start, start + 1/fps, ...`` up to (not including) ``duration`` seconds."""
-    if duration <= start:
-        return np.zeros(0)
-    return start + np.arange(int(np.ceil((duration - start) * fps - 1e-9))) / fps
+from .timeline import level_labels_at
 
 
 def current_labels(video: VideoAnnotation, level: str, times: np.ndarray) -> np.ndarray:
-    """The class of ``level`` at each time (``-1``: no segment). Where segments overlap, the one that
-    started last wins (the newest phase is the current one)."""
-    labels = np.full(len(times), -1, dtype=np.int64)
-    started = np.full(len(times), -np.inf)
-    for seg in video.segments_at(level):
-        inside = (times >= seg.start) & (times < seg.end) & (seg.start >= started)
-        labels[inside] = seg.label
-        started[inside] = seg.start
-    return labels
+    """The class of ``level`` at each time (``-1``: no segment), by the timeline's rule
+    (:func:`videokit.annotations.timeline.labels_at`). The step times themselves are the feature spec's
+    (:meth:`videokit.features.FeatureSpec.step_schedule`)."""
+    return level_labels_at(video, level, times)
 
 
 def time_to_next_start(video: VideoAnnotation, level: str, num_classes: int, times: np.ndarray,

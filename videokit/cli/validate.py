@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import List
 
 from ..annotations import Finding, validate
+from ..annotations.timeline import video_file
 from ._common import add_source_arguments, read_source
 
 
@@ -65,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
         summary.append(f"{args.src}: {len(annotations)} videos, {segments} segments")
     if args.videos is not None:
         if args.src is not None:
-            paths = [v.path or f"{v.video_id}.mp4" for v in annotations]
+            paths = [video_file(v) for v in annotations]
         else:
             from ..video import find_videos
 

@@ -20,6 +20,7 @@ from mmaction.datasets import BaseActionDataset
 from mmaction.registry import DATASETS
 
 from ..annotations import AnnotationSet, label_at, read_annotations, trimmed_segments
+from ..annotations.timeline import video_file
 from ..bundled import resolve_data
 from .presence import drop_absent
 from .skipping import SkipBrokenVideosMixin
@@ -56,7 +57,7 @@ class _AnnotationDataset(SkipBrokenVideosMixin, BaseActionDataset):
         return list(self.annotations.levels)
 
     def _path(self, video) -> str:
-        return osp.join(self.data_prefix["video"], video.path or f"{video.video_id}.mp4")
+        return osp.join(self.data_prefix["video"], video_file(video))
 
     def filter_data(self) -> List[Dict]:
         """Leave out the samples whose video is absent (before the epoch is sized)."""

@@ -31,6 +31,7 @@ import numpy as np
 import torch
 
 from ..annotations import AnnotationError, read_annotations
+from ..annotations.timeline import video_file
 from ..datasets.presence import absent_paths, absent_summary
 from ..features import FeatureFolder, FeatureSpec, sidecar
 from ..features.extraction import VideoPlan, extract_features, plan_video, resample, resampled_times
@@ -122,7 +123,7 @@ def main(argv=None) -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     every = sorted(annotations.subset(args.split), key=lambda v: v.video_id)
-    path_of = {v.video_id: str(Path(args.video_root) / (v.path or f"{v.video_id}.mp4")) for v in every}
+    path_of = {v.video_id: str(Path(args.video_root) / video_file(v)) for v in every}
     absent = absent_paths(list(path_of.values()))
     if absent and args.missing == "error":
         say(f"error: {args.annotations}: {absent_summary(absent, len(every))} under {args.video_root or '.'} "

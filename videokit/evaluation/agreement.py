@@ -6,8 +6,8 @@ Per level, with A as the reference (the numbers are symmetric except where named
 - boundary offsets of the segments matched at the lowest threshold: mean and 90th percentile of
   ``|start_A - start_B|`` and ``|end_A - end_B|`` together, in seconds;
 - frame-level Cohen's kappa: both timelines sampled at ``fps`` (1 by default) from 0 to the later end, "no
-  segment" a category of its own, pooled over videos (where segments overlap, the later-starting one is the
-  frame's label, as the frame-label format reads them);
+  segment" a category of its own, pooled over videos; the label at each sample is the timeline's rule
+  (:func:`videokit.annotations.timeline.labels_at`, the one the frame-label format writes);
 - per class: segments in A and in B, matched at the middle threshold, F1;
 - disagreements: every run of frames where the two say different things (video, start, end, seconds, what
   A said, what B said), largest first;
@@ -25,9 +25,10 @@ import numpy as np
 import pandas as pd
 
 from ..annotations import AnnotationError, AnnotationSet, trimmed_segments
+from ..annotations.timeline import BACKGROUND, labels_at, sample_times, tiou
 from .edits import SegmentEdit, edit_counts, segment_edits
 
-NONE = -1
+NONE = BACKGROUND
 
 
 def _by_video(annotations: AnnotationSet, level: str) -> Dict[str, List[Tuple[float, float, int]]]:
@@ -37,20 +38,12 @@ def _by_video(annotations: AnnotationSet, level: str) -> Dict[str, List[Tuple[fl
     return out
 
 
-def tiou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """tIoU of every segment of ``a`` (N, 2) with every one of ``b`` (M, 2)."""
-    inter = np.clip(np.minimum(a[:, None, 1], b[None, :, 1]) - np.maximum(a[:, None, 0], b[None, :, 0]), 0, None)
-    union = (a[:, 1] - a[:, 0])[:, None] + (b[:, 1] - b[:, 0])[None, :] - inter
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(union > 0, inter / union, 0.0)
-
-
 def match(a: List[Tuple[float, float, int]], b: List[Tuple[float, float, int]]) -> List[Tuple[int, int, float]]:
     """One-to-one same-class matches ``(index in a, index in b, tIoU)``, greedily by tIoU (ties: input order)."""
     if not a or not b:
         return []
     sa, sb = np.array([x[:2] for x in a]), np.array([x[:2] for x in b])
-    iou = tiou(sa, sb)
+    iou = tiou(sa[:, None], sb[None])
     iou[np.array([x[2] for x in a])[:, None] != np.array([x[2] for x in b])[None, :]] = 0.0
     pairs = [(iou[i, j], i, j) for i, j in zip(*np.nonzero(iou > 0))]
     pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
@@ -61,15 +54,6 @@ def match(a: List[Tuple[float, float, int]], b: List[Tuple[float, float, int]]) 
             used_b.add(j)
             out.append((int(i), int(j), float(value)))
     return out
-
-
-def frame_labels(segments: List[Tuple[float, float, int]], length: int, fps: float) -> np.ndarray:
-    """The label of each sample ``k / fps`` (``NONE`` where no segment is; the later-starting one wins)."""
-    labels = np.full(length, NONE, dtype=np.int64)
-    times = np.arange(length) / fps
-    for start, end, label in sorted(segments, key=lambda s: s[0]):
-        labels[(times >= start) & (times < end)] = label
-    return labels
 
 
 def cohen_kappa(a: np.ndarray, b: np.ndarray) -> float:
@@ -185,8 +169,8 @@ def compare_level(a: AnnotationSet, b: AnnotationSet, level: str, thresholds: Se
             if value >= middle:
                 per_class[va[i][2]][2] += 1
         end = max([e for _, e, _ in va + vb] + [0.0])
-        length = int(np.floor(end * fps)) + 1
-        la, lb = frame_labels(va, length, fps), frame_labels(vb, length, fps)
+        times = sample_times(end, fps)
+        la, lb = labels_at(va, times), labels_at(vb, times)
         frames_a.append(la)
         frames_b.append(lb)
         differ = np.r_[False, la != lb, False].astype(np.int8)

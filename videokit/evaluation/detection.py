@@ -19,6 +19,8 @@ from typing import Dict, Iterable, Optional, Sequence, Tuple
 import numpy as np
 import pandas as pd
 
+from ..annotations.timeline import tiou
+
 OPHNET_TIOU = (0.3, 0.4, 0.5, 0.6, 0.7)
 ACTIVITYNET_TIOU = tuple(np.round(np.linspace(0.5, 0.95, 10), 2))
 
@@ -87,10 +89,8 @@ def match_predictions(gt_group: np.ndarray, gt_seg: np.ndarray, pred_group: np.n
     pg = where[preds]
     seg = pred_seg[preds]
     gts = padded[pg]  # (n, width, 2)
-    inter = np.clip(np.minimum(seg[:, None, 1], gts[..., 1]) - np.maximum(seg[:, None, 0], gts[..., 0]), 0, None)
-    union = (seg[:, 1] - seg[:, 0])[:, None] + (gts[..., 1] - gts[..., 0]) - inter
-    with np.errstate(divide="ignore", invalid="ignore"):
-        iou = np.where(union > 0, inter / union, 0.0)
+    with np.errstate(invalid="ignore"):  # the padding's NaN
+        iou = tiou(seg[:, None], gts)
     iou = np.where(np.isnan(gts[..., 0]), -1.0, iou)  # padding never matches
     # a prediction below the lowest threshold with every ground truth can neither match nor block one
     useful = iou.max(1) >= thresholds.min()

@@ -13,6 +13,8 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
+from ..annotations.timeline import tiou
+
 BACKGROUND = -1
 F1_AVERAGES = ("pooled", "video")
 
@@ -59,16 +61,12 @@ def segment_matches(pred: np.ndarray, truth: np.ndarray, overlap: float,
     p, t = label_runs(pred, background), label_runs(truth, background)
     used = [False] * len(t)
     tp = 0
+    true_labels = np.array([tl for tl, _, _ in t])
+    true_spans = np.array([[ts, te] for _, ts, te in t], dtype=np.float64).reshape(-1, 2)
     for label, start, end in p:
-        best, best_iou = -1, 0.0
-        for j, (tl, ts, te) in enumerate(t):
-            if tl != label:
-                continue
-            inter = max(0, min(end, te) - max(start, ts))
-            iou = inter / (max(end, te) - min(start, ts))
-            if iou > best_iou:
-                best, best_iou = j, iou
-        if best >= 0 and best_iou >= overlap and not used[best]:
+        iou = np.where(true_labels == label, tiou(np.array([start, end], dtype=np.float64), true_spans), 0.0)
+        best = int(iou.argmax()) if len(iou) and iou.max() > 0 else -1  # the first on ties
+        if best >= 0 and iou[best] >= overlap and not used[best]:
             tp += 1
             used[best] = True
     return tp, len(p) - tp, len(t) - tp

@@ -18,6 +18,7 @@ import numpy as np
 import torch
 
 from ..annotations import AnnotationSet, Segment, Taxonomy, VideoAnnotation
+from ..annotations.timeline import link_by_time
 from ..deploy.presets import apply_preset
 from ..deploy.runtime import OnnxDetector
 from ..features import FeatureFolder, FeatureSpec, axis
@@ -159,7 +160,7 @@ def predict_video(path: str, recognizer: Recognizer, detector: Optional[Detector
                                               options.min_length, options.threshold))
     if detector is not None:
         _add(video, detector.level, detected)
-    link_parents(video, taxonomy)
+    link_by_time(video, taxonomy.level_names)  # the timeline's rule, as every reader links parents
     video.attrs["predicted_by"] = {"window": options.window, "stride": options.stride,
                                    "levels": recognizer.levels, "detector_level": detector.level if detector else None}
     wall = time.perf_counter() - started
@@ -207,15 +208,3 @@ def _add(video: VideoAnnotation, level: str, segments: List[ScoredSegment]) -> N
                                       attrs={"score": round(seg.score, 4)}))
 
 
-def link_parents(video: VideoAnnotation, taxonomy: Taxonomy) -> None:
-    """Each segment's ``parent``: the segment of the next coarser level that overlaps it most."""
-    for i, seg in enumerate(video.segments):
-        parent_level = taxonomy.parent_level(seg.level)
-        best, best_overlap = None, 0.0
-        for j, other in enumerate(video.segments):
-            if other.level != parent_level:
-                continue
-            overlap = min(seg.end, other.end) - max(seg.start, other.start)
-            if overlap > best_overlap:
-                best, best_overlap = j, overlap
-        seg.parent = best

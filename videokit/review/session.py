@@ -19,6 +19,7 @@ from typing import Callable, Dict, List, Optional, Tuple
 from ..annotations import AnnotationSet, Segment, read_annotations, validate
 from ..annotations.errors import AnnotationError, Finding
 from ..annotations.formats._common import parse_float, parse_int
+from ..annotations.timeline import video_file
 from ..utils import PathLike
 from .errors import EditError, InvalidValue, SaveConflict, StaleEdit
 from .journal import Journal, JournalError, content_hash, journal_path, read_journal
@@ -139,7 +140,7 @@ class ReviewSession(Saving):
         rows = []
         for video in self.annotations:
             found = self._findings.get(video.video_id, [])
-            rows.append({"id": video.video_id, "path": video.path or f"{video.video_id}.mp4",
+            rows.append({"id": video.video_id, "path": video_file(video),
                          "duration": video.duration, "split": video.split,
                          "errors": sum(f.severity == "error" for f in found),
                          "warnings": sum(f.severity == "warning" for f in found)})

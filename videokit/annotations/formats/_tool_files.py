@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import copy
 import hashlib
-import heapq
 import json
 import re
 from dataclasses import dataclass, field
@@ -26,6 +25,7 @@ from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequ
 from ...utils import FolderWrite, write_folder
 from ..errors import AnnotationError, Finding
 from ..model import AnnotationSet, ClassInfo, Level, Segment, Taxonomy, VideoAnnotation, infer_parents
+from ..timeline import link_by_time
 
 VideoRate = Callable[[str, Optional[str]], Optional[float]]
 """``(video_id, path) -> frame rate``: a video's rate probed from its file (``videokit.video.FrameRates``)."""
@@ -177,41 +177,6 @@ def trusted_ids(videos: Sequence[RawVideo], tables: Dict[str, Dict[int, str]], t
         for seg in video.segments:
             if seg.cid is not None and (seg.level, seg.cid) in keeps and keeps[(seg.level, seg.cid)] != seg.value:
                 seg.cid = None
-
-
-def link_by_time(video: VideoAnnotation, levels: Sequence[str]) -> List[Segment]:
-    """Segments the file did not link get, as parent, the next coarser level's segment that holds their
-    middle (the longest such, on a tie the first); returned: those whose middle more than one such segment
-    holds (their parent is a guess). One sweep over the middles in time order with a heap of the coarser
-    segments begun so far (longest first): O(n log n) in the segments, however many overlap."""
-    ambiguous: List[Segment] = []
-    by_level: Dict[str, List[Tuple[int, Segment]]] = {}
-    for j, p in enumerate(video.segments):
-        by_level.setdefault(p.level, []).append((j, p))
-    for index in range(1, len(levels)):
-        parents = sorted(by_level.get(levels[index - 1], ()), key=lambda jp: jp[1].start)
-        children = sorted(((s.start + s.end) / 2, k, s) for k, (_, s) in enumerate(by_level.get(levels[index], ()))
-                          if s.parent is None)
-        if not parents or not children:
-            continue
-        begun: List[Tuple[float, int, float]] = []  # (-length, index, end) of coarser segments started by now
-        next_parent = 0
-        for middle, _, seg in children:
-            while next_parent < len(parents) and parents[next_parent][1].start <= middle:
-                j, p = parents[next_parent]
-                heapq.heappush(begun, (-(p.end - p.start), j, p.end))
-                next_parent += 1
-            while begun and begun[0][2] < middle:  # ended before this middle: before every later one too
-                heapq.heappop(begun)
-            if begun:
-                seg.parent = begun[0][1]
-                chosen = heapq.heappop(begun)  # another coarser segment holding the middle: the parent is a guess
-                while begun and begun[0][2] < middle:
-                    heapq.heappop(begun)
-                if begun:
-                    ambiguous.append(seg)
-                heapq.heappush(begun, chosen)
-    return ambiguous
 
 
 @dataclass

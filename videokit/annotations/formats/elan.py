@@ -33,6 +33,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from ..errors import AnnotationError, Finding
 from ..model import AnnotationSet, Taxonomy
+from ..timeline import video_file
 from ._common import PathLike, parse_float, parse_xml, read_bytes, ticks
 from ._tool_files import (
     RawSegment,
@@ -443,7 +444,7 @@ def _video_tiers(annotations: AnnotationSet, video, levels: Sequence[str], names
 
 
 def _header_xml(video, last_id: int, digest: str) -> List[str]:
-    media = video.path or f"{video.video_id}.mp4"
+    media = video_file(video)
     return ['<HEADER MEDIA_FILE="" TIME_UNITS="milliseconds">',
             f'<MEDIA_DESCRIPTOR MEDIA_URL={quoteattr("file:///" + media.lstrip("/"))} MIME_TYPE="video/mp4" '
             f'RELATIVE_MEDIA_URL={quoteattr("./" + media)}/>',

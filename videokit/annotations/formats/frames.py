@@ -1,12 +1,12 @@
 """Frame-level label arrays: one int16 array per video at a chosen rate, ``-1`` where no segment is.
 
 Written as one ``.npz`` (key = video id); ``__meta__`` holds the level, rate and class names as JSON.
-Where segments overlap, the one that starts later wins (the most recent step is the current one).
+The label at each time is :mod:`videokit.annotations.timeline`'s rule (a segment holds ``start <= t < end``;
+where segments overlap, the one that starts later wins; a zero-length segment holds the step at its start).
 """
 from __future__ import annotations
 
 import json
-import math
 from typing import Dict, Optional
 
 import numpy as np
@@ -14,9 +14,8 @@ import numpy as np
 from ...utils import atomic_output
 from ..errors import AnnotationError
 from ..model import AnnotationSet, trimmed_segments
+from ..timeline import BACKGROUND, labels_at, sample_times
 from ._common import PathLike
-
-BACKGROUND = -1
 
 
 def label_arrays(annotations: AnnotationSet, level: Optional[str] = None, fps: float = 1.0,
@@ -28,14 +27,9 @@ def label_arrays(annotations: AnnotationSet, level: Optional[str] = None, fps: f
         by_video.setdefault(item.video.video_id, []).append(item)
     arrays = {}
     for video in annotations.subset(subset):
-        items = sorted(by_video.get(video.video_id, []), key=lambda it: it.segment.start)
-        end = max([video.duration or 0.0] + [it.segment.end for it in items])
-        labels = np.full(int(math.floor(end * fps)) + 1, BACKGROUND, dtype=np.int16)
-        for it in items:
-            first = int(math.ceil(it.segment.start * fps))
-            last = int(math.floor(it.segment.end * fps))
-            labels[first:last + 1] = it.label
-        arrays[video.video_id] = labels
+        items = [(it.segment.start, it.segment.end, it.label) for it in by_video.get(video.video_id, [])]
+        end = max([video.duration or 0.0] + [e for _, e, _ in items])
+        arrays[video.video_id] = labels_at(items, sample_times(end, fps)).astype(np.int16)
     return arrays
 
 

@@ -35,6 +35,7 @@ from xml.sax.saxutils import quoteattr
 from ...utils import atomic_write_text
 from ..errors import AnnotationError, Finding
 from ..model import AnnotationSet, Taxonomy
+from ..timeline import video_file
 from ._common import (
     PathLike,
     as_list,
@@ -366,7 +367,7 @@ def _task(annotations: AnnotationSet, video, as_predictions: bool, tool_fps: Opt
                               "Label Studio keeps frames: the video's frame rate is needed (--tool-fps, or --meta)")
     results = regions(annotations, video, rate, as_predictions, names)
     scores = [item["score"] for item in results if "score" in item]
-    data = {"video": video.path or f"{video.video_id}.mp4", "fps": rate,
+    data = {"video": video_file(video), "fps": rate,
             "videokit": {"video_id": video.video_id, "path": video.path, "duration": video.duration, "fps": video.fps,
                          "split": video.split, "levels": annotations.levels,
                          "labels": [[name, label] for label, name in video_label_names(annotations, video, names)]}}

@@ -22,6 +22,7 @@ from typing import Dict, List, Optional
 from ...utils import atomic_write_text
 from ..errors import AnnotationError, Finding
 from ..model import AnnotationSet, Taxonomy
+from ..timeline import video_file
 from ._common import MAX_CLASS_ID, PathLike, as_object, as_text, optional, parse_float, read_json, require
 from ._tool_files import RawSegment, RawVideo, assemble, attrs_from_json, level_names, rows, video_label_names
 
@@ -144,7 +145,7 @@ def to_dict(annotations: AnnotationSet, subset: Optional[str] = None, as_predict
 
     for n, video in enumerate(videos, start=1):
         vid = str(n)
-        files[vid] = {"fid": vid, "fname": video.path or f"{video.video_id}.mp4", "type": 4, "loc": 1, "src": ""}
+        files[vid] = {"fid": vid, "fname": video_file(video), "type": 4, "loc": 1, "src": ""}
         views[vid] = {"fid_list": [vid]}
         if levels[0] not in segment_levels:
             for label, _ in video_label_names(annotations, video, names):

@@ -130,7 +130,7 @@ def run(name: str, overrides: Dict, train, test, classes: int, dims: int, args) 
         for x, sample in zip(test_feats, test_targets):
             levels = model.outputs(*model._pad([torch.from_numpy(x).t()]))
             t0 = time.perf_counter()
-            found = model.postprocess(levels, 0)
+            found = model.head.decode(levels, 0)
             post_seconds += time.perf_counter() - t0
             segs = 0.5 + found["segments"].double()
             pred += [(sample.video_id, int(k), float(s), float(e), float(c))

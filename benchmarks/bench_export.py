@@ -60,10 +60,10 @@ def main() -> int:
         export_recognizer,
         export_workflow,
     )
-    from videokit.deploy.runtime import OnnxBackbone, OnnxDetector, OnnxRecognizer, OnnxWorkflow
     from videokit.features import FeatureSpec
     from videokit.inference.network import load_model
     from videokit.inference.online import stream
+    from videokit.inference.runtime import OnnxBackbone, OnnxDetector, OnnxRecognizer, OnnxWorkflow
     from videokit.video import FrameSource
 
     work = Path(args.cache or tempfile.mkdtemp(prefix="bench_export_"))

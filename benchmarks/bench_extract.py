@@ -100,8 +100,8 @@ def inner(method: str, video: str, window: int, stride: int, device: str, summar
     import torch
 
     from videokit.features import FeatureSpec
-    from videokit.features.backbone import window_features
     from videokit.features.extraction import WindowChunks, plan_video
+    from videokit.features.window_features import window_features
     from videokit.inference.network import load_model
 
     spec = FeatureSpec(window=window, stride=stride, frames_per_window=4, size=112)

@@ -34,9 +34,9 @@ def main() -> None:
     from videokit.annotations.formats.labelstudio import config
     from videokit.demo import DemoSpec
     from videokit.demo.pipeline import run_demo
-    from videokit.deploy.labelstudio_backend import Predictor, VideoSource, create_app
-    from videokit.inference import PredictOptions, Recognizer, predict_video
+    from videokit.inference import PredictOptions, TrainedRecognizer, predict_video
     from videokit.services import Server
+    from videokit.services.labelstudio import Predictor, VideoSource, create_app
 
     work = Path(args.cache or tempfile.mkdtemp(prefix="bench_ml_backend_"))
     videos = work / "videos"
@@ -53,7 +53,7 @@ def main() -> None:
     latency, overhead = {}, {}
     chosen = os.environ.get("BENCH_MODELS", "demo,tsm_r50").split(",")  # a subset: BENCH_MODELS=demo
     for name, (model_config, taxonomy_source) in ((n, m) for n, m in models.items() if n in chosen):
-        recognizer = Recognizer.from_files(str(model_config), None, device=args.device)
+        recognizer = TrainedRecognizer.from_files(str(model_config), None, device=args.device)
         label_config = config(read_annotations(taxonomy_source, "canonical"))
         predictor = Predictor(lambda path: predict_video(str(path), recognizer, options=options,
                                                          progress=False).annotations,

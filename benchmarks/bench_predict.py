@@ -49,7 +49,7 @@ def main() -> None:
     os.chdir(ROOT)  # the NurViD config names annotations/ relative to the checkout
     from videokit.demo import DemoSpec
     from videokit.demo.pipeline import run_demo
-    from videokit.inference import PredictOptions, Recognizer, predict_video, window_grid
+    from videokit.inference import PredictOptions, TrainedRecognizer, predict_video, window_grid
 
     work = Path(args.cache or tempfile.mkdtemp(prefix="bench_predict_"))
     work.mkdir(parents=True, exist_ok=True)
@@ -63,7 +63,7 @@ def main() -> None:
               "tsm_r50": (ROOT / "configs" / "nurvid" / "multilevel_tsm_r50_1x1x8_trimmed-procedure-action.py", 8)}
     factors, shares = {}, {}
     for name, (config, frames) in models.items():
-        recognizer = Recognizer.from_files(str(config), None, device=args.device)
+        recognizer = TrainedRecognizer.from_files(str(config), None, device=args.device)
         found = {}
 
         def predict() -> None:

@@ -119,9 +119,32 @@ def test_import_videokit_features_stays_free_of_torch():
     assert out.stdout.strip() == "[]"
 
 
+def called(path: Path) -> Set[str]:
+    """The names ``path`` calls (``f(...)``, ``x.f(...)``: ``f``), read from its syntax tree."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Call):
+            func = node.func
+            names.add(func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", ""))
+    return names
+
+
+def imported_from(path: Path) -> Dict[str, Set[str]]:
+    """``{videokit module: names path imports from it}`` (relative imports resolved)."""
+    package = module_name(path) if path.name == "__init__.py" else module_name(path).rsplit(".", 1)[0]
+    found: Dict[str, Set[str]] = {}
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")
+                base = ".".join(anchor[:len(anchor) - node.level + 1] + ([base] if base else []))
+            found.setdefault(base, set()).update(alias.name for alias in node.names)
+    return found
+
+
 def test_each_rule_has_one_home():
     text = {p: p.read_text() for p in PACKAGE.rglob("*.py")}
-    text.update({p: p.read_text() for p in PACKAGE.rglob("*.js")})
     spec = PACKAGE / "features" / "spec.py"
     # window starts: only the feature spec cuts them
     cutters = [p for p, t in text.items()
@@ -129,12 +152,85 @@ def test_each_rule_has_one_home():
     assert cutters in ([], [spec])
     # the online step schedule: the spec's step_time / latest_window, nowhere a formula of its own
     for path in (PACKAGE / "inference" / "online.py", PACKAGE / "datasets" / "workflow.py"):
-        assert "searchsorted" not in text[path] and "np.floor" not in text[path], path
+        assert not {"searchsorted", "floor"} & called(path), path
     # "valid under its parent": the taxonomy's; the page gets the table, predict and the session ask
-    js = text[PACKAGE / "review" / "static" / "review.js"]
+    js = (PACKAGE / "review" / "static" / "review.js").read_text()
     assert "parents" not in js and "taxonomy.valid" in js
-    assert "valid_under" in text[PACKAGE / "review" / "session.py"]
-    assert "children_of" in text[PACKAGE / "inference" / "predict.py"]
+    assert "valid_under" in called(PACKAGE / "review" / "session.py")
+    assert "children_of" in called(PACKAGE / "inference" / "predict.py")
     # one reader of the taxonomy CSV
-    readers = [p for p, t in text.items() if ("read_csv(" in t or "read_table(" in t) and '"parents"' in t]
+    readers = [p for p, t in text.items() if {"read_csv", "read_table"} & called(p) and '"parents"' in t]
     assert readers == [PACKAGE / "annotations" / "formats" / "tables.py"], readers
+
+
+#: time on a video: the rules annotations/timeline.py owns, and the modules that ask it
+TIMELINE = PACKAGE / "annotations" / "timeline.py"
+TIMELINE_USERS = {
+    "labels_at": ["annotations/formats/frames.py", "evaluation/agreement.py"],
+    "level_labels_at": ["annotations/online_targets.py"],
+    "link_by_time": ["inference/predict.py"],
+    "link_parents": ["annotations/formats/_tool_files.py"],
+    "tiou": ["evaluation/agreement.py", "evaluation/detection.py", "evaluation/workflow.py"],
+    "video_file": ["prepare.py", "engine/extract.py", "datasets/recognition.py", "review/session.py",
+                   "cli/validate.py", "annotations/formats/labelstudio.py", "annotations/formats/via.py",
+                   "annotations/formats/elan.py"],
+}
+
+
+def test_time_on_a_video_has_one_owner():
+    """Each rule about time is defined once (annotations/timeline.py) and its users import it from there; no
+    other module computes a tIoU or writes ``path or f"{video_id}.mp4"`` of its own."""
+    for name, users in TIMELINE_USERS.items():
+        for user in users:
+            imports = imported_from(PACKAGE / user)
+            assert name in imports.get("videokit.annotations.timeline", set()), f"{user} does not import {name}"
+    defined = {p for p in PACKAGE.rglob("*.py") for node in ast.walk(ast.parse(p.read_text()))
+               if isinstance(node, ast.FunctionDef) and node.name in ("tiou", "labels_at", "link_by_time",
+                                                                       "link_parents", "frame_labels",
+                                                                       "video_file")}
+    assert defined == {TIMELINE}, sorted(str(p) for p in defined)
+    spelled = [f"{p.relative_to(ROOT)}:{node.lineno}" for p in PACKAGE.rglob("*.py") if p != TIMELINE
+               for node in ast.walk(ast.parse(p.read_text()))
+               if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or)
+               and isinstance(node.values[0], ast.Attribute) and node.values[0].attr == "path"
+               and any(isinstance(v, ast.JoinedStr) for v in node.values[1:])]
+    assert not spelled, spelled
+
+
+#: the data path, lowest first: a module imports only from packages of a lower rank than its own (or its own
+#: package); bundled data and the stock configs sit beside utils, the CLI and the package face on top
+STAGES = {
+    "utils": 0, "bundled": 0, "configs": 0,
+    "annotations": 1,
+    "video": 2, "visualization": 2,
+    "features": 3, "prepare": 3,
+    "datasets": 4, "models": 4,
+    "evaluation": 5,
+    "register": 6,
+    "inference": 7,
+    "deploy": 8, "services": 8,
+    "review": 9, "engine": 9,
+    "demo": 10,
+    "cli": 11, "__main__": 11,
+}
+
+
+def test_each_stage_imports_only_the_stages_below_it():
+    """Read from the import statements (lazy ones too): the stage order README's Layout draws."""
+    graph = import_graph()
+
+    def stage(module: str) -> str:
+        parts = module.split(".")
+        return parts[1] if len(parts) > 1 else "videokit"
+
+    assert {stage(m) for m in graph} - {"videokit"} <= set(STAGES), "a package the stage table does not name"
+    wrong = sorted(f"{m} -> {t}" for m, targets in graph.items() for t in targets
+                   if stage(m) != "videokit" and stage(m) != stage(t) and stage(t) != "videokit"
+                   and STAGES[stage(t)] >= STAGES[stage(m)] and not _kept_for_one_release(m))
+    assert not wrong, "imports that run up (or across) the stages:\n" + "\n".join(wrong)
+
+
+def _kept_for_one_release(module: str) -> bool:
+    """The older import paths, kept one release: each only re-exports from where the thing lives now."""
+    path = ROOT / (module.replace(".", "/") + ".py")
+    return path.is_file() and "moved(__name__" in path.read_text()

@@ -12,11 +12,8 @@ def register_all_modules(init_default_scope: bool = True) -> None:
     from mmaction.utils import register_all_modules as register_mmaction
 
     register_mmaction(init_default_scope=init_default_scope)
-    from . import datasets, models  # noqa: F401  (each registers on import)
+    from . import datasets, models  # noqa: F401  (each registers on import; models applies the allow-list)
     from .evaluation import metrics  # noqa: F401
-    from .models.checkpoint import allow_mmengine_checkpoints
-
-    allow_mmengine_checkpoints()
 
 
 register_all_modules(init_default_scope=False)

@@ -11,7 +11,7 @@ from mmengine.model import BaseModel
 from mmengine.runner import Runner
 from torch.utils.data import Dataset
 
-from videokit.engine import CheckpointRefused
+from videokit.models import CheckpointRefused
 from videokit.models.checkpoint import load_local_checkpoint
 
 

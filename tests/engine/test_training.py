@@ -61,10 +61,23 @@ def weights(path):
     return load_local_checkpoint(str(path), "cpu")["state_dict"]
 
 
+def readme_bands() -> dict:
+    """The demo's numbers as README.md states them: ``{"top1": (low, high), "mAP": ..., "wMAE": ...}``."""
+    text = " ".join((ROOT / "README.md").read_text().split())
+    found = re.search(r"\(top1 ([0-9.]+), mAP ([0-9.]+)-([0-9.]+), wMAE ([0-9.]+)-([0-9.]+) over runs", text)
+    assert found, "README.md no longer states the demo's band as this test reads it"
+    top1, map_low, map_high, wmae_low, wmae_high = (float(v) for v in found.groups())
+    return {"top1": (top1, top1), "mAP": (map_low, map_high), "wMAE": (wmae_low, wmae_high)}
+
+
+#: how far a run may stray from README's band on another machine (thread scheduling) before the README is wrong
+SLACK = {"top1": 0.09, "mAP": 0.04, "wMAE": 0.3}
+
+
 def test_demo_reaches_the_readme_accuracy_and_map(tmp_path):
     result = run_demo(tmp_path, DemoSpec(videos_per_procedure=8))
-    assert result["top1"] >= 0.8
-    assert result["mAP"] > 0.2  # the detector on the recognizer's features localizes the steps
+    for name, (low, high) in readme_bands().items():
+        assert low - SLACK[name] <= result[name] <= high + SLACK[name], (name, result[name], (low, high))
     assert (tmp_path / "detection_results.json").exists()
     metrics = result["metrics"]
     assert metrics["hierarchy/consistent"] == 1.0  # joint decoding is consistent by construction

@@ -57,8 +57,8 @@ def test_recognizer_exports_and_predicts_the_same_timeline(demo_env, weights, tm
 
 
 def test_backbone_export_computes_extractions_features(demo_env, weights, tmp_path, capsys):
-    from videokit.deploy.runtime import OnnxBackbone
-    from videokit.features.backbone import window_features
+    from videokit.features.window_features import window_features
+    from videokit.inference.runtime import OnnxBackbone
 
     video = demo_env / "videos" / "demo_1_00.mp4"
     onnx = tmp_path / "backbone.onnx"
@@ -71,7 +71,7 @@ def test_backbone_export_computes_extractions_features(demo_env, weights, tmp_pa
 
 
 def test_workflow_step_with_explicit_state_streams_as_pytorch(demo_env, weights, tmp_path, capsys):
-    from videokit.deploy.runtime import OnnxWorkflow
+    from videokit.inference.runtime import OnnxWorkflow
 
     model, _ = load_model(WORKFLOW, str(weights["workflow"]))
     channels, steps = model.project.in_channels - int(model.use_elapsed_time), model.receptive_field + 6
@@ -130,7 +130,7 @@ def test_detector_exports_its_network(demo_env, weights, tmp_path, capsys):
 
 
 def test_detector_network_in_onnxruntime_predicts_the_pytorch_timeline(demo_env, weights, tmp_path, capsys):
-    from videokit.deploy.runtime import OnnxDetector
+    from videokit.inference.runtime import OnnxDetector
 
     model, _ = load_model(DETECTOR, str(weights["detector"]))
     channels = model.projection.in_channels if hasattr(model.projection, "in_channels") else 512
@@ -187,7 +187,7 @@ def test_deployment_preset_caps_the_segments_of_a_long_video(demo_env, weights):
     few confident segments per class."""
     from mmengine.structures import BaseDataElement
 
-    from videokit.deploy.presets import PRESETS, apply_preset
+    from videokit.inference.presets import PRESETS, apply_preset
 
     model, _ = load_model(DETECTOR, str(weights["detector"]))
     model.test_cfg["max_seg_num"] = 200  # the stock detection configs' evaluation setting

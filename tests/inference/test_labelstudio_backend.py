@@ -11,7 +11,7 @@ import pytest
 
 from videokit.annotations import AnnotationSet, Segment, Taxonomy, VideoAnnotation
 from videokit.annotations.model import ClassInfo, Level
-from videokit.deploy.labelstudio_backend import PENDING, LabelMap, Predictor, VideoSource, create_app
+from videokit.services.labelstudio import PENDING, LabelMap, Predictor, VideoSource, create_app
 
 TAXONOMY = Taxonomy("t", [Level("procedure", {0: ClassInfo(0, "Injection")}),
                           Level("step", {0: ClassInfo(0, "wash hands"), 1: ClassInfo(1, "insert needle")})])

@@ -16,7 +16,7 @@ import pytest
 
 from videokit.annotations import AnnotationSet, read_annotations, write_annotations
 from videokit.annotations.formats.labelstudio import regions
-from videokit.deploy.labelstudio_backend import LabelMap
+from videokit.services.labelstudio import LabelMap
 
 from ..conftest import ROOT, SAMPLE_VIDEOS
 from .conftest import _free_port, upload
@@ -84,12 +84,12 @@ def _stop(process: subprocess.Popen) -> None:
 def _predict(model, video: str, *extra: str) -> AnnotationSet:
     """What `videokit predict VIDEO --config --checkpoint [--backend onnxruntime --model M] --threshold 0
     --min-length 0` computes (its own function, in this process: the models are loaded once)."""
-    from videokit.inference import PredictOptions, Recognizer, predict_video
+    from videokit.inference import PredictOptions, TrainedRecognizer, predict_video
 
     backend = "onnxruntime" if extra else "pytorch"
     if backend not in model["recognizers"]:
-        model["recognizers"][backend] = Recognizer.from_files(RECOGNIZER, str(model["checkpoint"]), device="cpu",
-                                                              onnx=str(model["onnx"]) if extra else None)
+        model["recognizers"][backend] = TrainedRecognizer.from_files(RECOGNIZER, str(model["checkpoint"]), device="cpu",
+                                                                     onnx=str(model["onnx"]) if extra else None)
     return predict_video(str(SAMPLE_VIDEOS / video), model["recognizers"][backend],
                          options=PredictOptions(threshold=0.0, min_length=0.0), progress=False).annotations
 

@@ -149,6 +149,6 @@ def test_parts_are_registered_and_swap_in_one_config_line():
         assert MODELS.get(name) is not None, name
     model = MODELS.build(dict(type="DenseTemporalDetector", in_channels=6, num_classes=2, embed_dims=16, num_levels=2,
                               head=dict(type="TridentHead", num_bins=3), test_cfg=dict(nms="hard")))
-    assert type(model.head).__name__ == "TridentHead" and model.postprocess.nms == "hard"
+    assert type(model.head).__name__ == "TridentHead" and model.head.postprocess.nms == "hard"
     with pytest.raises(ValueError, match="nms"):
         MODELS.build(dict(type="DenseTemporalDetector", in_channels=6, num_classes=2, test_cfg=dict(nms="matrix")))

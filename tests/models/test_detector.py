@@ -28,10 +28,10 @@ def test_targets_pick_the_shortest_containing_segment_in_range():
                                    regression_ranges=[(0, 4), (4, 100)], center_radius=10)
     segments = torch.tensor([[2.0, 6.0], [0.0, 30.0]])
     labels = torch.tensor([1, 2])
-    cls, reg = model._targets(segments, labels, 16, 1, (0, 4))
+    cls, reg = model.head.targets(segments, labels, 16, 1, (0, 4))
     assert cls[3].item() == 1 and reg[3].tolist() == pytest.approx([3 - 2, 6 - 3])  # point 3 (stride 1)
     assert cls[10].item() == -1  # inside the long segment only, whose extent exceeds this level's range
-    cls, reg = model._targets(segments, labels, 8, 2, (4, 100))
+    cls, reg = model.head.targets(segments, labels, 8, 2, (4, 100))
     assert cls[7].item() == 2  # point 14.5 on level 2: the long segment, extent fits
     assert reg[7].tolist() == pytest.approx([14.5 / 2, 15.5 / 2])
 

@@ -7,11 +7,11 @@ from contextlib import contextmanager
 
 import pytest
 
-from videokit.deploy.labelstudio_backend import Predictor, VideoSource
-from videokit.deploy.labelstudio_backend import create_app as backend_app
 from videokit.review import ReviewSession
 from videokit.review import create_app as review_app
 from videokit.services import Server
+from videokit.services.labelstudio import Predictor, VideoSource
+from videokit.services.labelstudio import create_app as backend_app
 
 from ..inference.test_labelstudio_backend import HAND_WRITTEN, TAXONOMY, _prediction
 from ..review.conftest import dataset  # noqa: F401 -- the made review dataset

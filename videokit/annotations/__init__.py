@@ -1,4 +1,4 @@
-"""Stage 1 of the data path: hierarchical, time-localized labels and the files that hold them.
+"""The data path starts here: hierarchical, time-localized labels and the files that hold them.
 
 Entry points: :func:`read_annotations`, :func:`write_annotations`, :func:`validate`.
 """

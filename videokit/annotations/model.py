@@ -184,10 +184,6 @@ class Taxonomy:
             table[child.name] = {p: self.children_of(child.name, p) for p in sorted(parent.classes)}
         return table
 
-    def valid_pairs(self, child_level: str) -> List[Tuple[int, int]]:
-        """All (parent class, child class) pairs the taxonomy allows for ``child_level``."""
-        return sorted((p, c.id) for c in self.level(child_level).classes.values() for p in c.parents)
-
     def to_dict(self) -> Dict[str, Any]:
         return {"dataset": self.dataset,
                 "levels": [{"name": lvl.name,
@@ -285,10 +281,6 @@ class VideoAnnotation:
 
     def segments_at(self, level: str) -> List[Segment]:
         return [s for s in self.segments if s.level == level]
-
-    def indexed_segments_at(self, level: str) -> List[Tuple[int, Segment]]:
-        """``(index in self.segments, segment)`` pairs of one level, in stored order."""
-        return [(i, s) for i, s in enumerate(self.segments) if s.level == level]
 
     def to_dict(self) -> Dict[str, Any]:
         return {"id": self.video_id, "path": self.path, "duration": self.duration, "fps": self.fps,

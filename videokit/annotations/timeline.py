@@ -23,6 +23,7 @@ from typing import Dict, Iterable, List, Sequence, Tuple
 
 import numpy as np
 
+from .errors import Finding
 from .model import Segment, VideoAnnotation
 
 BACKGROUND = -1
@@ -105,10 +106,21 @@ def link_by_time(video: VideoAnnotation, levels: Sequence[str]) -> List[Segment]
     return ambiguous
 
 
+def link_parents(video: VideoAnnotation, levels: Sequence[str], source: str) -> List[Finding]:
+    """:func:`link_by_time`, with an ``ambiguous-parent`` warning for each segment whose parent is a guess (what
+    the readers report)."""
+    return [Finding("warning", *(seg.origin or (source, f"video {video.video_id}")), "parent",
+                    f"more than one {video.segments[seg.parent].level} segment holds this {seg.level} segment's "
+                    f"middle; its parent is the longest, [{video.segments[seg.parent].start:g}, "
+                    f"{video.segments[seg.parent].end:g}] s", None, "ambiguous-parent", video=video.video_id)
+            for seg in link_by_time(video, levels)]
+
+
 def video_file(video: VideoAnnotation) -> str:
     """The video's file, relative to the videos folder: its ``path``, else ``<video_id>.mp4`` (the published
     sets name files after their ids)."""
     return video.path or f"{video.video_id}.mp4"
 
 
-__all__ = ["BACKGROUND", "labels_at", "level_labels_at", "link_by_time", "sample_times", "tiou", "video_file"]
+__all__ = ["BACKGROUND", "labels_at", "level_labels_at", "link_by_time", "link_parents", "sample_times", "tiou",
+           "video_file"]

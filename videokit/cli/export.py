@@ -35,7 +35,7 @@ def _part(model, requested: str) -> str:
     kind = type(model).__name__
     if hasattr(model, "cls_head"):
         return "recognizer"
-    if hasattr(model, "outputs") and hasattr(model, "postprocess"):
+    if hasattr(model, "outputs") and hasattr(getattr(model, "head", None), "decode"):
         return "detector"
     if hasattr(model, "step") and hasattr(model, "receptive_field"):
         return "workflow"
@@ -90,9 +90,9 @@ def real_clip(model, cfg, video: str, start: float = 0.0):
     """One real clip of ``video`` through the config's test pipeline and the model's data preprocessor."""
     from mmengine.dataset import pseudo_collate
 
-    from ..inference.recognize import Recognizer
+    from ..inference.recognize import TrainedRecognizer
 
-    recognizer = Recognizer(model, cfg, ["label"], None)
+    recognizer = TrainedRecognizer(model, cfg, ["label"], None)
     pipeline = recognizer.test_pipeline()
     sample = pipeline(dict(filename=str(video), start=float(start), end=float(start) + 2.0, label=-1))
     return model.data_preprocessor(pseudo_collate([sample]), False)["inputs"]
@@ -102,7 +102,7 @@ def real_frames(video: str, per_window: int, size: int, start: float = 0.0):
     """Two windows of real frames of ``video``, resized as extraction resizes them."""
     import numpy as np
 
-    from ..features.backbone import prepare_frames
+    from ..features.window_features import prepare_frames
     from ..video import open_video, read_frames
 
     reader = open_video(str(video), cache=False)

@@ -3,12 +3,8 @@ corrections) through its API, as canonical annotations to train on (``tools/trai
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import tempfile
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 from ._common import add_option
@@ -31,38 +27,23 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     pull.set_defaults(run=run_pull)
 
 
-def _call(url: str, token: str, method: str = "GET", body=None) -> bytes:
-    request = urllib.request.Request(url, method=method, data=None if body is None else json.dumps(body).encode(),
-                                     headers={"Authorization": f"Token {token}", "Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(request, timeout=300) as response:
-            return response.read()
-    except urllib.error.HTTPError as exc:
-        raise SystemExit(f"error: {method} {url}: HTTP {exc.code} {exc.read()[:200]!r}") from None
-    except OSError as exc:
-        raise SystemExit(f"error: {method} {url}: {exc}") from None
-
-
 def run_pull(args: argparse.Namespace) -> int:
     from ..annotations import read_annotations, write_annotations
+    from ..services.labelstudio_client import TOKEN_ENV, URL_ENV, LabelStudioClient, LabelStudioError
     from ._common import format_options
 
-    base = (args.url or os.environ.get("LABEL_STUDIO_URL") or "").rstrip("/")
-    token = os.environ.get("LABEL_STUDIO_API_KEY")
+    base = (args.url or os.environ.get(URL_ENV) or "").rstrip("/")
+    token = os.environ.get(TOKEN_ENV)
     if not base or not token:
         raise SystemExit("error: Label Studio's address and an API token are needed: --url URL (or "
                          "$LABEL_STUDIO_URL) and $LABEL_STUDIO_API_KEY (Account & Settings > Access Token)")
-    project = f"{base}/api/projects/{args.project}"
-    snapshot = json.loads(_call(f"{project}/exports", token, "POST", {"title": "videokit labelstudio pull"}))
-    for _ in range(600):  # a snapshot of a large project takes a while
-        if json.loads(_call(f"{project}/exports/{snapshot['id']}", token)).get("status") == "completed":
-            break
-        time.sleep(0.5)
-    else:
-        raise SystemExit(f"error: the export of project {args.project} did not complete in 5 minutes")
+    try:
+        data = LabelStudioClient(base, token).export_project(args.project)  # a large project's takes a while
+    except LabelStudioError as exc:
+        raise SystemExit(f"error: {exc}") from None
     with tempfile.TemporaryDirectory(prefix="videokit-pull-") as folder:
         export = Path(folder) / f"project-{args.project}.json"
-        export.write_bytes(_call(f"{project}/exports/{snapshot['id']}/download?exportType=JSON", token))
+        export.write_bytes(data)
         options = format_options(args, ("annotator", "taxonomy", "tool_fps"))
         annotations = read_annotations(export, "labelstudio", **options)
     for video in annotations:

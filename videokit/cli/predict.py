@@ -97,7 +97,7 @@ def add_deployment_arguments(parser: argparse.ArgumentParser, online: bool = Fal
 
 def load_models(args: argparse.Namespace, device: str):
     """``(recognizer, detector or None, options)`` from the arguments above; a bad combination ends the command."""
-    from ..inference import Detector, PredictOptions, Recognizer
+    from ..inference import PredictOptions, TrainedDetector, TrainedRecognizer
 
     if bool(args.detector_config) != bool(args.detector_checkpoint):
         raise SystemExit("error: --detector-config and --detector-checkpoint go together")
@@ -106,12 +106,13 @@ def load_models(args: argparse.Namespace, device: str):
     if args.detector_model and not (args.backend == "onnxruntime" and args.detector_config):
         raise SystemExit("error: --detector-model goes with --backend onnxruntime and --detector-config")
     try:
-        recognizer = Recognizer.from_files(args.config, args.checkpoint, args.taxonomy, args.taxonomy_format, device,
-                                           onnx=args.model if args.backend == "onnxruntime" else None)
+        recognizer = TrainedRecognizer.from_files(args.config, args.checkpoint, args.taxonomy, args.taxonomy_format,
+                                                  device, onnx=args.model if args.backend == "onnxruntime" else None)
         detector = None
         if args.detector_config:
-            detector = Detector.from_files(args.detector_config, args.detector_checkpoint, args.features_like,
-                                           device, args.feature_size, preset=args.preset, onnx=args.detector_model)
+            detector = TrainedDetector.from_files(args.detector_config, args.detector_checkpoint,
+                                                  args.features_like, device, args.feature_size, preset=args.preset,
+                                                  onnx=args.detector_model)
     except (ValueError, FileNotFoundError) as exc:
         raise SystemExit(f"error: {exc}") from None
     options = PredictOptions(window=args.window, stride=args.stride, smooth=args.smooth, min_length=args.min_length,
@@ -179,7 +180,7 @@ def run_online(args: argparse.Namespace) -> int:
         if args.backend == "onnxruntime":
             if not (args.model and args.workflow_model):
                 raise ValueError("--online --backend onnxruntime needs --model (the backbone) and --workflow-model")
-            from ..deploy.runtime import OnnxBackbone, OnnxWorkflow
+            from ..inference.runtime import OnnxBackbone, OnnxWorkflow
 
             backbone = OnnxBackbone(args.model, device)
             model = OnnxWorkflow(args.workflow_model, device, horizon=model.horizon)

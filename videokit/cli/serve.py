@@ -1,5 +1,5 @@
 """``videokit serve labelstudio CONFIG CHECKPOINT``: a trained model as a Label Studio ML backend, so each task
-an annotator opens comes pre-labelled (:mod:`videokit.deploy.labelstudio_backend`; docs/annotations.md has the
+an annotator opens comes pre-labelled (:mod:`videokit.services.labelstudio`; docs/annotations.md has the
 loop from a new video to a retrained model)."""
 from __future__ import annotations
 
@@ -39,10 +39,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     import torch
 
-    from ..deploy.backend_auth import PASSWORD_ENV, is_local
-    from ..deploy.labelstudio_backend import Predictor, VideoSource, create_app, model_version
     from ..inference import predict_video
     from ..services import Server, serve_until_interrupted
+    from ..services.auth import PASSWORD_ENV, is_local
+    from ..services.labelstudio import Predictor, VideoSource, create_app, model_version
 
     password = os.environ.get(PASSWORD_ENV, "")
     if not is_local(args.host) and not password:

@@ -1,4 +1,4 @@
-"""Stage 3: mmaction2 / mmengine adapters over annotations/ and video/ (registered on import).
+"""mmaction2 / mmengine adapters over annotations/ and video/ (registered on import).
 
 DATASETS: ``UntrimmedVideoDataset``, ``SegmentClipDataset``.
 TRANSFORMS: ``VideoInit``, ``SampleTimeRangeFrames``, ``VideoDecode``.
@@ -7,6 +7,7 @@ import cv2
 
 from .features import FeatureDetectionDataset, ProposalFeatureDataset
 from .recognition import SegmentClipDataset, UntrimmedVideoDataset
+from .skipping import SkippedVideosHook
 from .transforms import LoadFeatureArray, SampleTimeRangeFrames, VideoDecode, VideoInit
 from .workflow import WorkflowFeatureDataset
 
@@ -15,4 +16,5 @@ from .workflow import WorkflowFeatureDataset
 cv2.setNumThreads(0)
 
 __all__ = ["FeatureDetectionDataset", "LoadFeatureArray", "ProposalFeatureDataset", "SampleTimeRangeFrames",
-           "SegmentClipDataset", "UntrimmedVideoDataset", "VideoDecode", "VideoInit", "WorkflowFeatureDataset"]
+           "SegmentClipDataset", "SkippedVideosHook", "UntrimmedVideoDataset", "VideoDecode", "VideoInit",
+           "WorkflowFeatureDataset"]

@@ -22,7 +22,7 @@ from ..annotations import read_annotations, stats, validate, write_annotations
 from ..configs import resolve
 from ..engine.extract import main as extract_main
 from ..engine.test import main as test_main
-from ..inference import Detector, Recognizer
+from ..inference import TrainedDetector, TrainedRecognizer
 from ..inference.network import load_model
 from ..inference.outputs import predict_to_files, stream_to_files
 from ..inference.predict import feature_spec
@@ -175,12 +175,12 @@ def timeline(out: Path, recognizer_checkpoint: Path, detector_checkpoint: Option
     video = next(iter(annotations.subset("test")))
     log = out / "timeline.log"
     with _quiet(log):
-        recognizer = Recognizer.from_files(str(stock("multilevel_r18_1x1x4_demo")),
-                                           str(recognizer_checkpoint), device="cpu")
+        recognizer = TrainedRecognizer.from_files(str(stock("multilevel_r18_1x1x4_demo")),
+                                                  str(recognizer_checkpoint), device="cpu")
         detector = None
         if detector_checkpoint:
-            detector = Detector.from_files(str(stock("conv_r18_step-detection")),
-                                           str(detector_checkpoint), device="cpu")
+            detector = TrainedDetector.from_files(str(stock("conv_r18_step-detection")),
+                                                  str(detector_checkpoint), device="cpu")
         written = predict_to_files(out / "videos" / video.path, recognizer, out / "timeline", detector,
                                    ground_truth=video)
     prediction = written.prediction

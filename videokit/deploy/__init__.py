@@ -1,2 +1,3 @@
-"""Stage 6, the way out to deployment: ONNX export with its equality check (:mod:`.onnx`), the exported
-models under onnxruntime (:mod:`.runtime`), and detection post-processing presets (:mod:`.presets`)."""
+"""The way out of training: a trained model exported to ONNX with its equality check (:mod:`.onnx`). Running an
+exported model is prediction's (:mod:`videokit.inference.runtime`); serving it, a service's
+(:mod:`videokit.services.labelstudio`)."""

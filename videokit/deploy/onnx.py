@@ -7,7 +7,7 @@ What exports (one wrapper each, the same code PyTorch runs at prediction time):
   every level) from the preprocessed clip tensor its data preprocessor makes to class probabilities per level
   (clips averaged as its head averages them);
 - ``backbone``: the feature backbone extraction runs, frames of windows -> one feature row per window
-  (:class:`~videokit.features.backbone.WindowBackbone`);
+  (:class:`~videokit.features.window_features.WindowBackbone`);
 - ``detector``: a temporal detector's network, features (1, C, T) and mask -> per-level logits and distances
   concatenated over positions (post-processing stays outside the graph);
 - ``workflow``: the causal workflow model one step at a time, its state explicit: the last
@@ -24,7 +24,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from ..features.backbone import WindowBackbone
+from ..features.window_features import WindowBackbone
 
 OPSET = 17
 
@@ -68,7 +68,7 @@ class DetectorGraph(nn.Module):
 
     def forward(self, features: torch.Tensor, mask: torch.Tensor):
         levels = self.model.outputs(features, mask)
-        return torch.cat([lv[0] for lv in levels], -1), torch.cat([lv[1] for lv in levels], -1)
+        return torch.cat([lv.logits for lv in levels], -1), torch.cat([lv.distances for lv in levels], -1)
 
 
 class WorkflowStep(nn.Module):

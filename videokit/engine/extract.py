@@ -37,6 +37,7 @@ from ..features import FeatureFolder, FeatureSpec, sidecar
 from ..features.extraction import VideoPlan, extract_features, plan_video, resample, resampled_times
 from ..inference.network import load_model
 from ..utils import atomic_write_text
+from .distributed import NotUnderTorchrun, join_torchrun
 
 SUMMARY = "extract_summary.json"
 
@@ -81,18 +82,15 @@ def _distributed(args: argparse.Namespace) -> Tuple[int, int]:
     """``(rank, world_size)``: joins torchrun's group (gloo on CPU, NCCL on GPUs) under ``--launcher pytorch``."""
     if args.launcher == "none":
         return 0, 1
-    import torch.distributed as dist
-
-    if not all(key in os.environ for key in ("RANK", "WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT")):
-        raise SystemExit("error: --launcher pytorch runs under torchrun: bash tools/dist_extract_features.sh "
-                         "CONFIG CHECKPOINT NPROC ...")
     backend = "nccl" if args.device.startswith("cuda") else "gloo"
     if backend == "nccl":
         local = int(os.environ.get("LOCAL_RANK", 0))
         torch.cuda.set_device(local)
         args.device = f"cuda:{local}"
-    dist.init_process_group(backend)
-    return dist.get_rank(), dist.get_world_size()
+    try:
+        return join_torchrun(backend)
+    except NotUnderTorchrun as exc:
+        raise SystemExit(f"error: {exc}: bash tools/dist_extract_features.sh CONFIG CHECKPOINT NPROC ...") from None
 
 
 def _summary(counts: dict, world: int) -> dict:

@@ -1,4 +1,4 @@
-"""Stage 5: evaluation as pure functions over numpy arrays, wrapped by registered mmengine METRICS.
+"""Evaluation as pure functions over numpy arrays, wrapped by registered mmengine METRICS.
 
 The pure functions (detection mAP, workflow and anticipation metrics) import numpy only; the METRICS
 and the recognition functions (which call mmaction2's) are imported on first use, so the annotation

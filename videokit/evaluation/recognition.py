@@ -6,7 +6,7 @@ from typing import Dict, Mapping, Optional, Sequence
 import numpy as np
 from mmaction.evaluation.functional import confusion_matrix, mean_average_precision, mean_class_accuracy, top_k_accuracy
 
-from ..annotations.hierarchy import consistent_predictions  # noqa: F401 (re-exported: the head decodes with it)
+from ..annotations.hierarchy_decoding import consistent_predictions  # noqa: F401 (re-exported: the head decodes with it)
 
 MEAN_CLASS = ("mmaction2", "present")
 

@@ -19,8 +19,8 @@ import torch
 from torch.utils.data import DataLoader, IterableDataset, get_worker_info
 
 from ..video import BrokenVideoError, open_video, read_frames, tsn_indices
-from .backbone import prepare_frames, window_features
 from .spec import FeatureSpec
+from .window_features import prepare_frames, window_features
 
 
 @dataclass

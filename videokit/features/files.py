@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Dict, Iterator, Optional, Sequence, Union
+from typing import Dict, Optional, Sequence, Union
 
 import numpy as np
 
@@ -54,8 +54,6 @@ class FeatureFolder:
         """Complete features for ``video_id`` (the array, and its sidecar unless ``spec`` stands in)."""
         return self.array_path(video_id).is_file() and (self.spec is not None or self.sidecar_path(video_id).is_file())
 
-    def video_ids(self) -> Iterator[str]:
-        return (p.stem for p in sorted(self.root.glob("*.npy")) if self.has(p.stem))
 
     # ---------------------------------------------------------------- reading
     def meta(self, video_id: str, duration: Optional[float] = None) -> Dict:

@@ -1,7 +1,7 @@
 """Load a trained model from its config and a local checkpoint (nothing is ever downloaded).
 
 Shared by ``tools/extract_features.py`` and ``videokit predict``; running a backbone on frames is
-:mod:`videokit.features.backbone`'s.
+:mod:`videokit.features.window_features`'s.
 """
 from __future__ import annotations
 

@@ -20,7 +20,7 @@ import torch
 
 from ..annotations import AnnotationSet, Segment, Taxonomy, VideoAnnotation
 from ..features import FeatureSpec
-from ..features.backbone import prepare_frames, window_features
+from ..features.window_features import prepare_frames, window_features
 from ..video import FrameSource, tsn_indices
 from .segments import scores_to_segments
 

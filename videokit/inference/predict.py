@@ -19,18 +19,18 @@ import torch
 
 from ..annotations import AnnotationSet, Segment, Taxonomy, VideoAnnotation
 from ..annotations.timeline import link_by_time
-from ..deploy.presets import apply_preset
-from ..deploy.runtime import OnnxDetector
 from ..features import FeatureFolder, FeatureSpec, axis
 from ..features.extraction import video_features
 from ..video import open_video
 from .network import load_model
-from .recognize import Recognizer, window_scores
+from .presets import apply_preset
+from .recognize import TrainedRecognizer, window_scores
+from .runtime import OnnxDetector
 from .segments import ScoredSegment, detections_to_timeline, scores_to_segments
 
 
 @dataclass
-class Detector:
+class TrainedDetector:
     """A trained :class:`DenseTemporalDetector`, the level it localizes and how its features were cut."""
 
     model: torch.nn.Module
@@ -41,10 +41,10 @@ class Detector:
     @classmethod
     def from_files(cls, config: str, checkpoint: Optional[str], features_like: Optional[str] = None,
                    device: str = "cpu", size: Optional[int] = None, preset: str = "evaluation",
-                   onnx: Optional[str] = None) -> "Detector":
+                   onnx: Optional[str] = None) -> "TrainedDetector":
         """Load the detector; the window spec comes from ``features_like`` (one ``<video>.json`` sidecar
         of ``tools/extract_features.py``) or from the first sidecar in the config's ``feature_dir``;
-        ``preset`` picks the post-processing (:mod:`videokit.deploy.presets`). With ``onnx`` (a network
+        ``preset`` picks the post-processing (:mod:`videokit.inference.presets`). With ``onnx`` (a network
         ``videokit export --part detector`` wrote) the network runs in onnxruntime and the config gives the
         rest (levels, post-processing)."""
 
@@ -125,7 +125,7 @@ def window_grid(duration: float, window: float, stride: float) -> np.ndarray:
     return np.stack([starts, starts + window], axis=1)
 
 
-def predict_video(path: str, recognizer: Recognizer, detector: Optional[Detector] = None,
+def predict_video(path: str, recognizer: TrainedRecognizer, detector: Optional[TrainedDetector] = None,
                   options: Optional[PredictOptions] = None, progress: bool = True) -> Prediction:
     """Run ``recognizer`` (and ``detector``) over ``path``; see the module docstring."""
     from tqdm import tqdm
@@ -181,7 +181,7 @@ def restrict_to_children(scores: np.ndarray, taxonomy: Taxonomy, level: str, par
     return masked
 
 
-def _detect(detector: Detector, recognizer: Recognizer, path: str, options: PredictOptions, progress,
+def _detect(detector: TrainedDetector, recognizer: TrainedRecognizer, path: str, options: PredictOptions, progress,
             duration: float) -> List[ScoredSegment]:
     from mmengine.structures import BaseDataElement
 

@@ -11,12 +11,12 @@ import torch
 from ..annotations import AnnotationSet, Taxonomy, read_annotations
 from ..annotations.formats.tables import read_taxonomy
 from ..bundled import resolve_data
-from ..deploy.runtime import OnnxRecognizer
 from .network import load_model
+from .runtime import OnnxRecognizer
 
 
 @dataclass
-class Recognizer:
+class TrainedRecognizer:
     """A trained recognizer ready for sliding windows: model, config, the taxonomy levels its head
     scores (coarse to fine) and the taxonomy that names the classes."""
 
@@ -29,7 +29,8 @@ class Recognizer:
 
     @classmethod
     def from_files(cls, config: str, checkpoint: Optional[str], taxonomy: Optional[str] = None,
-                   taxonomy_format: str = "canonical", device: str = "cpu", onnx: Optional[str] = None) -> "Recognizer":
+                   taxonomy_format: str = "canonical", device: str = "cpu",
+                   onnx: Optional[str] = None) -> "TrainedRecognizer":
         """Load ``config`` + ``checkpoint``; class names come from ``taxonomy`` (a taxonomy CSV or any
         annotation source), else the head's ``taxonomy_file``, else the config's test annotations. With
         ``onnx`` (a model ``videokit export`` wrote) the network runs in onnxruntime; the config still gives
@@ -67,7 +68,7 @@ class Recognizer:
 
 
 def load_taxonomy(cfg, source: Optional[str] = None, fmt: str = "canonical") -> Taxonomy:
-    """The taxonomy naming a model's classes (see :meth:`Recognizer.from_files`)."""
+    """The taxonomy naming a model's classes (see :meth:`TrainedRecognizer.from_files`)."""
     if source:
         if str(source).endswith(".csv"):
             return read_taxonomy(source)
@@ -84,7 +85,7 @@ def load_taxonomy(cfg, source: Optional[str] = None, fmt: str = "canonical") -> 
 
 
 @torch.no_grad()
-def window_scores(recognizer: Recognizer, path: str, starts: Sequence[float], ends: Sequence[float],
+def window_scores(recognizer: TrainedRecognizer, path: str, starts: Sequence[float], ends: Sequence[float],
                   batch_size: int = 8, progress: Optional[Callable[[int], None]] = None) -> Dict[str, np.ndarray]:
     """Probabilities per level, ``{level: (windows, classes)}``, of the windows ``[starts[i], ends[i]]``
     seconds of ``path``; ``progress(n)`` is told of each batch."""

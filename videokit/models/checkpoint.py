@@ -101,7 +101,6 @@ class InitReport:
 def load_initial_weights(model: torch.nn.Module, path: str) -> InitReport:
     """Load the tensors of the checkpoint at ``path`` that fit ``model`` (same name and shape); the rest of
     the model keeps its init. Returns what happened to each key (:meth:`InitReport.summary`)."""
-    allow_mmengine_checkpoints()
     state = _state_dict(load_local_checkpoint(path, map_location="cpu"))
     own = model.state_dict()
     report = InitReport()
@@ -136,3 +135,7 @@ class InitialWeightsHook(Hook):
         model = runner.model.module if is_model_wrapper(runner.model) else runner.model
         report = load_initial_weights(model, self.checkpoint)
         runner.logger.info(report.summary(self.source.rsplit("/", 1)[-1]))
+
+
+# the one place the allow-list is applied: on import of videokit.models (register, tools, prediction all import it)
+allow_mmengine_checkpoints()

@@ -12,7 +12,7 @@ from mmaction.utils import SampleList
 from torch import nn
 
 from ..annotations.formats.tables import read_taxonomy
-from ..annotations.hierarchy import consistent_predictions
+from ..annotations.hierarchy_decoding import consistent_predictions
 from ..bundled import resolve_data
 
 

@@ -1,4 +1,4 @@
-"""Stage 2: everything that touches a video file: probing, time -> frame sampling, decoding.
+"""Everything that touches a video file: probing, time -> frame sampling, decoding.
 
 Plain Python over decord / PyAV, no mmaction2 imports. Entry points: :func:`probe`,
 :func:`read_frames` (with :func:`open_video`), the samplers in :mod:`videokit.video.sampling`, and

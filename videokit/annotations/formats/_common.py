@@ -13,7 +13,7 @@ import re
 import xml.etree.ElementTree as ET
 import zlib
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Union
+from typing import Any, Dict, List, Optional, Sequence, Union
 
 import pandas as pd
 
@@ -327,7 +327,3 @@ def format_number(value: Union[int, float, None]) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return repr(value)
-
-
-def write_lines(handle: Any, lines: Iterable[str], newline: str = "\n") -> None:
-    handle.write(newline.join(lines) + newline)

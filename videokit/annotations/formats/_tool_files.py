@@ -25,7 +25,7 @@ from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequ
 from ...utils import FolderWrite, write_folder
 from ..errors import AnnotationError, Finding
 from ..model import AnnotationSet, ClassInfo, Level, Segment, Taxonomy, VideoAnnotation, infer_parents
-from ..timeline import link_by_time
+from ..timeline import link_parents
 
 VideoRate = Callable[[str, Optional[str]], Optional[float]]
 """``(video_id, path) -> frame rate``: a video's rate probed from its file (``videokit.video.FrameRates``)."""
@@ -63,24 +63,55 @@ def assemble(videos: Sequence[RawVideo], levels: Sequence[str], source: str, dat
              taxonomy: Optional[Taxonomy] = None, declared: Optional[Dict[str, Dict[int, str]]] = None
              ) -> AnnotationSet:
     """The annotation set of ``videos`` on ``levels`` (coarse to fine). ``declared``: class tables the file
-    carries (``{level: {id: name}}``); ``taxonomy``: the classes to map values to (``--taxonomy``)."""
+    carries (``{level: {id: name}}``); ``taxonomy``: the classes to map values to (``--taxonomy``). In steps:
+    the levels checked, the class of each value decided (:class:`_Classes`), each video built with its parent
+    links (:func:`_video`), parents of classes inferred where no taxonomy gives them."""
+    _check_levels(levels, source, taxonomy)
     findings: List[Finding] = []
+    if taxonomy is not None:
+        classes = _Classes.of_taxonomy(taxonomy, levels, dataset, findings)
+    else:
+        classes = _Classes.of_file(videos, levels, dataset, declared)
+    out = {raw.video_id: _video(raw, levels, classes, source, findings) for raw in videos}
+    annotations = AnnotationSet(classes.taxonomy, out, source, findings)
+    if taxonomy is None:
+        infer_parents(annotations)
+    return annotations
+
+
+def _check_levels(levels: Sequence[str], source: str, taxonomy: Optional[Taxonomy]) -> None:
     if not levels:
         raise AnnotationError(source, None, "levels", "no level: nothing in the file names one")
     if len(set(levels)) != len(levels) or not all(isinstance(lvl, str) and lvl for lvl in levels):
         raise AnnotationError(source, None, "levels", "level names must be distinct, non-empty texts", list(levels))
-    if taxonomy is not None:
-        missing = [lvl for lvl in levels if lvl not in taxonomy.level_names]
-        if missing:
-            raise AnnotationError(source, None, "levels", f"level {missing[0]!r} is not in the taxonomy "
-                                  f"({taxonomy.level_names})", missing[0])
+    missing = [lvl for lvl in levels if taxonomy is not None and lvl not in taxonomy.level_names]
+    if missing:
+        raise AnnotationError(source, None, "levels", f"level {missing[0]!r} is not in the taxonomy "
+                              f"({taxonomy.level_names})", missing[0])
+
+
+class _Classes:
+    """Which class a value shown in the file is: the taxonomy's (``--taxonomy``; a class id hint counts only where
+    it agrees with the value) or the file's own (its class table and trusted hints, then new classes for values
+    without an id, after the known ones in sorted order)."""
+
+    def __init__(self, taxonomy: Taxonomy, ids: Dict[str, Dict[str, int]],
+                 names_of: Optional[Dict[str, Dict[int, set]]] = None, findings: Optional[List[Finding]] = None):
+        self.taxonomy, self.ids, self.names_of, self.findings = taxonomy, ids, names_of, findings
+
+    @classmethod
+    def of_taxonomy(cls, taxonomy: Taxonomy, levels: Sequence[str], dataset: str,
+                    findings: List[Finding]) -> "_Classes":
         tax = Taxonomy(taxonomy.dataset or dataset, [taxonomy.level(lvl) for lvl in levels])
-        ids = {lvl: tax.class_ids(lvl) for lvl in levels}
         names_of = {}  # level -> id -> the names the class goes by (its own, its level-unique one)
         for lvl in levels:
             unique = tax.class_names(lvl)
             names_of[lvl] = {cid: {info.name, unique[cid]} for cid, info in tax.level(lvl).classes.items()}
-    else:
+        return cls(tax, {lvl: tax.class_ids(lvl) for lvl in levels}, names_of, findings)
+
+    @classmethod
+    def of_file(cls, videos: Sequence[RawVideo], levels: Sequence[str], dataset: str,
+                declared: Optional[Dict[str, Dict[int, str]]]) -> "_Classes":
         tables: Dict[str, Dict[int, str]] = {lvl: dict((declared or {}).get(lvl, {})) for lvl in levels}
         trusted_ids(videos, tables, levels[0])
         for video in videos:
@@ -101,51 +132,45 @@ def assemble(videos: Sequence[RawVideo], levels: Sequence[str], source: str, dat
                 next_id += 1
         tax = Taxonomy(dataset, [Level(lvl, {cid: ClassInfo(cid, name) for cid, name in sorted(tables[lvl].items())})
                                  for lvl in levels])
-        ids = {lvl: {name: cid for cid, name in tables[lvl].items()} for lvl in levels}
+        return cls(tax, {lvl: {name: cid for cid, name in tables[lvl].items()} for lvl in levels})
 
-    def class_id(level: str, value: str, cid: Optional[int], where: Tuple[str, str]) -> Optional[int]:
-        if taxonomy is None:
-            return cid if cid is not None else ids[level][value]
-        if cid is not None and cid in tax.level(level).classes and value in names_of[level].get(cid, ()):
+    def id(self, level: str, value: str, cid: Optional[int], where: Tuple[str, str]) -> Optional[int]:
+        """The class id of ``value`` at ``level`` (``None``, with an ``unknown-class`` error, where the taxonomy
+        has no such class)."""
+        if self.names_of is None:
+            return cid if cid is not None else self.ids[level][value]
+        if cid is not None and cid in self.taxonomy.level(level).classes and value in self.names_of[level].get(cid, ()):
             return cid  # the hint agrees with the value: it tells apart classes of one name
-        if value in ids[level]:
-            return ids[level][value]
-        findings.append(Finding("error", where[0], where[1], level, f"not a {level} class of the taxonomy", value,
-                                "unknown-class"))
+        if value in self.ids[level]:
+            return self.ids[level][value]
+        self.findings.append(Finding("error", where[0], where[1], level, f"not a {level} class of the taxonomy",
+                                     value, "unknown-class"))
         return None
 
-    out: Dict[str, VideoAnnotation] = {}
-    for raw in videos:
-        video = VideoAnnotation(raw.video_id, raw.path, raw.duration, raw.fps, raw.split, [], [], dict(raw.attrs),
-                                origin=raw.where)
-        for value, cid in raw.labels:
-            label = class_id(levels[0], value, cid, raw.where)
-            if label is not None and label not in video.labels:
-                video.labels.append(label)
-        kept: Dict[int, int] = {}
-        for i, seg in enumerate(raw.segments):
-            if seg.level not in levels:
-                continue
-            label = class_id(seg.level, seg.value, seg.cid, seg.where)
-            if label is None:
-                continue
-            kept[i] = len(video.segments)
-            video.segments.append(Segment(seg.level, label, seg.start, seg.end, None, {}, dict(seg.attrs),
-                                          origin=seg.where))
-        for i, seg in enumerate(raw.segments):
-            if i in kept and seg.parent is not None and seg.parent in kept:
-                video.segments[kept[i]].parent = kept[seg.parent]
-        for seg in link_by_time(video, levels):
-            parent = video.segments[seg.parent]
-            findings.append(Finding("warning", *(seg.origin or (source, f"video {video.video_id}")), "parent",
-                                    f"more than one {parent.level} segment holds this {seg.level} segment's middle; "
-                                    f"its parent is the longest, [{parent.start:g}, {parent.end:g}] s", None,
-                                    "ambiguous-parent", video=video.video_id))
-        out[video.video_id] = video
-    annotations = AnnotationSet(tax, out, source, findings)
-    if taxonomy is None:
-        infer_parents(annotations)
-    return annotations
+
+def _video(raw: RawVideo, levels: Sequence[str], classes: _Classes, source: str,
+           findings: List[Finding]) -> VideoAnnotation:
+    """One video: its labels and segments in class ids, the parent links the file gives, then the timeline's
+    (an ``ambiguous-parent`` warning where the parent is a guess)."""
+    video = VideoAnnotation(raw.video_id, raw.path, raw.duration, raw.fps, raw.split, [], [], dict(raw.attrs),
+                            origin=raw.where)
+    for value, cid in raw.labels:
+        label = classes.id(levels[0], value, cid, raw.where)
+        if label is not None and label not in video.labels:
+            video.labels.append(label)
+    kept: Dict[int, int] = {}
+    for i, seg in enumerate(raw.segments):
+        label = classes.id(seg.level, seg.value, seg.cid, seg.where) if seg.level in levels else None
+        if label is None:
+            continue
+        kept[i] = len(video.segments)
+        video.segments.append(Segment(seg.level, label, seg.start, seg.end, None, {}, dict(seg.attrs),
+                                      origin=seg.where))
+    for i, seg in enumerate(raw.segments):
+        if i in kept and seg.parent is not None and seg.parent in kept:
+            video.segments[kept[i]].parent = kept[seg.parent]
+    findings.extend(link_parents(video, levels, source))
+    return video
 
 
 def trusted_ids(videos: Sequence[RawVideo], tables: Dict[str, Dict[int, str]], top: str) -> None:

@@ -241,96 +241,126 @@ def read(src: PathLike, tool_fps: Optional[float] = None, taxonomy: Optional[Tax
          video_fps: Optional[VideoRate] = None, annotator: Optional[str] = None) -> AnnotationSet:
     """A Label Studio export (module docstring). ``annotator``: read that person's annotations (a user id or
     e-mail as the export names them); without it a task annotated by several people is one error."""
-    file = str(src)
-    tasks = _tasks(read_json(src), file)
-    videos: List[RawVideo] = []
-    levels: List[str] = []
-    left_out = _Count()
-    lost: Dict[str, None] = {}  # what a JSON-MIN export could not carry, for one warning
-    annotator = str(annotator) if annotator is not None else None
-    for t, task in enumerate(tasks):
+    reading = _Export(str(src), tool_fps, video_fps, None if annotator is None else str(annotator))
+    for t, task in enumerate(_tasks(read_json(src), reading.file)):
+        reading.task(t, task)
+    return reading.annotations(taxonomy)
+
+
+class _Export:
+    """One export being read, in named steps: each task's header (record, data, videokit's side data), the
+    annotation chosen, the video it is about, its regions' segments; then the set, with what was left out."""
+
+    def __init__(self, file: str, tool_fps: Optional[float], video_fps: Optional[VideoRate],
+                 annotator: Optional[str]) -> None:
+        self.file, self.tool_fps, self.video_fps, self.annotator = file, tool_fps, video_fps, annotator
+        self.videos: List[RawVideo] = []
+        self.levels: List[str] = []
+        self.left_out = _Count()
+        self.lost: Dict[str, None] = {}  # what a JSON-MIN export could not carry, for one warning
+
+    def task(self, t: int, task: Dict[str, Any]) -> None:
+        file = self.file
         task_id = task.get("id", t)
         record = f"task {task_id if isinstance(task_id, (int, str)) and len(str(task_id)) < 40 else t}"
         data = task.get("data") if isinstance(task.get("data"), dict) else task
         side = optional(data, "videokit", file, f"{record} data", dict, {})
         for level in optional(side, "levels", file, f"{record} data.videokit", list, []):
-            level = as_text(level, file, f"{record} data.videokit", "levels")
-            if level not in levels:
-                levels.append(level)
-        chosen = _chosen(task, file, record, annotator, left_out)
+            self._level(as_text(level, file, f"{record} data.videokit", "levels"))
+        chosen = _chosen(task, file, record, self.annotator, self.left_out)
         if chosen is None:
-            continue
+            return
         item, kind = chosen
         stated = optional(data, "fps", file, f"{record} data") or optional(side, "fps", file, f"{record} data.videokit")
         rate = _rate(stated, file, record, "fps") if stated is not None else _config_fps(task.get("_config"), file,
                                                                                        record)
+        video = self._video(t, task, data, side, record, rate)
+        who = _who(item) if kind == "annotation" else None
+        if who is not None:
+            video.attrs["annotator"] = who
+        for r, region in enumerate(_regions(item, kind, file, record)):
+            rate = self._segments(video, region, r, record, side, rate)
+        if not side:
+            video.fps = video.fps or self.tool_fps
+        self.videos.append(video)
+
+    def _level(self, level: str) -> None:
+        if level not in self.levels:
+            self.levels.append(level)
+
+    def _video(self, t: int, task: Dict[str, Any], data: Dict[str, Any], side: Dict[str, Any], record: str,
+               rate: Optional[float]) -> RawVideo:
+        """The task's video: id, path, duration, frame rate, split and video labels (videokit's side data where
+        it wrote them, else the task's data)."""
+        file, where_side = self.file, f"{record} data.videokit"
         path = optional(data, "video", file, f"{record} data", str) or optional(data, "video_url", file,
                                                                                  f"{record} data", str) or ""
         video_id = _video_id(side, path, task, t, file, record)
         labels = []
-        for n, pair in enumerate(optional(side, "labels", file, f"{record} data.videokit", list, [])):
+        for n, pair in enumerate(optional(side, "labels", file, where_side, list, [])):
             at = f"{record} data.videokit.labels[{n}]"
             if not isinstance(pair, list) or len(pair) != 2:
                 raise AnnotationError(file, at, "labels", "expected [name, id]", pair)
             labels.append((as_text(pair[0], file, at, "name", numbers=True),
                            None if pair[1] is None else parse_class_id(pair[1], file, at, "id")))
-        where_side = f"{record} data.videokit"
         side_fps = optional_float(side, "fps", file, where_side)
-        video = RawVideo(video_id, optional(side, "path", file, where_side, str) or path or None,
-                         optional_float(side, "duration", file, where_side), side_fps if side else rate,
-                         optional(side, "split", file, where_side, str), labels, where=(file, record))
-        who = _who(item) if kind == "annotation" else None
-        if who is not None:
-            video.attrs["annotator"] = who
-        for r, region in enumerate(_regions(item, kind, file, record)):
-            at = region["where"]
-            shown = region["id"] if isinstance(region["id"], str) and len(region["id"]) < 40 else r
-            where = (file, f"{record} result {shown}")
-            if region["from_name"] not in levels:
-                levels.append(region["from_name"])
-            if not region["labels"]:
-                continue
-            if not rate:  # the video's own (probed from its file), else the one given
-                rate = (video_fps(video_id, video.path) if video_fps else None) or tool_fps
-                video.fps = video.fps or rate
-            if not rate:
-                raise AnnotationError(file, record, "framerate", "the file does not state the video's frame rate "
-                                      "(frames -> seconds); pass --tool-fps (or --fps), or --videos DIR holding "
-                                      f"{video.path or video_id}")
-            label = as_text(region["labels"][0], file, at, TYPE, numbers=True)
-            meta = region["meta"]
-            if meta is None:  # JSON-MIN: what videokit kept in the region's meta is not in this export
-                lost.update(dict.fromkeys(optional(side, "segment_fields", file, where_side, list, [])))
-                meta = {}
-            attrs = dict(optional(meta, "videokit_attrs", file, f"{at} meta", dict, {}))
-            score = region["score"]
-            if score is not None:
-                attrs["score"] = parse_float(score, file, at, "score")
-            cid = optional(meta, "videokit_label_id", file, f"{at} meta")
-            cid = None if cid is None else parse_class_id(cid, file, f"{at} meta", "videokit_label_id")
-            cid_name = optional(meta, "videokit_label", file, f"{at} meta", str)
-            for span in region["ranges"]:
-                span = as_object(span, file, at, "ranges")
-                start = parse_float(span.get("start"), file, at, "ranges.start")
-                end = parse_float(span.get("end"), file, at, "ranges.end")
-                video.segments.append(RawSegment(region["from_name"], label, round((start - 1) / float(rate), 3),
-                                                 round(end / float(rate), 3), where, cid, cid_name, attrs=dict(attrs)))
-        if not side:
-            video.fps = video.fps or tool_fps
-        videos.append(video)
-    if not videos and any(PREDICTIONS_BY_ID in reason for reason in left_out.tasks):
-        raise AnnotationError(file, left_out.tasks[next(r for r in left_out.tasks if PREDICTIONS_BY_ID in r)][0],
-                              "predictions", "no task has an annotation, and " + PREDICTIONS_BY_ID)
-    if not levels:
-        raise AnnotationError(file, None, "results", "no TimelineLabels results and no levels")
-    annotations = assemble(videos, levels, file, taxonomy=taxonomy)
-    annotations.findings[:0] = left_out.findings(file)
-    if lost:
-        annotations.findings.insert(0, Finding(
-            "warning", file, "JSON-MIN", "meta", "this export form keeps no region meta: the segments' side fields "
-            f"({', '.join(str(k) for k in lost)}) are not in it; export JSON (the full form) to keep them", None,
-            "fields-not-exported"))
-    return annotations
+        return RawVideo(video_id, optional(side, "path", file, where_side, str) or path or None,
+                        optional_float(side, "duration", file, where_side), side_fps if side else rate,
+                        optional(side, "split", file, where_side, str), labels, where=(file, record))
+
+    def _segments(self, video: RawVideo, region: Dict[str, Any], r: int, record: str, side: Dict[str, Any],
+                  rate: Optional[float]) -> Optional[float]:
+        """One region's segments (a region may hold several ranges) added to ``video``; returns the frame rate
+        (found on the first labelled region where the task states none)."""
+        file, at = self.file, region["where"]
+        shown = region["id"] if isinstance(region["id"], str) and len(region["id"]) < 40 else r
+        where = (file, f"{record} result {shown}")
+        self._level(region["from_name"])
+        if not region["labels"]:
+            return rate
+        if not rate:  # the video's own (probed from its file), else the one given
+            rate = (self.video_fps(video.video_id, video.path) if self.video_fps else None) or self.tool_fps
+            video.fps = video.fps or rate
+        if not rate:
+            raise AnnotationError(file, record, "framerate", "the file does not state the video's frame rate "
+                                  "(frames -> seconds); pass --tool-fps (or --fps), or --videos DIR holding "
+                                  f"{video.path or video.video_id}")
+        label = as_text(region["labels"][0], file, at, TYPE, numbers=True)
+        meta = region["meta"]
+        if meta is None:  # JSON-MIN: what videokit kept in the region's meta is not in this export
+            self.lost.update(dict.fromkeys(optional(side, "segment_fields", file, f"{record} data.videokit", list,
+                                                    [])))
+            meta = {}
+        attrs = dict(optional(meta, "videokit_attrs", file, f"{at} meta", dict, {}))
+        if region["score"] is not None:
+            attrs["score"] = parse_float(region["score"], file, at, "score")
+        cid = optional(meta, "videokit_label_id", file, f"{at} meta")
+        cid = None if cid is None else parse_class_id(cid, file, f"{at} meta", "videokit_label_id")
+        cid_name = optional(meta, "videokit_label", file, f"{at} meta", str)
+        for span in region["ranges"]:
+            span = as_object(span, file, at, "ranges")
+            start = parse_float(span.get("start"), file, at, "ranges.start")
+            end = parse_float(span.get("end"), file, at, "ranges.end")
+            video.segments.append(RawSegment(region["from_name"], label, round((start - 1) / float(rate), 3),
+                                             round(end / float(rate), 3), where, cid, cid_name, attrs=dict(attrs)))
+        return rate
+
+    def annotations(self, taxonomy: Optional[Taxonomy]) -> AnnotationSet:
+        """The set, with one warning per reason tasks were left out and for side fields JSON-MIN lost."""
+        file, left_out = self.file, self.left_out
+        if not self.videos and any(PREDICTIONS_BY_ID in reason for reason in left_out.tasks):
+            raise AnnotationError(file, left_out.tasks[next(r for r in left_out.tasks if PREDICTIONS_BY_ID in r)][0],
+                                  "predictions", "no task has an annotation, and " + PREDICTIONS_BY_ID)
+        if not self.levels:
+            raise AnnotationError(file, None, "results", "no TimelineLabels results and no levels")
+        annotations = assemble(self.videos, self.levels, file, taxonomy=taxonomy)
+        annotations.findings[:0] = left_out.findings(file)
+        if self.lost:
+            annotations.findings.insert(0, Finding(
+                "warning", file, "JSON-MIN", "meta", "this export form keeps no region meta: the segments' side "
+                f"fields ({', '.join(str(k) for k in self.lost)}) are not in it; export JSON (the full form) to keep "
+                "them", None, "fields-not-exported"))
+        return annotations
 
 
 def regions(annotations: AnnotationSet, video, rate: float, as_predictions: bool, names=None,

@@ -3,15 +3,13 @@ pyramid (:class:`SGPPyramid`) and the Trident head, whose boundaries are expecte
 (:class:`TridentHead`)."""
 from __future__ import annotations
 
-import math
-
 import torch
 import torch.nn.functional as F
 from mmaction.registry import MODELS
 from torch import nn
 
 from .blocks import MaskedGroupNorm, PointwiseMLP
-from .heads import Outputs, _run, _tower
+from .heads import DenseHead, _run
 from .necks import BlockPyramid
 
 
@@ -68,29 +66,24 @@ def expected_offset(boundary: torch.Tensor, offsets: torch.Tensor, valid: torch.
 
 
 @MODELS.register_module()
-class TridentHead(nn.Module):
-    """TriDet's Trident-head: a classification tower as :class:`PointHead`'s, and a boundary tower
-    feeding start, end and centre-offset branches (class-agnostic boundaries)."""
+class TridentHead(DenseHead):
+    """TriDet's Trident-head: the shared classification tower, and a boundary tower feeding start, end and
+    centre-offset branches (class-agnostic boundaries)."""
 
     def __init__(self, embed_dims: int, num_classes: int, num_levels: int, num_convs: int = 2,
-                 num_bins: int = 16, prior_prob: float = 0.01) -> None:
-        super().__init__()
-        self.num_bins = num_bins
-        self.cls_tower, self.reg_tower = _tower(embed_dims, num_convs), _tower(embed_dims, num_convs)
-        self.cls_out = nn.Conv1d(embed_dims, num_classes, 3, padding=1)
+                 num_bins: int = 16, **kwargs) -> None:
+        self.num_bins = num_bins  # before the layers the base class builds
+        super().__init__(embed_dims, num_classes, num_levels, num_convs, **kwargs)
+
+    def boundary_layers(self, embed_dims: int, num_levels: int) -> None:
         self.start_out = nn.Conv1d(embed_dims, 1, 3, padding=1)
         self.end_out = nn.Conv1d(embed_dims, 1, 3, padding=1)
-        self.offset_out = nn.Conv1d(embed_dims, 2 * (num_bins + 1), 3, padding=1)
-        nn.init.constant_(self.cls_out.bias, -math.log((1 - prior_prob) / prior_prob))
+        self.offset_out = nn.Conv1d(embed_dims, 2 * (self.num_bins + 1), 3, padding=1)
 
-    def forward(self, pyramid) -> Outputs:
-        out = []
-        for x, mask in pyramid:
-            logits = self.cls_out(_run(self.cls_tower, x, mask) * mask)
-            feats = _run(self.reg_tower, x, mask) * mask
-            valid = mask[:, 0].bool()
-            offsets = self.offset_out(feats).view(x.shape[0], 2, self.num_bins + 1, -1)
-            left = expected_offset(self.start_out(feats)[:, 0], offsets[:, 0], valid, -1)
-            right = expected_offset(self.end_out(feats)[:, 0], offsets[:, 1], valid, +1)
-            out.append((logits, torch.stack([left, right], 1) * mask))
-        return out
+    def distances(self, x: torch.Tensor, mask: torch.Tensor, level: int) -> torch.Tensor:
+        feats = _run(self.reg_tower, x, mask) * mask
+        valid = mask[:, 0].bool()
+        offsets = self.offset_out(feats).view(x.shape[0], 2, self.num_bins + 1, -1)
+        left = expected_offset(self.start_out(feats)[:, 0], offsets[:, 0], valid, -1)
+        right = expected_offset(self.end_out(feats)[:, 0], offsets[:, 1], valid, +1)
+        return torch.stack([left, right], 1) * mask

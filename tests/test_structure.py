@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 from typing import Dict, Set
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "videokit"
 
@@ -234,3 +236,31 @@ def _kept_for_one_release(module: str) -> bool:
     """The older import paths, kept one release: each only re-exports from where the thing lives now."""
     path = ROOT / (module.replace(".", "/") + ".py")
     return path.is_file() and "moved(__name__" in path.read_text()
+
+
+@pytest.mark.parametrize("old,new,name", [
+    ("videokit.deploy.runtime", "videokit.inference.runtime", "OnnxRecognizer"),
+    ("videokit.deploy.presets", "videokit.inference.presets", "apply_preset"),
+    ("videokit.deploy.labelstudio_backend", "videokit.services.labelstudio", "Predictor"),
+    ("videokit.deploy.backend_auth", "videokit.services.auth", "guard_requests"),
+    ("videokit.features.backbone", "videokit.features.window_features", "WindowBackbone"),
+    ("videokit.annotations.hierarchy", "videokit.annotations.hierarchy_decoding", "consistent_predictions"),
+])
+def test_older_import_paths_still_work_for_one_release_with_a_warning(old, new, name):
+    code = (f"import warnings; warnings.simplefilter('error', DeprecationWarning)\n"
+            f"try:\n    import {old}\nexcept DeprecationWarning as exc:\n    print(exc)\n"
+            f"warnings.simplefilter('ignore')\nimport {old} as o, {new} as n\nprint(getattr(o, '{name}') is "
+            f"getattr(n, '{name}'))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert out.stdout.splitlines() == [f"{old} moved to {new}; the old path goes in the next release", "True"]
+
+
+def test_renamed_names_warn_and_resolve():
+    import videokit.engine
+    import videokit.inference
+
+    with pytest.warns(DeprecationWarning, match="TrainedRecognizer"):
+        assert videokit.inference.Recognizer is videokit.inference.TrainedRecognizer
+    with pytest.warns(DeprecationWarning, match="videokit.models.CheckpointRefused"):
+        from videokit.models import CheckpointRefused
+        assert videokit.engine.CheckpointRefused is CheckpointRefused

@@ -83,7 +83,7 @@ def _field(data: dict, name: str):
 
 
 def _api_routes(app: Flask, session: ReviewSession) -> None:
-    """The JSON API: videos, segment edits, undo, save, reload."""
+    """The JSON API: videos and segment edits (undo, save and reload: :func:`_saving_routes`)."""
 
     def video_or_404(video_id: str) -> dict:
         try:
@@ -125,6 +125,12 @@ def _api_routes(app: Flask, session: ReviewSession) -> None:
         if version is not None and not (version.isascii() and version.isdigit() and len(version) <= 30):
             raise InvalidValue("version", f"version: expected an integer ({version!r:.60})")
         return jsonify(session.delete(video_id, index, version=None if version is None else int(version)))
+
+    _saving_routes(app, session)
+
+
+def _saving_routes(app: Flask, session: ReviewSession) -> None:
+    """Undo, save (or save as), reload another session's save and re-apply."""
 
     @app.post("/api/undo")
     @conflict

@@ -255,31 +255,43 @@ def _video_fields(config: str) -> List[str]:
     return [v.get("value", "")[1:] for v in root.iter("Video") if v.get("value", "").startswith("$")]
 
 
+class Project:
+    """The project the backend answers: its labeling config, parsed once per text however many tasks a request
+    holds, as the model's labels and the data fields that hold a task's video."""
+
+    def __init__(self, taxonomy: Taxonomy) -> None:
+        self.taxonomy = taxonomy
+        self.config: Optional[str] = None
+        self.labels: Optional[LabelMap] = None
+        self.fields: List[str] = []
+        self.reported: set = set()
+
+    def labels_for(self, config: Optional[str], field: str = "label_config") -> LabelMap:
+        """The labels of ``config`` (the last one seen where a request sends none)."""
+        config = config or self.config
+        if not config:
+            raise TaskVideoError("no labeling config yet: connect the backend to a project (POST /setup)")
+        if config != self.config or self.labels is None:
+            try:
+                labels = LabelMap.from_config(config, self.taxonomy)
+            except AnnotationError as exc:
+                raise RequestError(field, f"{field}: not a labeling config ({exc.finding.message})") from None
+            self.config, self.labels, self.fields = config, labels, _video_fields(config)
+            fresh = [label for label in labels.unknown if label not in self.reported]
+            if fresh:
+                LOG.warning("labels no class of the model has (their regions never come): %s", ", ".join(fresh))
+                self.reported.update(fresh)
+        return self.labels
+
+
 def create_app(taxonomy: Taxonomy, predictor: Predictor, answer_within: float = 20.0, password: str = "",
                user: str = "videokit", allowed_hosts: Tuple[str, ...] = ()) -> Flask:
     """The four routes over ``predictor``; ``password``: Label Studio's basic auth for the backend (required
     by the command where it binds beyond this machine)."""
     app = Flask("videokit.serve")
     answer_errors(app)
-    state: Dict[str, Any] = {"config": None, "labels": None, "fields": None, "reported": set()}
     guard_requests(app, user, password, allowed_hosts)
-
-    def labels_for(config: Optional[str], field: str = "label_config") -> LabelMap:
-        """The project's labels (the config is parsed once per text, however many tasks a request holds)."""
-        config = config or state["config"]
-        if not config:
-            raise TaskVideoError("no labeling config yet: connect the backend to a project (POST /setup)")
-        if config != state["config"] or state["labels"] is None:
-            try:
-                labels = LabelMap.from_config(config, taxonomy)
-            except AnnotationError as exc:
-                raise RequestError(field, f"{field}: not a labeling config ({exc.finding.message})") from None
-            state["config"], state["labels"], state["fields"] = config, labels, _video_fields(config)
-            fresh = [label for label in state["labels"].unknown if label not in state["reported"]]
-            if fresh:
-                LOG.warning("labels no class of the model has (their regions never come): %s", ", ".join(fresh))
-                state["reported"].update(fresh)
-        return state["labels"]
+    project = Project(taxonomy)
 
     @app.get("/")
     @app.get("/health")
@@ -291,7 +303,7 @@ def create_app(taxonomy: Taxonomy, predictor: Predictor, answer_within: float = 
         body = json_object(required=False)
         schema = _optional_text(body, "schema")
         if schema:
-            labels_for(schema, "schema")
+            project.labels_for(schema, "schema")
         hostname, token = _optional_text(body, "hostname"), _optional_text(body, "access_token")
         if not (predictor.source.url and predictor.source.token) and hostname and token:
             predictor.source.url, predictor.source.token = hostname.rstrip("/"), token
@@ -300,19 +312,14 @@ def create_app(taxonomy: Taxonomy, predictor: Predictor, answer_within: float = 
     @app.post("/predict")
     def predict():
         body = json_object()
-        tasks = body.get("tasks")
-        if not isinstance(tasks, list):
-            raise RequestError("tasks", "tasks: expected a list of task objects")
-        for number, task in enumerate(tasks):
-            if not isinstance(task, dict):
-                raise RequestError(f"tasks[{number}]", f"tasks[{number}]: expected a task object")
+        tasks = _tasks(body)
         config = _optional_text(body, "label_config")
         deadline = time.monotonic() + answer_within
         results = []
         for task in tasks:
             try:
-                labels = labels_for(config)
-                link = _video_link(task, state["fields"])
+                labels = project.labels_for(config)
+                link = _video_link(task, project.fields)
                 results.append(predictor.answer(link, labels, deadline - time.monotonic()))
             except TaskVideoError as exc:
                 results.append(predictor.failed(str(exc)))
@@ -326,3 +333,14 @@ def create_app(taxonomy: Taxonomy, predictor: Predictor, answer_within: float = 
         return jsonify({"status": "ok"})
 
     return app
+
+
+def _tasks(body: Dict[str, Any]) -> List[Dict[str, Any]]:
+    """``/predict``'s ``tasks``: a list of task objects, else one 400 naming the field."""
+    tasks = body.get("tasks")
+    if not isinstance(tasks, list):
+        raise RequestError("tasks", "tasks: expected a list of task objects")
+    for number, task in enumerate(tasks):
+        if not isinstance(task, dict):
+            raise RequestError(f"tasks[{number}]", f"tasks[{number}]: expected a task object")
+    return tasks

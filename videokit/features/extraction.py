@@ -18,7 +18,8 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader, IterableDataset, get_worker_info
 
-from ..video import BrokenVideoError, open_video, read_frames, tsn_indices
+from ..video import BrokenVideoError, open_video, tsn_indices
+from ..video.windows import decode_windows
 from .spec import FeatureSpec
 from .window_features import prepare_frames, window_features
 
@@ -84,28 +85,36 @@ class WindowChunks(IterableDataset):
         worker, workers = (info.id, info.num_workers) if info else (0, 1)
         position = 0
         for plan in self.plans:
-            reader = None
-            try:
-                for k in range(plan.num_chunks):
-                    position += 1
-                    if (position - 1) % workers != worker:
-                        continue
-                    try:
-                        if reader is None:
-                            reader = open_video(plan.path, cache=False)
-                        yield Chunk(plan.index, k, plan.num_chunks, frames=self._decode(plan, k, reader))
-                    except BrokenVideoError as exc:
-                        yield Chunk(plan.index, k, plan.num_chunks, error=exc.reason)
-            finally:
-                if reader is not None:
-                    reader.close()
+            mine = [k for k in range(plan.num_chunks) if (position + k) % workers == worker]
+            position += plan.num_chunks
+            if mine:
+                yield from self._chunks(plan, mine)
 
-    def _decode(self, plan: VideoPlan, k: int, reader) -> np.ndarray:
+    def _chunks(self, plan: VideoPlan, mine: List[int]) -> Iterator[Chunk]:
+        """This worker's chunks of one video, every window's frames from one decoding pass; a video that fails
+        to decode yields its error for each chunk left."""
+        windows = {k: self._windows(plan, k) for k in mine}
+        reader, done = None, 0
+        try:
+            reader = open_video(plan.path, cache=False)
+            stream = decode_windows(reader, [w for k in mine for w in windows[k]])
+            for k in mine:
+                frames = np.concatenate([next(stream)[1] for _ in windows[k]])
+                yield Chunk(plan.index, k, plan.num_chunks, frames=prepare_frames(frames, self.spec.size))
+                done += 1
+        except BrokenVideoError as exc:
+            for k in mine[done:]:
+                yield Chunk(plan.index, k, plan.num_chunks, error=exc.reason)
+        finally:
+            if reader is not None:
+                reader.close()
+
+    def _windows(self, plan: VideoPlan, k: int) -> List[np.ndarray]:
+        """The frame indices of chunk ``k``'s windows (TSN centre sampling inside each window)."""
         starts = plan.starts[k * self.windows_per_chunk:(k + 1) * self.windows_per_chunk]
         last = plan.num_frames - 1
-        indices = np.concatenate([tsn_indices(s, min(s + plan.window - 1, last), self.spec.frames_per_window,
-                                              test_mode=True) for s in starts])
-        return prepare_frames(read_frames(plan.path, indices, reader=reader), self.spec.size)
+        return [tsn_indices(s, min(s + plan.window - 1, last), self.spec.frames_per_window, test_mode=True)
+                for s in starts]
 
 
 def _single_thread(_: int) -> None:

@@ -21,6 +21,7 @@ from ..annotations import AnnotationSet, Segment, Taxonomy, VideoAnnotation
 from ..annotations.timeline import link_by_time
 from ..features import FeatureFolder, FeatureSpec, axis
 from ..features.extraction import video_features
+from ..models.detection.heads import LevelOutput
 from ..video import open_video
 from .network import load_model
 from .presets import apply_preset
@@ -94,6 +95,7 @@ class PredictOptions:
     topk: int = 3  # top-level classes listed with their scores
     hierarchy: bool = True  # steps only from the predicted top-level class's children
     batch_size: int = 8
+    one_pass: bool = True  # every window's frames from one decoding pass (False: each window decoded on its own)
 
 
 @dataclass
@@ -138,7 +140,8 @@ def predict_video(path: str, recognizer: TrainedRecognizer, detector: Optional[T
     grid = window_grid(duration, options.window, options.stride)
     total = len(grid) + (detector.spec.num_windows(num_frames, fps) if detector else 0)
     with tqdm(total=total, desc=f"predict {Path(path).name}", unit="window", disable=not progress) as bar:
-        scores = window_scores(recognizer, path, grid[:, 0], grid[:, 1], options.batch_size, bar.update)
+        scores = window_scores(recognizer, path, grid[:, 0], grid[:, 1], options.batch_size, bar.update,
+                               one_pass=options.one_pass)
         detected: List[ScoredSegment] = []
         if detector is not None:
             detected = _detect(detector, recognizer, path, options, bar.update, duration)
@@ -192,7 +195,7 @@ def _detect(detector: TrainedDetector, recognizer: TrainedRecognizer, path: str,
                              gt_labels=torch.zeros(0, dtype=torch.long))
     with torch.no_grad():
         if detector.onnx is not None:  # the exported network, then the model's own post-processing
-            levels = [tuple(torch.from_numpy(np.ascontiguousarray(a)) for a in level[:3]) + (level[3],)
+            levels = [LevelOutput(*(torch.from_numpy(np.ascontiguousarray(a)) for a in level[:3]), level[3])
                       for level in detector.onnx(result["features"].T)]
             out = detector.model.predict(levels, [sample])[0]
         else:

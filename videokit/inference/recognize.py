@@ -1,9 +1,17 @@
 """Sliding-window recognition: class scores of every window of a video, through the config's own
-test pipeline, so each window is seen exactly as ``tools/test.py`` sees a trimmed segment."""
+test pipeline, so each window is seen exactly as ``tools/test.py`` sees a trimmed segment.
+
+The pipeline is run in two halves around its ``VideoDecode``: the first (``VideoInit``,
+``SampleTimeRangeFrames``) picks every window's frames, the frames of all windows are decoded in one pass
+(:func:`videokit.video.windows.decode_windows`), and the second half (resize, crop, format, pack) runs on each
+window's frames. A thread prepares the next batches while the model scores the current one. The scores are the
+per-window pipeline's (``one_pass=False`` runs it, for comparison)."""
 from __future__ import annotations
 
+import queue
+import threading
 from dataclasses import dataclass
-from typing import Callable, Dict, List, Optional, Sequence
+from typing import Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
@@ -11,6 +19,8 @@ import torch
 from ..annotations import AnnotationSet, Taxonomy, read_annotations
 from ..annotations.formats.tables import read_taxonomy
 from ..bundled import resolve_data
+from ..video import open_video
+from ..video.windows import decode_windows
 from .network import load_model
 from .runtime import OnnxRecognizer
 
@@ -86,17 +96,24 @@ def load_taxonomy(cfg, source: Optional[str] = None, fmt: str = "canonical") -> 
 
 @torch.no_grad()
 def window_scores(recognizer: TrainedRecognizer, path: str, starts: Sequence[float], ends: Sequence[float],
-                  batch_size: int = 8, progress: Optional[Callable[[int], None]] = None) -> Dict[str, np.ndarray]:
+                  batch_size: int = 8, progress: Optional[Callable[[int], None]] = None,
+                  one_pass: bool = True) -> Dict[str, np.ndarray]:
     """Probabilities per level, ``{level: (windows, classes)}``, of the windows ``[starts[i], ends[i]]``
-    seconds of ``path``; ``progress(n)`` is told of each batch."""
+    seconds of ``path``; ``progress(n)`` is told of each batch. ``one_pass``: decode every window's frames in
+    one pass, the batches prepared beside the model (else each window is decoded on its own, in turn)."""
     from mmengine.dataset import pseudo_collate
 
-    pipeline = recognizer.test_pipeline()
+    windows = [dict(filename=path, start=float(s), end=float(e), label=-1) for s, e in zip(starts, ends)]
+    halves = split_pipeline(recognizer) if one_pass else None
+    if halves is None:
+        pipeline = recognizer.test_pipeline()
+        batches: Iterable[List[Dict]] = ([pipeline(w) for w in windows[b:b + batch_size]]
+                                         for b in range(0, len(windows), batch_size))
+    else:
+        batches = prefetched(one_pass_batches(windows, *halves, batch_size))
     head = getattr(recognizer.model, "cls_head", None)
     per_level: Dict[str, List[np.ndarray]] = {level: [] for level in recognizer.levels}
-    for b in range(0, len(starts), batch_size):
-        batch = [pipeline(dict(filename=path, start=float(s), end=float(e), label=-1))
-                 for s, e in zip(starts[b:b + batch_size], ends[b:b + batch_size])]
+    for batch in batches:
         if recognizer.onnx is not None:  # the exported network: preprocessed clips in, probabilities out
             inputs = recognizer.model.data_preprocessor(pseudo_collate(batch), False)["inputs"]
             for k, probs in enumerate(recognizer.onnx(inputs.cpu().numpy()).values()):
@@ -117,3 +134,82 @@ def window_scores(recognizer: TrainedRecognizer, path: str, starts: Sequence[flo
         if progress:
             progress(len(batch))
     return {level: np.stack(rows) for level, rows in per_level.items() if rows}
+
+
+def split_pipeline(recognizer: TrainedRecognizer) -> Optional[Tuple[Callable, Callable, Optional[str]]]:
+    """The test pipeline's halves around its ``VideoDecode``: (picks the frames, transforms the decoded frames,
+    the decoder's backend); ``None`` where the pipeline decodes otherwise (it is then run whole per window)."""
+    from mmaction.registry import TRANSFORMS
+    from mmengine.dataset import Compose
+
+    steps = list(recognizer.cfg.test_dataloader.dataset.pipeline)
+    at = [i for i, t in enumerate(steps) if t.get("type") == "VideoDecode"]
+    if len(at) != 1:
+        return None
+    backend = steps[at[0]].get("backend")
+    return (Compose([TRANSFORMS.build(t) for t in steps[:at[0]]]),
+            Compose([TRANSFORMS.build(t) for t in steps[at[0] + 1:]]), backend)
+
+
+def one_pass_batches(windows: List[Dict], pick: Callable, transform: Callable, backend: Optional[str],
+                     batch_size: int) -> Iterator[List[Dict]]:
+    """The windows through the pipeline, ``batch_size`` at a time, their frames decoded in one pass; what
+    ``VideoDecode`` leaves (``imgs``, ``original_shape``, ``img_shape``) set as it sets them."""
+    picked = [pick(dict(w)) for w in windows]
+    if not picked:
+        return
+    reader = open_video(picked[0]["filename"], backend or picked[0].get("video_backend", "pyav"))
+    batch: List[Dict] = []
+    for k, frames in decode_windows(reader, [r["frame_inds"] for r in picked]):
+        results = picked[k]
+        results["imgs"] = list(frames)
+        results["original_shape"] = results["img_shape"] = frames.shape[1:3]
+        batch.append(transform(results))
+        picked[k] = None  # the window's frames are the batch's now
+        if len(batch) == batch_size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+_DONE = object()
+
+
+def prefetched(items: Iterable, depth: int = 2) -> Iterator:
+    """``items`` produced in a thread, at most ``depth`` ahead of the consumer (decoding beside the model); an
+    exception in the producer is raised here, and a consumer that stops early stops the producer."""
+    ready: "queue.Queue" = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(kind: str, item) -> bool:
+        while not stop.is_set():
+            try:
+                ready.put((kind, item), timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not put("item", item):
+                    return
+            put("done", _DONE)
+        except BaseException as exc:  # handed to the consumer, which raises it
+            put("error", exc)
+
+    thread = threading.Thread(target=produce, name="videokit-decode", daemon=True)
+    thread.start()
+    try:
+        while True:
+            kind, item = ready.get()
+            if kind == "done":
+                return
+            if kind == "error":
+                raise item
+            yield item
+    finally:
+        stop.set()
+        thread.join(timeout=5)

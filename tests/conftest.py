@@ -19,6 +19,22 @@ def real_dir() -> Path:
     return REAL
 
 
+#: tests that read the trained demo share one run of it: put them in this xdist group (one worker trains it once)
+TRAINED_DEMO = "trained_demo"
+
+
+@pytest.fixture(scope="session")
+def trained_demo(tmp_path_factory):
+    """The README's demo, run once (~2.5 min on 2 cores): ``(folder, result)`` with the trained recognizer's
+    checkpoint (``result["checkpoint"]``), the detector, the workflow model and the test metrics. Tests that only
+    read it share it (mark them ``pytest.mark.xdist_group(TRAINED_DEMO)``)."""
+    from videokit.demo import DemoSpec
+    from videokit.demo.pipeline import run_demo
+
+    root = tmp_path_factory.mktemp("trained_demo")
+    return root, run_demo(root, DemoSpec(videos_per_procedure=8))
+
+
 @pytest.fixture(autouse=True)
 def _loggers_write_to_this_tests_streams():
     """mmengine's loggers keep the stream they were created with; pytest closes each test's captured
@@ -38,7 +54,7 @@ def _loggers_write_to_this_tests_streams():
 
 #: the longest end-to-end files, longest first (measured with --durations): started first, so that on two workers
 #: they run beside the short tests instead of finishing alone at the end
-LONGEST_FIRST = ("test_packaging.py", "engine/test_training.py", "test_partial_download.py", "labelstudio/",
+LONGEST_FIRST = ("test_packaging.py", "engine/test_training.py", "runtime/", "test_partial_download.py", "labelstudio/",
                  "engine/test_extract_scale.py", "fuzz/test_large_fields.py", "engine/test_weights.py")
 
 

@@ -159,7 +159,7 @@ def test_each_rule_has_one_home():
     js = (PACKAGE / "review" / "static" / "review.js").read_text()
     assert "parents" not in js and "taxonomy.valid" in js
     assert "valid_under" in called(PACKAGE / "review" / "session.py")
-    assert "children_of" in called(PACKAGE / "inference" / "predict.py")
+    assert "children_of" in called(PACKAGE / "inference" / "assemble.py")
     # one reader of the taxonomy CSV
     readers = [p for p, t in text.items() if {"read_csv", "read_table"} & called(p) and '"parents"' in t]
     assert readers == [PACKAGE / "annotations" / "formats" / "tables.py"], readers
@@ -170,7 +170,7 @@ TIMELINE = PACKAGE / "annotations" / "timeline.py"
 TIMELINE_USERS = {
     "labels_at": ["annotations/formats/frames.py", "evaluation/agreement.py"],
     "level_labels_at": ["annotations/online_targets.py"],
-    "link_by_time": ["inference/predict.py"],
+    "link_by_time": ["inference/assemble.py"],
     "link_parents": ["annotations/formats/_tool_files.py"],
     "tiou": ["evaluation/agreement.py", "evaluation/detection.py", "evaluation/workflow.py"],
     "video_file": ["prepare.py", "engine/extract.py", "datasets/recognition.py", "review/session.py",

@@ -24,7 +24,7 @@ from videokit.demo import DemoSpec
 from videokit.demo.pipeline import run_demo
 from videokit.models.checkpoint import load_local_checkpoint
 
-from ..conftest import ROOT
+from ..conftest import ROOT, TRAINED_DEMO
 
 CONFIG = ROOT / "configs" / "demo" / "multilevel_r18_1x1x4_demo.py"
 pytestmark = pytest.mark.slow
@@ -74,8 +74,9 @@ def readme_bands() -> dict:
 SLACK = {"top1": 0.09, "mAP": 0.04, "wMAE": 0.3}
 
 
-def test_demo_reaches_the_readme_accuracy_and_map(tmp_path):
-    result = run_demo(tmp_path, DemoSpec(videos_per_procedure=8))
+@pytest.mark.xdist_group(TRAINED_DEMO)
+def test_demo_reaches_the_readme_accuracy_and_map(trained_demo):
+    tmp_path, result = trained_demo
     for name, (low, high) in readme_bands().items():
         assert low - SLACK[name] <= result[name] <= high + SLACK[name], (name, result[name], (low, high))
     assert (tmp_path / "detection_results.json").exists()

@@ -99,3 +99,33 @@ def test_basic_auth_where_a_password_is_set(videos):
     right = base64.b64encode(b"videokit:s3cret").decode()
     assert client.get("/health", headers={"Authorization": f"Basic {right}"}).status_code == 200
     assert client.get("/health", headers={"Host": "evil.example"}).status_code == 403
+
+
+def test_a_whole_project_is_queued_at_once_and_each_answer_says_where_its_task_stands(videos):
+    """Label Studio's "retrieve predictions" on many tasks: all are queued by the first request; each answer names
+    its state (predicting, queued with its place); asking again answers the predicted ones at once."""
+    for n in range(4):
+        (videos / f"v{n}.mp4").write_bytes(b"stand-in")
+    gate, order = threading.Event(), []
+
+    def gated(path):
+        order.append(path.name)
+        gate.wait(10)
+        return _prediction(path)
+
+    client = _client(videos, gated, wait=0.3)
+    tasks = {"tasks": [{"id": n, "data": {"clip": f"v{n}.mp4"}} for n in range(4)]}
+    first = client.post("/predict", json=tasks).get_json()["results"]
+    states = [r["model_version"].removeprefix("videokit test.pth 0123abcd") for r in first]
+    assert states == [PENDING, " (queued: 1 of 3, ask again)", " (queued: 2 of 3, ask again)",
+                      " (queued: 3 of 3, ask again)"], states
+    gate.set()
+    deadline = time.monotonic() + 10
+    while len(order) < 4 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.2)
+    started = time.monotonic()
+    again = client.post("/predict", json=tasks).get_json()["results"]
+    assert time.monotonic() - started < 0.25  # predicted before: answered at once
+    assert all(len(r["result"]) == 2 and r["model_version"] == "videokit test.pth 0123abcd" for r in again)
+    assert order == [f"v{n}.mp4" for n in range(4)]  # one model, one video at a time, in the request's order

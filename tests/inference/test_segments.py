@@ -5,7 +5,7 @@ import numpy as np
 
 from videokit.annotations import ClassInfo, Level, Taxonomy
 from videokit.inference import detections_to_timeline, scores_to_segments, window_grid
-from videokit.inference.predict import restrict_to_children
+from videokit.inference.assemble import restrict_to_children
 from videokit.inference.segments import smooth_scores
 
 

@@ -43,12 +43,16 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def add_model_arguments(parser: argparse.ArgumentParser, positional: bool = False) -> None:
     """The recognizer (and optional detector) a prediction runs: ``predict`` and ``serve labelstudio``."""
     if positional:
-        parser.add_argument("config", metavar="CONFIG", help="recognizer config (its test pipeline reads the windows)")
-        parser.add_argument("checkpoint", metavar="CHECKPOINT",
+        parser.add_argument("config", metavar="CONFIG", nargs="?", default=None,
+                            help="recognizer config (its test pipeline reads the windows); not needed with --model "
+                                 "given a model file `videokit export` wrote")
+        parser.add_argument("checkpoint", metavar="CHECKPOINT", nargs="?", default=None,
                             help="local recognizer checkpoint ('none': random init)")
     else:
-        parser.add_argument("--config", required=True, help="recognizer config (its test pipeline reads the windows)")
-        parser.add_argument("--checkpoint", required=True, help="local recognizer checkpoint ('none': random init)")
+        parser.add_argument("--config", default=None,
+                            help="recognizer config (its test pipeline reads the windows); not needed with --model "
+                                 "given a model file `videokit export` wrote")
+        parser.add_argument("--checkpoint", default=None, help="local recognizer checkpoint ('none': random init)")
     parser.add_argument("--detector-config", default=None, help="DenseTemporalDetector config (optional)")
     parser.add_argument("--detector-checkpoint", default=None)
     parser.add_argument("--features-like", default=None, metavar="JSON",
@@ -63,8 +67,10 @@ def add_model_arguments(parser: argparse.ArgumentParser, positional: bool = Fals
 
 def add_prediction_options(parser: argparse.ArgumentParser) -> None:
     """How windows become a timeline (:class:`videokit.inference.PredictOptions`)."""
-    parser.add_argument("--window", type=float, default=2.0, help="recognition window, seconds (default 2)")
-    parser.add_argument("--stride", type=float, default=1.0, help="seconds between windows (default 1)")
+    parser.add_argument("--window", type=float, default=None,
+                        help="recognition window, seconds (default 2, or the model file's)")
+    parser.add_argument("--stride", type=float, default=None,
+                        help="seconds between windows (default 1, or the model file's)")
     parser.add_argument("--smooth", type=int, default=3, help="windows in the score moving average (default 3)")
     parser.add_argument("--min-length", type=float, default=1.0, help="shortest segment kept, seconds (default 1)")
     parser.add_argument("--threshold", type=float, default=0.3,
@@ -83,7 +89,9 @@ def add_deployment_arguments(parser: argparse.ArgumentParser, online: bool = Fal
                         help="onnxruntime: run the network exported by `videokit export` (--model"
                              + ("; with --online, --model is the backbone and --workflow-model the workflow step)"
                                 if online else ")"))
-    deploy.add_argument("--model", default=None, metavar="ONNX", help="the exported recognizer / backbone")
+    deploy.add_argument("--model", default=None, metavar="ONNX",
+                        help="the exported recognizer / backbone; alone (no --config), a model file runs without "
+                             "the training stack (torch, mmengine, mmaction2 are not imported)")
     if online:
         deploy.add_argument("--workflow-model", default=None, metavar="ONNX",
                             help="the exported workflow step (--online)")
@@ -115,28 +123,85 @@ def load_models(args: argparse.Namespace, device: str):
                                                   onnx=args.detector_model)
     except (ValueError, FileNotFoundError) as exc:
         raise SystemExit(f"error: {exc}") from None
-    options = PredictOptions(window=args.window, stride=args.stride, smooth=args.smooth, min_length=args.min_length,
+    options = PredictOptions(window=2.0 if args.window is None else args.window,
+                             stride=1.0 if args.stride is None else args.stride, smooth=args.smooth,
+                             min_length=args.min_length,
                              threshold=args.threshold, detection_threshold=args.detection_threshold,
                              batch_size=args.batch_size, hierarchy=not args.no_hierarchy)
     return recognizer, detector, options
 
 
 def _ground_truth(args: argparse.Namespace, video_id: str):
-    from ..inference.outputs import read_ground_truth
+    from ..inference.assemble import read_ground_truth
 
     return read_ground_truth(args.gt, args.gt_format, args.gt_video or video_id)
 
 
+def model_file_alone(args: argparse.Namespace) -> bool:
+    """A model file without a config: the runtime path (no torch). Without either, one error saying what to pass."""
+    if args.config and args.checkpoint is None:
+        raise SystemExit("error: --config goes with --checkpoint (a local checkpoint, or 'none')")
+    if not args.config and not args.model:
+        raise SystemExit("error: pass --config CONFIG --checkpoint CKPT, or --model M.onnx (a model file "
+                         "`videokit export` wrote)")
+    if args.config:
+        return False
+    given = [flag for flag, value in (("--detector-config", args.detector_config),
+                                      ("--detector-model", args.detector_model)) if value]
+    if given:
+        raise SystemExit(f"error: {', '.join(given)} needs --config: a model file holds the recognizer only")
+    return True
+
+
+def run_model_file(args: argparse.Namespace) -> int:
+    """``videokit predict VIDEO --model M.onnx``: the model file alone, onnxruntime and PyAV, no training stack."""
+    from ..runtime import ModelFile, ModelFileError, predict_with_model_file
+    from ..runtime.predict import options_for, write_prediction
+    from ..video import BrokenVideoError
+
+    try:
+        model = ModelFile(args.model, args.device or "cpu")
+    except ModelFileError as exc:
+        raise SystemExit(f"error: {exc}") from None
+    given = {name: getattr(args, name) for name in ("window", "stride") if getattr(args, name) is not None}
+    options = options_for(model, smooth=args.smooth, min_length=args.min_length, threshold=args.threshold,
+                          batch_size=args.batch_size, hierarchy=not args.no_hierarchy, **given)
+    ground_truth = _ground_truth(args, Path(args.video).stem)
+    try:
+        prediction = predict_with_model_file(args.video, model, options)
+    except (BrokenVideoError, ModelFileError) as exc:
+        raise SystemExit(f"error: {exc}") from None
+    files = write_prediction(prediction, model.taxonomy, args.out or f"{Path(args.video).stem}_timeline",
+                             ground_truth)
+    _summary(prediction, model.taxonomy, files, f"{model.version} in onnxruntime")
+    return 0
+
+
+def _summary(prediction, taxonomy, files, where: str) -> None:
+    video = prediction.video
+    for name, score in (video.attrs.get("scores") or {}).items():
+        print(f"{taxonomy.level_names[0]}: {name} {score:.3f}")
+    for level in taxonomy.level_names[1:]:
+        count = len(video.segments_at(level))
+        if count:
+            print(f"{level}: {count} segments")
+    print(f"wrote {files['.json']} and {files['.png']}")
+    print(f"real-time factor {prediction.real_time_factor:.2f}x ({prediction.video_seconds:.1f} s of video in "
+          f"{prediction.wall_seconds:.1f} s on {where})")
+
+
 def run(args: argparse.Namespace) -> int:
+    if args.online:
+        return run_online(args)
+    if not Path(args.video).is_file():
+        raise SystemExit(f"error: {args.video}: no such video file")
+    if model_file_alone(args):
+        return run_model_file(args)
     import torch
 
     from ..inference.outputs import predict_to_files
     from ..video import BrokenVideoError
 
-    if args.online:
-        return run_online(args)
-    if not Path(args.video).is_file():
-        raise SystemExit(f"error: {args.video}: no such video file")
     if bool(args.detector_config) != bool(args.detector_checkpoint):
         raise SystemExit("error: --detector-config and --detector-checkpoint go together")
     device = args.device or ("cuda" if torch.cuda.is_available() else "cpu")
@@ -148,16 +213,7 @@ def run(args: argparse.Namespace) -> int:
                                    subtitles=args.subtitles)
     except BrokenVideoError as exc:
         raise SystemExit(f"error: {exc}") from None
-    prediction, video = written.prediction, written.prediction.video
-    for name, score in (video.attrs.get("scores") or {}).items():
-        print(f"{recognizer.taxonomy.level_names[0]}: {name} {score:.3f}")
-    for level in recognizer.taxonomy.level_names[1:]:
-        count = len(video.segments_at(level))
-        if count:
-            print(f"{level}: {count} segments")
-    print(f"wrote {written.files['.json']} and {written.files['.png']}")
-    print(f"real-time factor {prediction.real_time_factor:.2f}x ({prediction.video_seconds:.1f} s of video in "
-          f"{prediction.wall_seconds:.1f} s on {device})")
+    _summary(written.prediction, recognizer.taxonomy, written.files, device)
     return 0
 
 
@@ -171,6 +227,9 @@ def run_online(args: argparse.Namespace) -> int:
 
     if not (args.workflow_config and args.workflow_checkpoint):
         raise SystemExit("error: --online needs --workflow-config and --workflow-checkpoint")
+    if not args.config or args.checkpoint is None:
+        raise SystemExit("error: --online needs --config and --checkpoint (the backbone the workflow model's "
+                         "features came from)")
     if not args.video.isdigit() and not Path(args.video).is_file() and not args.follow:
         raise SystemExit(f"error: {args.video}: no such video file")
     device = args.device or ("cuda" if torch.cuda.is_available() else "cpu")

@@ -1,6 +1,6 @@
-"""``videokit serve labelstudio CONFIG CHECKPOINT``: a trained model as a Label Studio ML backend, so each task
-an annotator opens comes pre-labelled (:mod:`videokit.services.labelstudio`; docs/annotations.md has the
-loop from a new video to a retrained model)."""
+"""``videokit serve labelstudio CONFIG CHECKPOINT`` (or ``--model M.onnx``, a model file alone): a trained model as
+a Label Studio ML backend, so each task an annotator opens comes pre-labelled (:mod:`videokit.services.labelstudio`;
+docs/annotations.md has the loop from a new video to a retrained model)."""
 from __future__ import annotations
 
 import argparse
@@ -36,13 +36,47 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     backend.set_defaults(run=run)
 
 
-def run(args: argparse.Namespace) -> int:
+def _model_file(args: argparse.Namespace):
+    """``(taxonomy, predict, version)`` of a model file alone: no torch imported."""
+    from ..runtime import ModelFile, ModelFileError, predict_with_model_file
+    from ..runtime.predict import options_for
+
+    try:
+        model = ModelFile(args.model, args.device or "cpu")
+    except ModelFileError as exc:
+        raise SystemExit(f"error: {exc}") from None
+    given = {name: getattr(args, name) for name in ("window", "stride") if getattr(args, name) is not None}
+    options = options_for(model, smooth=args.smooth, min_length=args.min_length, threshold=args.threshold,
+                          batch_size=args.batch_size, hierarchy=not args.no_hierarchy, **given)
+
+    def predict(path):
+        return predict_with_model_file(str(path), model, options).annotations
+
+    return model.taxonomy, predict, f"{model.version} (model file)"
+
+
+def _trained(args: argparse.Namespace):
+    """``(taxonomy, predict, version)`` of a config and checkpoint (the full install)."""
     import torch
 
     from ..inference import predict_video
+    from ..services.labelstudio import model_version
+    from .predict import load_models
+
+    device = args.device or ("cuda" if torch.cuda.is_available() else "cpu")
+    recognizer, detector, options = load_models(args, device)
+
+    def predict(path):
+        return predict_video(str(path), recognizer, detector, options, progress=False).annotations
+
+    return recognizer.taxonomy, predict, model_version(args.checkpoint, args.backend)
+
+
+def run(args: argparse.Namespace) -> int:
     from ..services import Server, serve_until_interrupted
     from ..services.auth import PASSWORD_ENV, is_local
-    from ..services.labelstudio import Predictor, VideoSource, create_app, model_version
+    from ..services.labelstudio import Predictor, VideoSource, create_app
+    from .predict import model_file_alone
 
     password = os.environ.get(PASSWORD_ENV, "")
     if not is_local(args.host) and not password:
@@ -50,18 +84,11 @@ def run(args: argparse.Namespace) -> int:
                          "backend's basic auth password in Label Studio) or bind 127.0.0.1")
     if args.videos and not os.path.isdir(args.videos):
         raise SystemExit(f"error: --videos {args.videos}: no such folder")
-    device = args.device or ("cuda" if torch.cuda.is_available() else "cpu")
-    from .predict import load_models
-
-    recognizer, detector, options = load_models(args, device)
-    version = model_version(args.checkpoint, args.backend)
+    taxonomy, predict, version = _model_file(args) if model_file_alone(args) else _trained(args)
     source = VideoSource(args.videos, args.label_studio_url or os.environ.get("LABEL_STUDIO_URL"),
                          os.environ.get("LABEL_STUDIO_API_KEY"))
-    def predict(path):
-        return predict_video(str(path), recognizer, detector, options, progress=False).annotations
-
     predictor = Predictor(predict, source, version)
-    app = create_app(recognizer.taxonomy, predictor, args.answer_within, password, args.user, (args.host,))
+    app = create_app(taxonomy, predictor, args.answer_within, password, args.user, (args.host,))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     server = Server(args.host, args.port, app)

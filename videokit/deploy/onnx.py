@@ -25,6 +25,7 @@ import torch
 from torch import nn
 
 from ..features.window_features import WindowBackbone
+from .manifest import write_manifest
 
 OPSET = 17
 
@@ -159,10 +160,12 @@ def _compare(graph: nn.Module, session, feeds: Dict[str, np.ndarray], names: Lis
 def export_graph(graph: nn.Module, part: str, real: Dict[str, np.ndarray], path, output_names: List[str],
                  dynamic: Optional[Dict[str, Dict[int, str]]] = None, classify: Sequence[str] = (),
                  tolerance: float = 1e-3, random: Optional[Dict[str, np.ndarray]] = None,
-                 more: Optional[Dict[str, Dict[str, np.ndarray]]] = None) -> ExportReport:
+                 more: Optional[Dict[str, Dict[str, np.ndarray]]] = None,
+                 manifest: Optional[Dict] = None) -> ExportReport:
     """Export ``graph`` (called with the arrays of ``real`` in order), check it, compare it with PyTorch on
     ``real``, on random inputs of the same shapes (``random`` where they need a range of their own) and on
-    each named input set of ``more`` (other sizes of a dynamic axis)."""
+    each named input set of ``more`` (other sizes of a dynamic axis); ``manifest`` goes into its metadata
+    (:mod:`.manifest`)."""
     path = Path(path)
     dynamic = dict(dynamic or {})
     names = list(real)
@@ -179,6 +182,8 @@ def export_graph(graph: nn.Module, part: str, real: Dict[str, np.ndarray], path,
         for tag, feeds in (more or {}).items():
             _compare(graph, session, feeds, output_names, report, tag, tolerance, classify)
         del session
+        if manifest is not None:
+            write_manifest(tmp, manifest)
         tmp.replace(path)
     finally:
         tmp.unlink(missing_ok=True)
@@ -186,12 +191,106 @@ def export_graph(graph: nn.Module, part: str, real: Dict[str, np.ndarray], path,
 
 
 # ------------------------------------------------------------------------------------------ per part
-def export_recognizer(model: nn.Module, inputs: torch.Tensor, path) -> ExportReport:
-    """``inputs``: one real batch as the model's data preprocessor made it."""
+def export_recognizer(model: nn.Module, inputs: torch.Tensor, path, manifest: Optional[Dict] = None) -> ExportReport:
+    """``inputs``: one real batch as the model's data preprocessor made it; ``manifest``: what prediction
+    needs besides the network (:func:`.manifest.recognizer_manifest`)."""
     graph = RecognizerGraph(model).eval()
     outputs = [f"prob_{level}" for level in graph.levels]
     return export_graph(graph, "recognizer", {"inputs": inputs.float().numpy()}, path, outputs,
-                        dynamic={"inputs": {0: "batch"}, **{o: {0: "batch"} for o in outputs}}, classify=outputs)
+                        dynamic={"inputs": {0: "batch"}, **{o: {0: "batch"} for o in outputs}}, classify=outputs,
+                        manifest=manifest)
+
+
+# ------------------------------------------------------------------------------------------ int8
+#: the least top-1 agreement with fp32, per level on the check clips, of an int8 model written by default
+MIN_INT8_AGREEMENT = 0.95
+
+
+class _Clips:
+    """onnxruntime's calibration reader over preprocessed clips, one at a time."""
+
+    def __init__(self, name: str, clips: Sequence[np.ndarray]) -> None:
+        self.name, self.clips = name, iter(clips)
+
+    def get_next(self):
+        clip = next(self.clips, None)
+        return None if clip is None else {self.name: clip[None].astype(np.float32)}
+
+    def rewind(self) -> None:  # onnxruntime calls it on some versions; one pass is all the calibration needs
+        pass
+
+
+@dataclass
+class Int8Report:
+    """How the int8 model compared with its fp32 network on the check clips."""
+
+    path: Path
+    calibration_clips: int
+    check_clips: int
+    top1_agreement: Dict[str, float]
+    max_prob_diff: Dict[str, float]
+
+    def lines(self) -> List[str]:
+        out = [f"quantized to int8 (static, per-channel, {self.calibration_clips} calibration clips): {self.path}"]
+        for name in self.top1_agreement:
+            out.append(f"  {name}: top-1 agreement with fp32 {self.top1_agreement[name]:.3f} on {self.check_clips} "
+                       f"real clips, largest probability difference {self.max_prob_diff[name]:.4f}")
+        return out
+
+
+def quantize_recognizer(fp32: Path, path, calibration: Sequence[np.ndarray], check: Sequence[np.ndarray],
+                        min_agreement: float = MIN_INT8_AGREEMENT, manifest: Optional[Dict] = None) -> Int8Report:
+    """Quantize the exported recognizer ``fp32`` to int8 with onnxruntime's own tools (static: activations
+    calibrated on ``calibration`` clips; weights per channel; QDQ format, which onnxruntime runs with integer
+    kernels on CPUs with VNNI), compare it with ``fp32`` on the ``check`` clips, and write it to ``path`` only
+    if every level's top-1 agreement is at least ``min_agreement`` (else :class:`ExportError`, nothing written)."""
+    from onnxruntime.quantization import CalibrationMethod, QuantFormat, QuantType, quantize_static
+    from onnxruntime.quantization.shape_inference import quant_pre_process
+
+    path = Path(path)
+    if not calibration or not check:
+        raise ExportError("int8 needs real clips to calibrate on and to check against: pass --calibrate / --video")
+    reference = _session(fp32)
+    name = reference.get_inputs()[0].name
+    outputs = [o.name for o in reference.get_outputs()]
+    work = path.with_name(f".{path.name}.int8")
+    work.mkdir(parents=True, exist_ok=True)
+    try:
+        prepared = work / "prepared.onnx"
+        quant_pre_process(str(fp32), str(prepared), skip_symbolic_shape=True)
+        quantized = work / "int8.onnx"
+        quantize_static(str(prepared), str(quantized), _Clips(name, calibration), quant_format=QuantFormat.QDQ,
+                        per_channel=True, activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8,
+                        calibrate_method=CalibrationMethod.MinMax)
+        session = _session(quantized)
+        agreement: Dict[str, float] = {}
+        largest: Dict[str, float] = {}
+        for clip in check:
+            want = reference.run(outputs, {name: clip[None].astype(np.float32)})
+            have = session.run(outputs, {name: clip[None].astype(np.float32)})
+            for out, a, b in zip(outputs, want, have):
+                agreement[out] = agreement.get(out, 0.0) + float(np.mean(a.argmax(-1) == b.argmax(-1))) / len(check)
+                largest[out] = max(largest.get(out, 0.0), float(np.max(np.abs(a - b))))
+        report = Int8Report(path, len(calibration), len(check), agreement, largest)
+        low = {out: value for out, value in agreement.items() if value < min_agreement}
+        if low:
+            shown = ", ".join(f"{out} {value:.3f}" for out, value in low.items())
+            raise ExportError(f"{path}: the int8 model agrees with fp32 on the top-1 class of too few clips ({shown}; "
+                              f"at least {min_agreement:g} wanted, --min-agreement): not written. Calibrate on more "
+                              "of your videos (--calibrate DIR) or use the fp32 model")
+        del session
+        if manifest is not None:
+            manifest = dict(manifest, int8={"calibration_clips": len(calibration), "check_clips": len(check),
+                                            "top1_agreement": agreement, "max_prob_diff": largest,
+                                            "min_agreement": min_agreement})
+            manifest["model_version"] = manifest["model_version"] + " int8"
+            write_manifest(quantized, manifest)
+        quantized.replace(path)
+        return report
+    finally:
+        for leftover in work.glob("*"):
+            leftover.unlink()
+        work.rmdir()
 
 
 def export_backbone(model: nn.Module, frames: np.ndarray, per_window: int, path) -> ExportReport:

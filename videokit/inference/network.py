@@ -5,6 +5,7 @@ Shared by ``tools/extract_features.py`` and ``videokit predict``; running a back
 """
 from __future__ import annotations
 
+import logging
 from typing import Optional, Tuple
 
 import torch
@@ -22,8 +23,8 @@ def load_model(config: str, checkpoint: Optional[str], device: str = "cpu") -> T
     """
     from mmaction.registry import MODELS
     from mmengine.config import Config
+    from mmengine.logging import MMLogger
     from mmengine.runner import load_checkpoint
-
 
     register_all_modules()
     cfg = Config.fromfile(resolve(config))
@@ -31,5 +32,11 @@ def load_model(config: str, checkpoint: Optional[str], device: str = "cpu") -> T
     if checkpoint and str(checkpoint).lower() != "none":
         load_checkpoint(model, str(checkpoint), map_location="cpu", logger="silent")
     else:
-        model.init_weights()
+        logger = MMLogger.get_current_instance()
+        level = logger.level
+        logger.setLevel(logging.WARNING)  # mmengine logs each parameter's init (~650 lines for a ResNet)
+        try:
+            model.init_weights()
+        finally:
+            logger.setLevel(level)
     return model.to(device).eval(), cfg

@@ -12,7 +12,7 @@ from typing import Callable, Dict, Optional
 import numpy as np
 import pandas as pd
 
-from ..annotations import AnnotationError, VideoAnnotation, read_annotations, write_annotations
+from ..annotations import VideoAnnotation, write_annotations
 from ..annotations.formats.subtitles import document
 from ..annotations.online_targets import time_to_next_start
 from ..utils import PathLike, atomic_output, atomic_write_text
@@ -20,16 +20,6 @@ from ..video import FrameSource
 from ..visualization import plot_anticipation, plot_timeline
 from .online import online_timeline, stream
 from .predict import PredictOptions, predict_video
-
-
-def read_ground_truth(source: Optional[PathLike], fmt: str, video_id: str) -> Optional[VideoAnnotation]:
-    """The record of ``video_id`` in an annotation source, or None without a source."""
-    if not source:
-        return None
-    annotations = read_annotations(source, fmt)
-    if video_id not in annotations.videos:
-        raise AnnotationError(str(source), f"video {video_id}", "id", "no such video in the ground truth")
-    return annotations.videos[video_id]
 
 
 def output_paths(out: PathLike, *suffixes: str) -> Dict[str, Path]:

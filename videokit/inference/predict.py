@@ -10,24 +10,24 @@ run on features computed exactly as its training features were (the features fol
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import List, Optional
 
 import numpy as np
 import torch
 
-from ..annotations import AnnotationSet, Segment, Taxonomy, VideoAnnotation
-from ..annotations.timeline import link_by_time
+from ..annotations import AnnotationSet, Taxonomy
 from ..features import FeatureFolder, FeatureSpec, axis
 from ..features.extraction import video_features
 from ..models.detection.heads import LevelOutput
 from ..video import open_video
+from .assemble import Prediction, PredictOptions, timeline_from_scores, window_grid
 from .network import load_model
 from .presets import apply_preset
 from .recognize import TrainedRecognizer, window_scores
 from .runtime import OnnxDetector
-from .segments import ScoredSegment, detections_to_timeline, scores_to_segments
+from .segments import ScoredSegment, detections_to_timeline
 
 
 @dataclass
@@ -82,51 +82,6 @@ def feature_spec(cfg, config: str, features_like: Optional[str] = None, size: Op
         raise ValueError(f"{sidecar}: {exc} (--feature-size)") from None
 
 
-@dataclass
-class PredictOptions:
-    """Sliding-window and segment settings of :func:`predict_video`."""
-
-    window: float = 2.0  # seconds per recognition window
-    stride: float = 1.0  # seconds between windows
-    smooth: int = 3  # windows in the moving average of scores
-    min_length: float = 1.0  # seconds; shorter runs join a neighbour
-    threshold: float = 0.3  # windows whose best (smoothed) score is lower are background
-    detection_threshold: float = 0.3  # detections below this score are left off the timeline
-    topk: int = 3  # top-level classes listed with their scores
-    hierarchy: bool = True  # steps only from the predicted top-level class's children
-    batch_size: int = 8
-    one_pass: bool = True  # every window's frames from one decoding pass (False: each window decoded on its own)
-
-
-@dataclass
-class Prediction:
-    """What :func:`predict_video` returns: the one-video annotations and how long it took."""
-
-    annotations: AnnotationSet
-    video_seconds: float
-    wall_seconds: float
-    window_scores: Dict[str, np.ndarray] = field(default_factory=dict)
-
-    @property
-    def video(self) -> VideoAnnotation:
-        return next(iter(self.annotations))
-
-    @property
-    def real_time_factor(self) -> float:
-        """Seconds of video per second of computation (> 1: faster than real time)."""
-        return self.video_seconds / max(self.wall_seconds, 1e-9)
-
-
-def window_grid(duration: float, window: float, stride: float) -> np.ndarray:
-    """``(n, 2)`` ``[start, end]`` seconds of windows covering ``[0, duration]`` (last one flush with the end)."""
-    if duration <= window:
-        return np.array([[0.0, duration]])
-    starts = np.arange(0.0, duration - window + 1e-9, stride)
-    if starts[-1] + window < duration - 1e-6:
-        starts = np.append(starts, duration - window)
-    return np.stack([starts, starts + window], axis=1)
-
-
 def predict_video(path: str, recognizer: TrainedRecognizer, detector: Optional[TrainedDetector] = None,
                   options: Optional[PredictOptions] = None, progress: bool = True) -> Prediction:
     """Run ``recognizer`` (and ``detector``) over ``path``; see the module docstring."""
@@ -145,43 +100,12 @@ def predict_video(path: str, recognizer: TrainedRecognizer, detector: Optional[T
         detected: List[ScoredSegment] = []
         if detector is not None:
             detected = _detect(detector, recognizer, path, options, bar.update, duration)
-    taxonomy = recognizer.taxonomy
-    video = VideoAnnotation(Path(path).stem, str(path), round(duration, 3), round(fps, 3))
-    top = taxonomy.level_names[0]
-    if top in scores:
-        mean = scores[top].mean(0)
-        order = np.argsort(-mean)[: options.topk]
-        video.labels = [int(order[0])]
-        video.attrs["scores"] = {taxonomy.level(top).class_name(int(k)): round(float(mean[k]), 4) for k in order}
-    for level in recognizer.levels:
-        if level == top or (detector is not None and level == detector.level):
-            continue
-        level_scores = scores[level]
-        if options.hierarchy and video.labels and taxonomy.parent_level(level) == top:
-            level_scores = restrict_to_children(level_scores, taxonomy, level, video.labels[0])
-        _add(video, level, scores_to_segments(grid[:, 0], grid[:, 1], level_scores, options.smooth,
-                                              options.min_length, options.threshold))
-    if detector is not None:
-        _add(video, detector.level, detected)
-    link_by_time(video, taxonomy.level_names)  # the timeline's rule, as every reader links parents
-    video.attrs["predicted_by"] = {"window": options.window, "stride": options.stride,
-                                   "levels": recognizer.levels, "detector_level": detector.level if detector else None}
+    video = timeline_from_scores(Path(path).stem, str(path), duration, fps, grid, scores, recognizer.taxonomy,
+                                 recognizer.levels, options, detected, detector.level if detector else None)
     wall = time.perf_counter() - started
+    taxonomy = recognizer.taxonomy
     annotations = AnnotationSet(Taxonomy(taxonomy.dataset, taxonomy.levels), {video.video_id: video})
     return Prediction(annotations, duration, wall, scores)
-
-
-def restrict_to_children(scores: np.ndarray, taxonomy: Taxonomy, level: str, parent: int) -> np.ndarray:
-    """Zero the scores of classes whose taxonomy parent is not ``parent``, so steps never contradict the
-    video's predicted procedure (no renormalisation: the background threshold still sees the model's
-    confidence; unchanged when the taxonomy names no parents). The rule is the taxonomy's."""
-    allowed = taxonomy.children_of(level, parent)
-    allowed = [c for c in allowed if c < scores.shape[1]]
-    if not allowed:
-        return scores
-    masked = np.zeros_like(scores)
-    masked[:, allowed] = scores[:, allowed]
-    return masked
 
 
 def _detect(detector: TrainedDetector, recognizer: TrainedRecognizer, path: str, options: PredictOptions, progress,
@@ -203,11 +127,5 @@ def _detect(detector: TrainedDetector, recognizer: TrainedRecognizer, path: str,
             out = detector.model([features], [sample], mode="predict")[0]
     return detections_to_timeline(out["segments"].numpy(), out["scores"].numpy(), out["labels"].numpy(),
                                   options.detection_threshold, options.min_length, duration)
-
-
-def _add(video: VideoAnnotation, level: str, segments: List[ScoredSegment]) -> None:
-    for seg in segments:
-        video.segments.append(Segment(level, seg.label, round(seg.start, 3), round(seg.end, 3),
-                                      attrs={"score": round(seg.score, 4)}))
 
 

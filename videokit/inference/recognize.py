@@ -8,8 +8,6 @@ window's frames. A thread prepares the next batches while the model scores the c
 per-window pipeline's (``one_pass=False`` runs it, for comparison)."""
 from __future__ import annotations
 
-import queue
-import threading
 from dataclasses import dataclass
 from typing import Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
@@ -19,8 +17,10 @@ import torch
 from ..annotations import AnnotationSet, Taxonomy, read_annotations
 from ..annotations.formats.tables import read_taxonomy
 from ..bundled import resolve_data
+from ..utils.prefetch import prefetched
 from ..video import open_video
 from ..video.windows import decode_windows
+from .assemble import window_grid
 from .network import load_model
 from .runtime import OnnxRecognizer
 
@@ -47,6 +47,12 @@ class TrainedRecognizer:
         the test pipeline and the data preprocessor."""
 
         model, cfg = load_model(config, checkpoint, device)
+        return cls.from_model(model, cfg, config, taxonomy, taxonomy_format, device, onnx)
+
+    @classmethod
+    def from_model(cls, model, cfg, config: str, taxonomy: Optional[str] = None, taxonomy_format: str = "canonical",
+                   device: str = "cpu", onnx: Optional[str] = None) -> "TrainedRecognizer":
+        """:meth:`from_files` on a loaded model and its config (``config`` names it in errors)."""
         tax = load_taxonomy(cfg, taxonomy, taxonomy_format)
         head = getattr(model, "cls_head", None)
         if head is not None and hasattr(head, "levels"):
@@ -64,7 +70,6 @@ class TrainedRecognizer:
                              "VideoDecode")
         runtime = None
         if onnx:
-
             runtime = OnnxRecognizer(onnx, device)
             if runtime.levels != levels and not (len(levels) == 1 and runtime.levels == ["label"]):
                 raise ValueError(f"{onnx}: scores the levels {runtime.levels}, the config {levels}")
@@ -173,43 +178,27 @@ def one_pass_batches(windows: List[Dict], pick: Callable, transform: Callable, b
         yield batch
 
 
-_DONE = object()
+def preprocessed_clips(recognizer: TrainedRecognizer, path: str, window: float, stride: float,
+                       limit: Optional[int] = None) -> List[np.ndarray]:
+    """The windows of ``path`` as the network sees them (the test pipeline, then the data preprocessor), one
+    array per window; at most ``limit`` windows, evenly spread over the video (calibration and checks)."""
+    from mmengine.dataset import pseudo_collate
 
-
-def prefetched(items: Iterable, depth: int = 2) -> Iterator:
-    """``items`` produced in a thread, at most ``depth`` ahead of the consumer (decoding beside the model); an
-    exception in the producer is raised here, and a consumer that stops early stops the producer."""
-    ready: "queue.Queue" = queue.Queue(maxsize=depth)
-    stop = threading.Event()
-
-    def put(kind: str, item) -> bool:
-        while not stop.is_set():
-            try:
-                ready.put((kind, item), timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def produce() -> None:
-        try:
-            for item in items:
-                if not put("item", item):
-                    return
-            put("done", _DONE)
-        except BaseException as exc:  # handed to the consumer, which raises it
-            put("error", exc)
-
-    thread = threading.Thread(target=produce, name="videokit-decode", daemon=True)
-    thread.start()
-    try:
-        while True:
-            kind, item = ready.get()
-            if kind == "done":
-                return
-            if kind == "error":
-                raise item
-            yield item
-    finally:
-        stop.set()
-        thread.join(timeout=5)
+    reader = open_video(path, cache=False)
+    duration = float(reader.duration)
+    reader.close()
+    grid = window_grid(duration, window, stride)
+    if limit and len(grid) > limit:
+        grid = grid[np.unique(np.linspace(0, len(grid) - 1, limit).round().astype(int))]
+    windows = [dict(filename=path, start=float(s), end=float(e), label=-1) for s, e in grid]
+    halves = split_pipeline(recognizer)
+    if halves is None:
+        pipeline = recognizer.test_pipeline()
+        batches: Iterable[List[Dict]] = ([pipeline(w)] for w in windows)
+    else:
+        batches = one_pass_batches(windows, *halves, batch_size=8)
+    clips: List[np.ndarray] = []
+    for batch in batches:
+        inputs = recognizer.model.data_preprocessor(pseudo_collate(batch), False)["inputs"]
+        clips.extend(inputs.cpu().float().numpy())
+    return clips

@@ -17,9 +17,11 @@ four routes are written here on Flask, which videokit already uses.
   ``LABEL_STUDIO_URL`` / ``LABEL_STUDIO_API_KEY``, else what ``/setup`` says) into a temporary file removed after.
   A video that cannot be read is one error in that task's answer (its model version says so); the service
   goes on.
-- Time: one worker thread predicts one video at a time (one video in memory); an answer waits up to
-  ``answer_within`` seconds per request, and a task still being predicted is answered with an empty prediction
-  whose model version says so (``... (predicting: ask again)``); asking again gets the regions.
+- Time: one worker thread predicts one video at a time (one model, one video in memory). A request's tasks are all
+  queued first (a whole project's "retrieve predictions" queues every task), then answered within
+  ``answer_within`` seconds: a task predicted before at once, one done in time with its regions, the others with
+  an empty prediction whose model version says where they stand (``... (predicting: ask again)``,
+  ``... (queued: 3 of 7, ask again)``); asking again gets the regions.
 - Trust: see :mod:`videokit.services.auth`.
 """
 from __future__ import annotations
@@ -48,6 +50,10 @@ from .labelstudio_client import LabelStudioClient, LabelStudioError
 
 LOG = logging.getLogger("videokit.serve")
 PENDING = " (predicting: ask again)"
+QUEUED = " (queued: {} of {}, ask again)"
+BUSY = " (busy: {} videos queued, ask again later)"
+#: videos a backend queues at most (a project's "retrieve predictions" queues every task at once)
+MAX_QUEUED = 10_000
 FAILED = " (no prediction: video not found or not readable)"
 
 
@@ -171,26 +177,47 @@ class _Job:
 
 
 class Predictor:
-    """Predicts each task's video once, in one background thread (one video in memory), and keeps the answers
-    (a few KB each) for the next request."""
+    """Predicts each task's video once, in one background thread (one model, one video in memory), and keeps the
+    answers (a few KB each). A request's tasks are all queued first, then each is answered as it stands: done
+    (its regions, at once when predicted before), predicting, queued (with its place), or failed."""
 
-    def __init__(self, predict: Callable[[Path], AnnotationSet], source: VideoSource, version: str) -> None:
-        self.predict, self.source, self.version = predict, source, version
+    def __init__(self, predict: Callable[[Path], AnnotationSet], source: VideoSource, version: str,
+                 max_queued: int = MAX_QUEUED) -> None:
+        self.predict, self.source, self.version, self.max_queued = predict, source, version, max_queued
         self.jobs: Dict[str, _Job] = {}
         self.queue: List[Tuple[str, _Job, LabelMap]] = []
+        self.running: Optional[str] = None
         self.lock = threading.Condition()
         threading.Thread(target=self._work, name="videokit-predict", daemon=True).start()
 
-    def answer(self, link: str, labels: LabelMap, wait: float) -> Dict[str, Any]:
+    def submit(self, link: str, labels: LabelMap) -> Optional[_Job]:
+        """The job of ``link``, queued if it is new (``None`` when the queue is full)."""
         with self.lock:
             job = self.jobs.get(link)
             if job is None:
+                if len(self.queue) >= self.max_queued:
+                    return None
                 job = self.jobs[link] = _Job()
                 self.queue.append((link, job, labels))
                 self.lock.notify()
+            return job
+
+    def answer(self, link: str, labels: LabelMap, wait: float) -> Dict[str, Any]:
+        """``link``'s answer, waiting at most ``wait`` seconds for it."""
+        job = self.submit(link, labels)
+        if job is None:
+            return {"result": [], "score": 0.0, "model_version": self.version + BUSY.format(self.max_queued)}
         if not job.done.wait(max(wait, 0.0)):
-            return {"result": [], "score": 0.0, "model_version": self.version + PENDING}
+            return {"result": [], "score": 0.0, "model_version": self.version + self.standing(link)}
         return job.result
+
+    def standing(self, link: str) -> str:
+        """Where ``link``'s job stands, for the model version Label Studio shows: predicting, or its place."""
+        with self.lock:
+            if self.running == link:
+                return PENDING
+            place = next((n for n, (queued, _, _) in enumerate(self.queue, start=1) if queued == link), None)
+        return PENDING if place is None else QUEUED.format(place, len(self.queue))
 
     def _work(self) -> None:
         while True:
@@ -198,6 +225,7 @@ class Predictor:
                 while not self.queue:
                     self.lock.wait()
                 link, job, labels = self.queue.pop(0)
+                self.running = link
             try:
                 job.result = self._predict(link, labels)
             except TaskVideoError as exc:
@@ -209,6 +237,8 @@ class Predictor:
                 job.result = self.failed(f"{link}: the video could not be predicted: {type(exc).__name__}: {exc}")
                 with self.lock:
                     del self.jobs[link]
+            with self.lock:
+                self.running = None
             job.done.set()
 
     def failed(self, message: str) -> Dict[str, Any]:
@@ -315,14 +345,17 @@ def create_app(taxonomy: Taxonomy, predictor: Predictor, answer_within: float = 
         tasks = _tasks(body)
         config = _optional_text(body, "label_config")
         deadline = time.monotonic() + answer_within
-        results = []
-        for task in tasks:
+        asked: List[Any] = []
+        for task in tasks:  # every task queued before any is waited for: a whole project's request queues them all
             try:
                 labels = project.labels_for(config)
                 link = _video_link(task, project.fields)
-                results.append(predictor.answer(link, labels, deadline - time.monotonic()))
+                predictor.submit(link, labels)
+                asked.append((link, labels))
             except TaskVideoError as exc:
-                results.append(predictor.failed(str(exc)))
+                asked.append(predictor.failed(str(exc)))
+        results = [item if isinstance(item, dict) else predictor.answer(*item, deadline - time.monotonic())
+                   for item in asked]
         return jsonify({"results": results, "model_version": predictor.version})
 
     @app.post("/webhook")

@@ -2,13 +2,14 @@
 1-minute 720p video to the answer holding the model's regions, against ``predict_video`` on the same video in
 the same process (the model's own cost), measured in the same run.
 
-The backend runs as Label Studio talks to it: a real HTTP server (werkzeug, as the command starts it) on
+The backend runs as Label Studio talks to it: a real HTTP server (waitress, as the command starts it) on
 127.0.0.1, the task's video found under ``--videos`` by file name, one background worker, a fresh answer each
 call (the answer cache is cleared between calls). Backend and baseline take turns, interleaved in rounds
 (``benchmarks/rounds.py``); random-init weights for the demo recognizer (ResNet-18, 4 frames of 64x64 per
-window) and NurViD's multi-level TSM-R50 (8 frames of 224x224). Prints one line per model and, last,
-``latency_s_demo=<s> latency_s_tsm_r50=<s> overhead_<model>=<backend / predict_video>`` (``BENCH_MODELS=demo``:
-one of them).
+window), NurViD's multi-level TSM-R50 (8 frames of 224x224) in PyTorch, and the same TSM-R50 as an int8 model
+file (``videokit serve labelstudio --model M.onnx``: the runtime's path, its baseline the runtime's own
+prediction). Prints one line per model and, last, ``latency_s_demo=<s> latency_s_tsm_r50=<s>
+latency_s_tsm_r50_int8=<s> overhead_<model>=<backend / its prediction alone>`` (``BENCH_MODELS=demo``: a subset).
 
 Usage: python -m benchmarks.bench_ml_backend [--minutes 1] [--rounds 5] [--device cpu] [--cache DIR]
 """
@@ -35,8 +36,12 @@ def main() -> None:
     from videokit.demo import DemoSpec
     from videokit.demo.pipeline import run_demo
     from videokit.inference import PredictOptions, TrainedRecognizer, predict_video
+    from videokit.runtime import ModelFile, predict_with_model_file
+    from videokit.runtime.predict import options_for
     from videokit.services import Server
     from videokit.services.labelstudio import Predictor, VideoSource, create_app
+
+    from .bench_predict import export
 
     work = Path(args.cache or tempfile.mkdtemp(prefix="bench_ml_backend_"))
     videos = work / "videos"
@@ -46,19 +51,30 @@ def main() -> None:
         run_demo(demo_root, DemoSpec(videos_per_procedure=1, min_seconds=4, max_seconds=5), train=False)
     os.environ["VIDEOKIT_DEMO_ROOT"] = str(demo_root)
     options = PredictOptions(threshold=0.0, min_length=0.0)  # random weights: segments all the same
+    tsm = ROOT / "configs" / "nurvid" / "multilevel_tsm_r50_1x1x8_trimmed-procedure-action.py"
     models = {"demo": (ROOT / "configs" / "demo" / "multilevel_r18_1x1x4_demo.py",
                        demo_root / "converted" / "demo.canonical.json"),
-              "tsm_r50": (ROOT / "configs" / "nurvid" / "multilevel_tsm_r50_1x1x8_trimmed-procedure-action.py",
-                          ROOT / "annotations" / "nurvid" / "annotations.json")}
+              "tsm_r50": (tsm, ROOT / "annotations" / "nurvid" / "annotations.json"),
+              "tsm_r50_int8": (tsm, ROOT / "annotations" / "nurvid" / "annotations.json")}
     latency, overhead = {}, {}
-    chosen = os.environ.get("BENCH_MODELS", "demo,tsm_r50").split(",")  # a subset: BENCH_MODELS=demo
+    chosen = os.environ.get("BENCH_MODELS", "demo,tsm_r50,tsm_r50_int8").split(",")  # a subset: BENCH_MODELS=demo
     for name, (model_config, taxonomy_source) in ((n, m) for n, m in models.items() if n in chosen):
         recognizer = TrainedRecognizer.from_files(str(model_config), None, device=args.device)
         label_config = config(read_annotations(taxonomy_source, "canonical"))
-        predictor = Predictor(lambda path: predict_video(str(path), recognizer, options=options,
-                                                         progress=False).annotations,
-                              VideoSource(str(videos)), f"videokit bench {name}")
-        app = create_app(recognizer.taxonomy, predictor, answer_within=3600)
+        if name.endswith("int8"):
+            model = ModelFile(export(recognizer, str(video), work, int8=True), args.device)
+            run_options = options_for(model, threshold=0.0, min_length=0.0)
+            taxonomy = model.taxonomy
+
+            def predict(path, model=model, run_options=run_options):
+                return predict_with_model_file(str(path), model, run_options).annotations
+        else:
+            taxonomy = recognizer.taxonomy
+
+            def predict(path, recognizer=recognizer):
+                return predict_video(str(path), recognizer, options=options, progress=False).annotations
+        predictor = Predictor(predict, VideoSource(str(videos)), f"videokit bench {name}")
+        app = create_app(taxonomy, predictor, answer_within=3600)
         server = Server("127.0.0.1", 0, app)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         address = f"http://127.0.0.1:{server.server_port}"
@@ -73,8 +89,8 @@ def main() -> None:
             with urllib.request.urlopen(request, timeout=3600) as response:
                 regions["count"] = len(json.loads(response.read())["results"][0]["result"])
 
-        def direct() -> None:
-            predict_video(str(video), recognizer, options=options, progress=False)
+        def direct(predict=predict) -> None:
+            predict(video)
 
         times = interleaved({"backend": backend, "predict_video": direct}, rounds=args.rounds)
         server.shutdown()

@@ -29,8 +29,8 @@ START_TIMEOUT_S = 240
 class LabelStudio:
     """The REST API of one running server."""
 
-    def __init__(self, base: str, token: str) -> None:
-        self.base, self.token = base, token
+    def __init__(self, base: str, token: str, document_root: Optional[Path] = None) -> None:
+        self.base, self.token, self.document_root = base, token, document_root
 
     def call(self, method: str, path: str, body: Any = None) -> bytes:
         request = urllib.request.Request(self.base + path, method=method,
@@ -80,7 +80,8 @@ def label_studio(tmp_path_factory):
                LABEL_STUDIO_PASSWORD=secrets.token_hex(12), LABEL_STUDIO_USER_TOKEN=token,
                LABEL_STUDIO_ENABLE_LEGACY_API_TOKEN="true",  # 1.23 accepts only JWTs unless this is set
                LABEL_STUDIO_DISABLE_SIGNUP_WITHOUT_LINK="true",
-               USE_DEFAULT_BANNED_SUBNETS="false")  # its SSRF guard refuses an ML backend on 127.0.0.0/8 otherwise
+               USE_DEFAULT_BANNED_SUBNETS="false",  # its SSRF guard refuses an ML backend on 127.0.0.0/8 otherwise
+               LOCAL_FILES_SERVING_ENABLED="true", LOCAL_FILES_DOCUMENT_ROOT=str(data / "files"))
     log = open(data / "server.log", "w")
     process = subprocess.Popen([str(EXECUTABLE), "start", "--no-browser", "--host", "127.0.0.1", "--port", str(port),
                                 "--data-dir", str(data)], env=env, stdout=log, stderr=subprocess.STDOUT,
@@ -99,7 +100,8 @@ def label_studio(tmp_path_factory):
         if not up:
             raise AssertionError(f"Label Studio did not start within {START_TIMEOUT_S} s: "
                                  + (data / "server.log").read_text()[-2000:])
-        yield LabelStudio(base, token)
+        (data / "files").mkdir(exist_ok=True)
+        yield LabelStudio(base, token, data / "files")
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         try:

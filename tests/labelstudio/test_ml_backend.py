@@ -177,3 +177,61 @@ def test_the_backend_refuses_to_bind_beyond_this_machine_without_a_password(mode
                           str(model["checkpoint"]), "--host", "0.0.0.0"], capture_output=True, text=True,
                          env={k: v for k, v in os.environ.items() if k != "VIDEOKIT_BACKEND_PASSWORD"})
     assert run.returncode != 0 and "VIDEOKIT_BACKEND_PASSWORD" in run.stderr, run.stderr
+
+
+def test_a_whole_project_asked_at_once_gets_statuses_then_every_task_pre_labelled(label_studio, model):
+    """Label Studio's local-files storage in a subfolder of its document root (task links ``?d=videos/x.mp4``) and
+    the backend's ``--videos`` the videos' own folder; the model a model file alone (no config, no torch). The
+    first "retrieve predictions" on the whole project queues every task and each answer says where it stands;
+    asked again, every task has its regions."""
+    import shutil
+
+    folder = label_studio.document_root / "videos"
+    folder.mkdir(exist_ok=True)
+    names = [f"clip{n}.mp4" for n in range(4)]
+    for n, name in enumerate(names):
+        shutil.copyfile(SAMPLE_VIDEOS / VIDEOS[n % 2], folder / name)
+    project = label_studio.json("POST", "/api/projects", {"title": "whole project",
+                                                          "label_config": model["config"]})["id"]
+    storage = label_studio.json("POST", "/api/storages/localfiles", {
+        "project": project, "path": str(folder), "use_blob_urls": True, "regex_filter": r".*\.mp4",
+        "title": "videos"})
+    label_studio.json("POST", f"/api/storages/localfiles/{storage['id']}/sync", {})
+    port = _free_port()
+    log = open(model["root"] / f"backend-{port}.log", "w")
+    process = subprocess.Popen([sys.executable, "-m", "videokit.cli", "serve", "labelstudio", "--model",
+                                str(model["onnx"]), "--videos", str(folder), "--port", str(port),
+                                "--answer-within", "0.5", *OPTIONS], stdout=log, stderr=subprocess.STDOUT,
+                               start_new_session=True)
+    try:
+        for _ in range(240):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2):
+                    break
+            except OSError:
+                time.sleep(0.5)
+        first = _retrieve(label_studio, project, port)
+        assert sorted(link.rsplit("/", 1)[-1] for link in first) == names
+        assert all(link.startswith("/data/local-files/?d=videos/") for link in first), list(first)
+        states = [p["model_version"].split(" (model file)", 1)[-1] or (" regions" if p["result"] else " none")
+                  for predictions in first.values() for p in predictions]
+        # each first answer has its regions or says where its task stands; none failed (every video found)
+        assert states and all(s == " regions" or s == " (predicting: ask again)" or s.startswith(" (queued: ")
+                              for s in states), states
+        print("first answers:", states)
+        deadline, stored = time.monotonic() + 120, first
+        while time.monotonic() < deadline:
+            label_studio.json("POST", f"/api/dm/actions?id=retrieve_tasks_predictions&project={project}",
+                              {"selectedItems": {"all": True, "excluded": []}})
+            stored = {task["data"]["video"]: label_studio.json("GET", f"/api/tasks/{task['id']}")["predictions"]
+                      for task in label_studio.json("GET", f"/api/tasks?project={project}&page_size=100")["tasks"]}
+            if all(any(p["result"] for p in predictions) for predictions in stored.values()):
+                break
+            time.sleep(1)
+        for link, predictions in stored.items():
+            labelled = [p for p in predictions if p["result"]]
+            assert labelled, (link, [p["model_version"] for p in predictions])
+            assert "(model file)" in labelled[-1]["model_version"]
+    finally:
+        _stop(process)
+        log.close()

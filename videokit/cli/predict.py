@@ -8,6 +8,7 @@ frames seen so far, latency printed per step; writes the same timeline plus ``OU
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from ..annotations.formats import READERS
@@ -179,6 +180,11 @@ def run_model_file(args: argparse.Namespace) -> int:
 
 def _summary(prediction, taxonomy, files, where: str) -> None:
     video = prediction.video
+    lost = video.attrs.get("unreadable")
+    if lost:
+        seconds = ", ".join(f"{start:g}-{end:g} s" for start, end in lost)
+        print(f"warning: {video.path}: {seconds} could not be decoded (a damaged stretch): no prediction there "
+              f"(attrs.unreadable in {files['.json']})", file=sys.stderr)
     for name, score in (video.attrs.get("scores") or {}).items():
         print(f"{taxonomy.level_names[0]}: {name} {score:.3f}")
     for level in taxonomy.level_names[1:]:

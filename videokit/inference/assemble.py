@@ -65,11 +65,17 @@ def timeline_from_scores(video_id: str, path: str, duration: float, fps: float, 
                          options: PredictOptions, detected: Sequence[ScoredSegment] = (),
                          detector_level: Optional[str] = None) -> VideoAnnotation:
     """The video's labels and segments from the windows' ``scores`` (``{level: (windows, classes)}``) over
-    ``grid`` (``(windows, 2)`` seconds), and a detector's segments at ``detector_level``."""
+    ``grid`` (``(windows, 2)`` seconds), and a detector's segments at ``detector_level``. Windows whose rows are
+    NaN (their frames could not be decoded) count as background, and their seconds are listed in the video's
+    ``attrs["unreadable"]`` (``[[start, end], ...]``)."""
     video = VideoAnnotation(video_id, path, round(duration, 3), round(fps, 3))
+    lost = unreadable_windows(scores, len(grid))
+    if lost.any():
+        video.attrs["unreadable"] = unreadable_spans(grid, lost)
+        scores = {level: np.where(np.isnan(rows), 0.0, rows) for level, rows in scores.items()}
     top = taxonomy.level_names[0]
-    if top in scores:
-        mean = scores[top].mean(0)
+    if top in scores and not lost.all():
+        mean = scores[top][~lost].mean(0)
         order = np.argsort(-mean)[: options.topk]
         video.labels = [int(order[0])]
         video.attrs["scores"] = {taxonomy.level(top).class_name(int(k)): round(float(mean[k]), 4) for k in order}
@@ -87,6 +93,27 @@ def timeline_from_scores(video_id: str, path: str, duration: float, fps: float, 
     video.attrs["predicted_by"] = {"window": options.window, "stride": options.stride, "levels": list(levels),
                                    "detector_level": detector_level}
     return video
+
+
+def unreadable_windows(scores: Dict[str, np.ndarray], count: int) -> np.ndarray:
+    """Which of ``count`` windows have no scores (NaN rows: their frames could not be decoded)."""
+    lost = np.zeros(count, dtype=bool)
+    for rows in scores.values():
+        lost |= np.isnan(rows).all(1)
+    return lost
+
+
+def unreadable_spans(grid: np.ndarray, lost: np.ndarray) -> List[List[float]]:
+    """The seconds the ``lost`` windows of ``grid`` cover, overlapping windows merged: ``[[start, end], ...]``."""
+    spans: List[List[float]] = []
+    for (start, end), gone in zip(grid, lost):
+        if not gone:
+            continue
+        if spans and start <= spans[-1][1]:
+            spans[-1][1] = max(spans[-1][1], round(float(end), 3))
+        else:
+            spans.append([round(float(start), 3), round(float(end), 3)])
+    return spans
 
 
 def restrict_to_children(scores: np.ndarray, taxonomy: Taxonomy, level: str, parent: int) -> np.ndarray:

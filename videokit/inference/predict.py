@@ -21,8 +21,9 @@ from ..annotations import AnnotationSet, Taxonomy
 from ..features import FeatureFolder, FeatureSpec, axis
 from ..features.extraction import video_features
 from ..models.detection.heads import LevelOutput
-from ..video import open_video
-from .assemble import Prediction, PredictOptions, timeline_from_scores, window_grid
+from ..utils.prefetch import Stalled
+from ..video import BrokenVideoError, open_video
+from .assemble import Prediction, PredictOptions, timeline_from_scores, unreadable_windows, window_grid
 from .network import load_model
 from .presets import apply_preset
 from .recognize import TrainedRecognizer, window_scores
@@ -95,8 +96,13 @@ def predict_video(path: str, recognizer: TrainedRecognizer, detector: Optional[T
     grid = window_grid(duration, options.window, options.stride)
     total = len(grid) + (detector.spec.num_windows(num_frames, fps) if detector else 0)
     with tqdm(total=total, desc=f"predict {Path(path).name}", unit="window", disable=not progress) as bar:
-        scores = window_scores(recognizer, path, grid[:, 0], grid[:, 1], options.batch_size, bar.update,
-                               one_pass=options.one_pass)
+        try:
+            scores = window_scores(recognizer, path, grid[:, 0], grid[:, 1], options.batch_size, bar.update,
+                                   one_pass=options.one_pass)
+        except Stalled as exc:
+            raise BrokenVideoError(path, f"decoding made no progress ({exc}): a damaged or stalled file") from None
+        if not scores or unreadable_windows(scores, len(grid)).all():
+            raise BrokenVideoError(path, "no window of the video could be decoded")
         detected: List[ScoredSegment] = []
         if detector is not None:
             detected = _detect(detector, recognizer, path, options, bar.update, duration)

@@ -18,7 +18,7 @@ from ..annotations import AnnotationSet, Taxonomy, read_annotations
 from ..annotations.formats.tables import read_taxonomy
 from ..bundled import resolve_data
 from ..utils.prefetch import prefetched
-from ..video import open_video
+from ..video import BrokenVideoError, open_video
 from ..video.windows import decode_windows
 from .assemble import window_grid
 from .network import load_model
@@ -104,41 +104,69 @@ def window_scores(recognizer: TrainedRecognizer, path: str, starts: Sequence[flo
                   batch_size: int = 8, progress: Optional[Callable[[int], None]] = None,
                   one_pass: bool = True) -> Dict[str, np.ndarray]:
     """Probabilities per level, ``{level: (windows, classes)}``, of the windows ``[starts[i], ends[i]]``
-    seconds of ``path``; ``progress(n)`` is told of each batch. ``one_pass``: decode every window's frames in
-    one pass, the batches prepared beside the model (else each window is decoded on its own, in turn)."""
+    seconds of ``path``; a window whose frames cannot be decoded (a damaged stretch) has a row of NaN.
+    ``progress(n)`` is told of each batch. ``one_pass``: decode every window's frames in one pass, the batches
+    prepared beside the model (else each window is decoded on its own, in turn)."""
     from mmengine.dataset import pseudo_collate
 
     windows = [dict(filename=path, start=float(s), end=float(e), label=-1) for s, e in zip(starts, ends)]
     halves = split_pipeline(recognizer) if one_pass else None
     if halves is None:
-        pipeline = recognizer.test_pipeline()
-        batches: Iterable[List[Dict]] = ([pipeline(w) for w in windows[b:b + batch_size]]
-                                         for b in range(0, len(windows), batch_size))
+        batches: Iterable[Tuple[List[int], List[Dict], int]] = per_window_batches(
+            windows, recognizer.test_pipeline(), batch_size)
     else:
-        batches = prefetched(one_pass_batches(windows, *halves, batch_size))
+        batches = prefetched(one_pass_batches(windows, *halves, batch_size), stall=STALL_S)
     head = getattr(recognizer.model, "cls_head", None)
-    per_level: Dict[str, List[np.ndarray]] = {level: [] for level in recognizer.levels}
-    for batch in batches:
+    rows: Dict[str, Dict[int, np.ndarray]] = {level: {} for level in recognizer.levels}
+    for numbers, batch, seen in batches:
+        if progress:
+            progress(seen)
+        if not batch:
+            continue
         if recognizer.onnx is not None:  # the exported network: preprocessed clips in, probabilities out
             inputs = recognizer.model.data_preprocessor(pseudo_collate(batch), False)["inputs"]
             for k, probs in enumerate(recognizer.onnx(inputs.cpu().numpy()).values()):
-                per_level[recognizer.levels[k]].extend(np.asarray(probs, dtype=np.float64))
-            if progress:
-                progress(len(batch))
+                rows[recognizer.levels[k]].update(zip(numbers, np.asarray(probs, dtype=np.float64)))
             continue
         samples = recognizer.model.test_step(pseudo_collate(batch))
-        for sample in samples:
+        for number, sample in zip(numbers, samples):
             if "level_scores" in sample:  # MultiLevelHead: probabilities of every level
                 for level, scores in zip(recognizer.levels, sample.level_scores):
-                    per_level[level].append(np.asarray(scores, dtype=np.float64))
+                    rows[level][number] = np.asarray(scores, dtype=np.float64)
             else:
                 scores = sample.pred_score.detach().cpu().double()
                 if getattr(head, "average_clips", None) != "prob":
                     scores = scores.softmax(-1)
-                per_level[recognizer.levels[0]].append(scores.numpy())
-        if progress:
-            progress(len(batch))
-    return {level: np.stack(rows) for level, rows in per_level.items() if rows}
+                rows[recognizer.levels[0]][number] = scores.numpy()
+    return {level: _stacked(found, len(windows)) for level, found in rows.items() if found}
+
+
+#: seconds decoding may go without handing the model a batch before the prediction is ended with one error
+STALL_S = 300.0
+
+
+def _stacked(found: Dict[int, np.ndarray], count: int) -> np.ndarray:
+    """``(count, classes)`` rows in window order, NaN for a window that has none (its frames were unreadable)."""
+    width = len(next(iter(found.values())))
+    out = np.full((count, width), np.nan)
+    for number, row in found.items():
+        out[number] = row
+    return out
+
+
+def per_window_batches(windows: List[Dict], pipeline: Callable, batch_size: int
+                       ) -> Iterator[Tuple[List[int], List[Dict], int]]:
+    """Each window through the whole pipeline on its own (its frames decoded for it alone), as
+    :func:`one_pass_batches` hands them; a window that cannot be decoded is left out of its batch."""
+    for b in range(0, len(windows), batch_size):
+        numbers, batch = [], []
+        for number in range(b, min(b + batch_size, len(windows))):
+            try:
+                batch.append(pipeline(dict(windows[number])))
+                numbers.append(number)
+            except BrokenVideoError:
+                continue
+        yield numbers, batch, min(b + batch_size, len(windows)) - b
 
 
 def split_pipeline(recognizer: TrainedRecognizer) -> Optional[Tuple[Callable, Callable, Optional[str]]]:
@@ -157,25 +185,30 @@ def split_pipeline(recognizer: TrainedRecognizer) -> Optional[Tuple[Callable, Ca
 
 
 def one_pass_batches(windows: List[Dict], pick: Callable, transform: Callable, backend: Optional[str],
-                     batch_size: int) -> Iterator[List[Dict]]:
-    """The windows through the pipeline, ``batch_size`` at a time, their frames decoded in one pass; what
+                     batch_size: int) -> Iterator[Tuple[List[int], List[Dict], int]]:
+    """``(window numbers, their results, windows passed)`` through the pipeline, ``batch_size`` windows at a
+    time, their frames decoded in one pass (a window whose frames cannot be decoded is left out); what
     ``VideoDecode`` leaves (``imgs``, ``original_shape``, ``img_shape``) set as it sets them."""
     picked = [pick(dict(w)) for w in windows]
     if not picked:
         return
     reader = open_video(picked[0]["filename"], backend or picked[0].get("video_backend", "pyav"))
+    numbers: List[int] = []
     batch: List[Dict] = []
-    for k, frames in decode_windows(reader, [r["frame_inds"] for r in picked]):
-        results = picked[k]
-        results["imgs"] = list(frames)
-        results["original_shape"] = results["img_shape"] = frames.shape[1:3]
-        batch.append(transform(results))
-        picked[k] = None  # the window's frames are the batch's now
-        if len(batch) == batch_size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
+    seen = 0
+    for k, frames in decode_windows(reader, [r["frame_inds"] for r in picked], damaged=True):
+        results, picked[k] = picked[k], None  # the window's frames are the batch's now
+        seen += 1
+        if frames is not None:
+            results["imgs"] = list(frames)
+            results["original_shape"] = results["img_shape"] = frames.shape[1:3]
+            batch.append(transform(results))
+            numbers.append(k)
+        if seen == batch_size:
+            yield numbers, batch, seen
+            numbers, batch, seen = [], [], 0
+    if seen:
+        yield numbers, batch, seen
 
 
 def preprocessed_clips(recognizer: TrainedRecognizer, path: str, window: float, stride: float,
@@ -194,11 +227,13 @@ def preprocessed_clips(recognizer: TrainedRecognizer, path: str, window: float, 
     halves = split_pipeline(recognizer)
     if halves is None:
         pipeline = recognizer.test_pipeline()
-        batches: Iterable[List[Dict]] = ([pipeline(w)] for w in windows)
+        batches: Iterable[Tuple[List[int], List[Dict], int]] = per_window_batches(windows, pipeline, 8)
     else:
         batches = one_pass_batches(windows, *halves, batch_size=8)
     clips: List[np.ndarray] = []
-    for batch in batches:
+    for _, batch, _ in batches:
+        if not batch:
+            continue
         inputs = recognizer.model.data_preprocessor(pseudo_collate(batch), False)["inputs"]
         clips.extend(inputs.cpu().float().numpy())
     return clips

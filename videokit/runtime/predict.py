@@ -5,19 +5,22 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Callable, Dict, Iterator, List, Optional
+from typing import Callable, Dict, Iterator, List, Optional, Tuple
 
 import numpy as np
 
 from ..annotations import AnnotationSet, Taxonomy, VideoAnnotation, write_annotations
-from ..inference.assemble import Prediction, PredictOptions, timeline_from_scores, window_grid
+from ..inference.assemble import Prediction, PredictOptions, timeline_from_scores, unreadable_windows, window_grid
 from ..utils import PathLike
-from ..utils.prefetch import prefetched
-from ..video import open_video
+from ..utils.prefetch import Stalled, prefetched
+from ..video import BrokenVideoError, open_video
 from ..video.windows import decode_windows
 from ..visualization import plot_timeline
 from .clips import ClipPipeline
 from .model_file import ModelFile
+
+#: seconds decoding may go without a batch before the prediction ends with one error
+STALL_S = 300.0
 
 
 def options_for(model: ModelFile, **given) -> PredictOptions:
@@ -27,19 +30,27 @@ def options_for(model: ModelFile, **given) -> PredictOptions:
     return PredictOptions(**given)
 
 
-def _batches(path: str, model: ModelFile, grid: np.ndarray, batch_size: int) -> Iterator[np.ndarray]:
+def _batches(path: str, model: ModelFile, grid: np.ndarray, batch_size: int
+             ) -> Iterator[Tuple[List[int], Optional[np.ndarray]]]:
+    """``(window numbers, their network input)`` ``batch_size`` windows at a time; a window whose frames cannot
+    be decoded is left out (``None`` input when none of a batch's can)."""
     pipeline = ClipPipeline(model.manifest)
     reader = open_video(path, cache=False)
     try:
         windows = [pipeline.frame_indices(start, end, reader) for start, end in grid]
+        numbers: List[int] = []
         clips: List[np.ndarray] = []
-        for _, frames in decode_windows(reader, windows):
-            clips.append(pipeline.transform(frames))
-            if len(clips) == batch_size:
-                yield pipeline.normalise(clips)
-                clips = []
-        if clips:
-            yield pipeline.normalise(clips)
+        seen = 0
+        for k, frames in decode_windows(reader, windows, damaged=True):
+            seen += 1
+            if frames is not None:
+                numbers.append(k)
+                clips.append(pipeline.transform(frames))
+            if seen == batch_size:
+                yield numbers, pipeline.normalise(clips) if clips else None
+                numbers, clips, seen = [], [], 0
+        if seen:
+            yield numbers, pipeline.normalise(clips) if clips else None
     finally:
         reader.close()
 
@@ -55,13 +66,19 @@ def predict_with_model_file(path: PathLike, model: ModelFile, options: Optional[
     duration, fps = float(reader.duration), float(reader.fps)
     reader.close()
     grid = window_grid(duration, options.window, options.stride)
-    per_level: Dict[str, List[np.ndarray]] = {level: [] for level in model.levels}
-    for batch in prefetched(_batches(path, model, grid, options.batch_size)):
-        for level, probs in model(batch).items():
-            per_level.setdefault(level, []).append(np.asarray(probs, dtype=np.float64))
-        if progress:
-            progress(len(batch))
-    scores = {level: np.concatenate(rows) for level, rows in per_level.items() if rows}
+    scores: Dict[str, np.ndarray] = {}
+    try:
+        for numbers, batch in prefetched(_batches(path, model, grid, options.batch_size), stall=STALL_S):
+            if batch is not None:
+                for level, probs in model(batch).items():
+                    rows = scores.setdefault(level, np.full((len(grid), probs.shape[1]), np.nan))
+                    rows[numbers] = np.asarray(probs, dtype=np.float64)
+            if progress:
+                progress(options.batch_size)
+    except Stalled as exc:
+        raise BrokenVideoError(path, f"decoding made no progress ({exc}): a damaged or stalled file") from None
+    if not scores or unreadable_windows(scores, len(grid)).all():
+        raise BrokenVideoError(path, "no window of the video could be decoded")
     video = timeline_from_scores(Path(path).stem, path, duration, fps, grid, scores, model.taxonomy, model.levels,
                                  options)
     video.attrs["predicted_by"]["model_version"] = model.version

@@ -3,14 +3,20 @@ from __future__ import annotations
 
 import queue
 import threading
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, Optional
 
 _DONE = object()
 
 
-def prefetched(items: Iterable, depth: int = 2) -> Iterator:
+class Stalled(TimeoutError):
+    """The producer handed nothing for longer than the consumer would wait (a decoder making no progress)."""
+
+
+def prefetched(items: Iterable, depth: int = 2, stall: Optional[float] = None) -> Iterator:
     """``items`` produced in a thread, at most ``depth`` ahead of the consumer (decoding beside the model); an
-    exception in the producer is raised here, and a consumer that stops early stops the producer."""
+    exception in the producer is raised here, and a consumer that stops early stops the producer. ``stall``:
+    seconds to wait for the next item before :class:`Stalled` is raised (a producer stuck in a decoder cannot be
+    interrupted; it is left behind, a daemon thread)."""
     ready: "queue.Queue" = queue.Queue(maxsize=depth)
     stop = threading.Event()
 
@@ -36,7 +42,10 @@ def prefetched(items: Iterable, depth: int = 2) -> Iterator:
     thread.start()
     try:
         while True:
-            kind, item = ready.get()
+            try:
+                kind, item = ready.get(timeout=stall)
+            except queue.Empty:
+                raise Stalled(f"no progress for {stall:g} s") from None
             if kind == "done":
                 return
             if kind == "error":

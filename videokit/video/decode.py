@@ -177,17 +177,19 @@ class DecordReader:
 
         self.path = Path(path)
         _check_file(self.path)
-        try:
+        try:  # decord raises its own DECORDError (from its threaded decoder too) on a damaged file
             self._reader = decord.VideoReader(str(self.path), num_threads=threads)
+            self.num_frames = len(self._reader)
+            if self.num_frames == 0:
+                raise BrokenVideoError(self.path, "no video frames")
+            self.fps = float(self._reader.get_avg_fps())
+            self.height, self.width = self._reader[0].shape[:2]
+            self.keyframes = np.asarray(self._reader.get_key_indices(), dtype=np.int64)
+            stamps = np.asarray(self._reader.get_frame_timestamp(np.arange(self.num_frames)))
+        except BrokenVideoError:
+            raise
         except Exception as exc:
-            raise BrokenVideoError(self.path, f"cannot read: {str(exc).splitlines()[0]}") from None
-        self.num_frames = len(self._reader)
-        if self.num_frames == 0:
-            raise BrokenVideoError(self.path, "no video frames")
-        self.fps = float(self._reader.get_avg_fps())
-        self.height, self.width = self._reader[0].shape[:2]
-        self.keyframes = np.asarray(self._reader.get_key_indices(), dtype=np.int64)
-        stamps = np.asarray(self._reader.get_frame_timestamp(np.arange(self.num_frames)))
+            raise BrokenVideoError(self.path, f"cannot read: {_reason(exc)[:200]}") from None
         self.frame_times = stamps[:, 0]
         self.duration = float(stamps[-1, 1])
         self.codec = None

@@ -54,6 +54,9 @@ def probe(path: PathLike, root: Optional[PathLike] = None) -> VideoInfo:
     except BrokenVideoError as exc:
         info.error = exc.reason
         return info
+    except Exception as exc:  # noqa: BLE001 -- a decoder's own failure on one file is that file's row, never the run's
+        info.error = f"cannot read: {type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}"
+        return info
     info.num_frames = reader.num_frames
     info.fps = round(reader.fps, 6)
     info.width, info.height = int(reader.width), int(reader.height)
@@ -61,6 +64,17 @@ def probe(path: PathLike, root: Optional[PathLike] = None) -> VideoInfo:
     info.codec = _codec_name(path)
     reader.close()
     return info
+
+
+def _probe_alone(path: Path, root: PathLike) -> VideoInfo:
+    """:func:`probe` in a process of its own: a file whose decoder crashes the process is an error row."""
+    with futures.ProcessPoolExecutor(max_workers=1) as pool:
+        try:
+            return pool.submit(probe, path, root).result()
+        except futures.process.BrokenProcessPool:
+            info = VideoInfo(path.stem, str(path.relative_to(root)))
+            info.error = "the decoder crashed reading it (a damaged file)"
+            return info
 
 
 def find_videos(folder: PathLike, extensions: Iterable[str] = VIDEO_EXTENSIONS) -> List[Path]:
@@ -150,10 +164,13 @@ def probe_files(paths: Sequence[PathLike], root: PathLike, out: PathLike, worker
         done = {r.path for r in rows}
     todo = [Path(p) for p in paths if str(Path(p).relative_to(root)) not in done]
     with futures.ProcessPoolExecutor(max_workers=max(1, workers)) as pool:
-        jobs = [pool.submit(probe, p, root) for p in todo]
+        jobs = {pool.submit(probe, p, root): p for p in todo}
         bar = tqdm(futures.as_completed(jobs), total=len(jobs), desc="probe", unit="video", disable=not progress)
         for n, job in enumerate(bar, start=1):
-            rows.append(job.result())
+            try:
+                rows.append(job.result())
+            except futures.process.BrokenProcessPool:  # a decoder crashed its process: probe the rest one by one
+                rows.append(_probe_alone(jobs[job], root))
             if n % save_every == 0:
                 _save(rows, out)
     return _save(rows, out)

@@ -68,3 +68,44 @@ def test_committed_annotation_tables_are_current(real_dir, tmp_path):
             out = tmp_path / f"{dataset}-{name}"
             assert main(["convert", str(real_dir / dataset), "--from", dataset, "--to", target, "-o", str(out)]) == 0
             assert out.read_text() == (ROOT / "annotations" / dataset / name).read_text()
+
+
+def test_convert_names_what_was_not_carried_or_guessed_grouped_by_kind(tmp_path, capsys):
+    """The reader's warnings that mean something was lost or guessed are printed by kind with a count and the first
+    example; the rest are counted by kind and left to `videokit validate`."""
+    from videokit.annotations import read_annotations, write_annotations
+
+    from ..conftest import REAL
+
+    if not REAL.is_dir():
+        pytest.skip("real annotations not found")
+    assert main(["convert", str(REAL / "ophnet"), "--from", "ophnet", "--to", "canonical", "-o",
+                 str(tmp_path / "o.json")]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert err[-1] == "409 other warning(s) (409 overlap): `videokit validate` lists them", err[-3:]
+    # a JSON-MIN export keeps no region meta: one grouped line names the side fields it lost
+    annotations = read_annotations(REAL / "ophnet", "ophnet")
+    write_annotations(annotations.subset("test"), tmp_path / "tasks.json", "labelstudio", tool_fps=25.0)
+    import json
+
+    tasks = json.loads((tmp_path / "tasks.json").read_text())[:3]
+    rows = [dict(task["data"], id=n) for n, task in enumerate(tasks)]  # JSON-MIN: the data, then one list a control
+    for row, task in zip(rows, tasks):
+        for region in (task.get("annotations") or task.get("predictions") or [{}])[0].get("result", []):
+            row.setdefault(region["from_name"], []).append({"ranges": region["value"]["ranges"],
+                                                            "timelinelabels": region["value"]["timelinelabels"]})
+    (tmp_path / "min.json").write_text(json.dumps(rows))
+    main(["convert", str(tmp_path / "min.json"), "--from", "labelstudio", "--to", "canonical", "-o",
+          str(tmp_path / "m.json"), "--tool-fps", "25"])
+    err = capsys.readouterr().err
+    assert "x fields-not-exported (side fields the export form does not keep), first: " in err, err
+
+
+def test_a_label_studio_file_of_object_tracks_says_they_are_not_read(capsys):
+    from ..conftest import SHARED
+
+    sample = SHARED / "interop_samples" / "labelstudio" / "ls-ml-backend_test_videorectangle.json"
+    if not sample.exists():
+        pytest.skip("interop samples not found")
+    assert main(["convert", str(sample), "--from", "labelstudio", "--to", "canonical", "-o", "/dev/null"]) == 1
+    assert "videorectangle, which videokit does not read" in capsys.readouterr().err

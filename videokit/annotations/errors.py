@@ -6,7 +6,7 @@ straight to the offending row of the offending file.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any, Dict, List, Optional
 
 
 def _location(file: Optional[str], record: Optional[str]) -> str:
@@ -65,3 +65,36 @@ class AnnotationError(ValueError):
         self.finding = Finding("error", None if file is None else str(file), record, field,
                                message, value, code="read")
         super().__init__(str(self.finding))
+
+
+#: warnings that say something of the file was not carried into the annotations, or was guessed: the commands
+#: that read annotations print these (grouped); the rest (overlaps, zero-length segments ...) stay behind
+#: ``videokit validate``
+NOT_CARRIED_OR_GUESSED = {
+    "fields-not-exported": "side fields the export form does not keep",
+    "task-left-out": "tasks left out",
+    "unmapped-tier": "tiers that map to no level",
+    "unused-attribute": "attributes not read",
+    "empty-value": "segments without a value, left out",
+    "ambiguous-parent": "parents guessed by time",
+    "split-overlap": "splits guessed",
+}
+
+
+def summarize(findings, codes=NOT_CARRIED_OR_GUESSED) -> List[str]:
+    """One line per kind of ``codes`` among ``findings``: its count, what it means and its first example; and one
+    line counting the other warnings (``videokit validate`` lists them)."""
+    by_code: Dict[str, List[Finding]] = {}
+    others: Dict[str, int] = {}
+    for finding in findings:
+        if finding.severity != "warning":
+            continue
+        if finding.code in codes:
+            by_code.setdefault(finding.code, []).append(finding)
+        else:
+            others[finding.code or "other"] = others.get(finding.code or "other", 0) + 1
+    lines = [f"warning: {len(found)} x {code} ({codes[code]}), first: {found[0]}" for code, found in by_code.items()]
+    if others:
+        kinds = ", ".join(f"{count} {code}" for code, count in sorted(others.items(), key=lambda kv: -kv[1]))
+        lines.append(f"{sum(others.values())} other warning(s) ({kinds}): `videokit validate` lists them")
+    return lines

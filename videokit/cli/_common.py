@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any, Callable, Dict, Sequence
 
 from ..annotations import AnnotationSet, read_annotations
+from ..annotations.errors import summarize
 from ..annotations.formats import FORMATS, OPTIONS, READERS, Option
 
 
@@ -88,7 +90,17 @@ def format_options(args: argparse.Namespace, names: Sequence[str]) -> Dict[str, 
     return options
 
 
-def read_source(args: argparse.Namespace) -> AnnotationSet:
-    """SRC read as ``--from`` says, with the options its reader takes."""
+def read_source(args: argparse.Namespace, report: bool = True) -> AnnotationSet:
+    """SRC read as ``--from`` says, with the options its reader takes; with ``report``, what the reader could not
+    carry or had to guess is printed to stderr, grouped (:func:`videokit.annotations.errors.summarize`)."""
     options = format_options(args, FORMATS[args.src_format].read_options)
-    return read_annotations(args.src, args.src_format, metadata=args.meta, **options)
+    annotations = read_annotations(args.src, args.src_format, metadata=args.meta, **options)
+    if report:
+        print_summary(annotations)
+    return annotations
+
+
+def print_summary(annotations: AnnotationSet) -> None:
+    """The reader's warnings that mean something was not carried or was guessed, grouped, on stderr."""
+    for line in summarize(annotations.findings):
+        print(line, file=sys.stderr)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..annotations import read_annotations
 from ..annotations.formats import FORMATS, READERS
-from ._common import frame_rates, load_taxonomy_file
+from ._common import frame_rates, load_taxonomy_file, print_summary
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -52,8 +52,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def _read(path: str, fmt: str, taxonomy, args: argparse.Namespace, annotator=None):
     """One side, with the options its format's reader takes (the others are left out by the reader's table)."""
     rates = frame_rates(args.videos) if args.videos and FORMATS[fmt].frame_based else None
-    return read_annotations(path, fmt, annotator=annotator, taxonomy=taxonomy, tiers=args.tiers,
-                            tool_fps=args.tool_fps, video_fps=rates)
+    annotations = read_annotations(path, fmt, annotator=annotator, taxonomy=taxonomy, tiers=args.tiers,
+                                   tool_fps=args.tool_fps, video_fps=rates)
+    print_summary(annotations)
+    return annotations
 
 
 def run(args: argparse.Namespace) -> int:

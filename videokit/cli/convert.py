@@ -5,6 +5,7 @@ import argparse
 import sys
 
 from ..annotations import validate, write_annotations
+from ..annotations.errors import summarize
 from ..annotations.formats import FORMATS, WRITERS
 from ._common import add_option, add_source_arguments, format_options, frame_rates, read_source
 
@@ -28,7 +29,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: --as-predictions: pre-annotations are written for {', '.join(takes[:-1])} and {takes[-1]}, not "
               f"{args.dst_format}", file=sys.stderr)
         return 2
-    annotations = read_source(args)
+    annotations = read_source(args, report=False)
     report = validate(annotations)
     if not report.ok:
         for finding in report.errors:
@@ -50,4 +51,6 @@ def run(args: argparse.Namespace) -> int:
     segments = sum(len(v.segments) for v in annotations)
     print(f"wrote {args.out} ({args.dst_format}) from {len(annotations)} videos, {segments} segments; "
           f"{len(report.warnings)} warning(s)", file=sys.stderr)
+    for line in summarize(report.findings):
+        print(line, file=sys.stderr)
     return 0

@@ -60,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
     if args.src is not None:
         if args.src_format is None:
             raise SystemExit("videokit validate: --from is required with SRC")
-        annotations = read_source(args)
+        annotations = read_source(args, report=False)
         findings += validate(annotations).findings
         segments = sum(len(v.segments) for v in annotations)
         summary.append(f"{args.src}: {len(annotations)} videos, {segments} segments")

@@ -242,7 +242,10 @@ def read(src: PathLike, tool_fps: Optional[float] = None, taxonomy: Optional[Tax
     """A Label Studio export (module docstring). ``annotator``: read that person's annotations (a user id or
     e-mail as the export names them); without it a task annotated by several people is one error."""
     reading = _Export(str(src), tool_fps, video_fps, None if annotator is None else str(annotator))
-    for t, task in enumerate(_tasks(read_json(src), reading.file)):
+    data = read_json(src)
+    if isinstance(data, list):  # a bare result list (an ML backend's answer) says what it holds
+        reading._result_types([item for item in data if isinstance(item, dict) and "from_name" in item])
+    for t, task in enumerate(_tasks(data, reading.file)):
         reading.task(t, task)
     return reading.annotations(taxonomy)
 
@@ -258,6 +261,7 @@ class _Export:
         self.levels: List[str] = []
         self.left_out = _Count()
         self.lost: Dict[str, None] = {}  # what a JSON-MIN export could not carry, for one warning
+        self.other_types: Dict[str, None] = {}  # result types other than timeline labels (video rectangles ...)
 
     def task(self, t: int, task: Dict[str, Any]) -> None:
         file = self.file
@@ -271,6 +275,7 @@ class _Export:
         if chosen is None:
             return
         item, kind = chosen
+        self._result_types(item.get("result") if isinstance(item, dict) else None)
         stated = optional(data, "fps", file, f"{record} data") or optional(side, "fps", file, f"{record} data.videokit")
         rate = _rate(stated, file, record, "fps") if stated is not None else _config_fps(task.get("_config"), file,
                                                                                        record)
@@ -283,6 +288,13 @@ class _Export:
         if not side:
             video.fps = video.fps or self.tool_fps
         self.videos.append(video)
+
+    def _result_types(self, results: Any) -> None:
+        """Note result types other than timeline labels, for the error when nothing readable is found."""
+        for result in results if isinstance(results, list) else []:
+            kind = result.get("type") if isinstance(result, dict) else None
+            if isinstance(kind, str) and kind.lower() != "timelinelabels" and len(self.other_types) < 20:
+                self.other_types[kind[:40]] = None
 
     def _level(self, level: str) -> None:
         if level not in self.levels:
@@ -352,7 +364,10 @@ class _Export:
             raise AnnotationError(file, left_out.tasks[next(r for r in left_out.tasks if PREDICTIONS_BY_ID in r)][0],
                                   "predictions", "no task has an annotation, and " + PREDICTIONS_BY_ID)
         if not self.levels:
-            raise AnnotationError(file, None, "results", "no TimelineLabels results and no levels")
+            other = (f"; its results are {', '.join(self.other_types)}, which videokit does not read (it reads "
+                     "time-localized labels: TimelineLabels; object tracks and boxes are not supported)"
+                     if self.other_types else "")
+            raise AnnotationError(file, None, "results", "no TimelineLabels results and no levels" + other)
         annotations = assemble(self.videos, self.levels, file, taxonomy=taxonomy)
         annotations.findings[:0] = left_out.findings(file)
         if self.lost:

@@ -69,6 +69,8 @@ fuzz: setup
 	@mkdir -p fuzz-failures
 	VIDEOKIT_FUZZ=long VIDEOKIT_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) VIDEOKIT_FUZZ_FAILURES=fuzz-failures \
 	  VIDEOKIT_FUZZ_STATS=fuzz-failures/stats.json $(BIN)/python -m pytest -q -p no:cacheprovider tests/fuzz -k mutation
+	VIDEOKIT_FUZZ=long VIDEOKIT_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q -p no:cacheprovider \
+	  tests/fuzz/test_other_readers.py
 	VIDEOKIT_FUZZ=long VIDEOKIT_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) VIDEOKIT_FUZZ_STATS=fuzz-failures/http.json \
 	  $(BIN)/python -m pytest -q -p no:cacheprovider tests/services/test_http_fuzz.py -k under_fire
 

@@ -5,6 +5,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from videokit.cli import main
 
 from ..conftest import DATA, ROOT

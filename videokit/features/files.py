@@ -11,6 +11,7 @@ config does.
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Dict, Optional, Sequence, Union
 
@@ -68,25 +69,41 @@ class FeatureFolder:
             return meta
         path = self.sidecar_path(video_id)
         try:
-            meta = json.loads(path.read_text())
-        except (OSError, json.JSONDecodeError) as exc:
-            raise FeatureFileError(f"{path}: not a features sidecar ({exc})") from None
-        if "times" not in meta:  # the one field every reader needs; the rest is checked where it is used
-            raise FeatureFileError(f"{path}: sidecar lacks field 'times'")
+            meta = json.loads(path.read_bytes().decode("utf-8"), parse_constant=_no_constant)
+        except (OSError, ValueError, RecursionError) as exc:
+            raise FeatureFileError(f"{path}: not a features sidecar ({str(exc).splitlines()[0][:120]})") from None
+        if not isinstance(meta, dict):
+            raise FeatureFileError(f"{path}: not a features sidecar (expected a JSON object)")
+        times = meta.get("times")  # the one field every reader needs; the rest is checked where it is used
+        if not isinstance(times, list) or not all(isinstance(t, (int, float)) and not isinstance(t, bool)
+                                                  and math.isfinite(t) for t in times):
+            raise FeatureFileError(f"{path}: sidecar field 'times' must be a list of finite seconds")
         return meta
 
     def spec_of(self, video_id: str, size: Optional[int] = None) -> FeatureSpec:
         """How ``video_id``'s features were cut, read back from its sidecar (or the folder's own spec)."""
         if self.spec is not None and not self.sidecar_path(video_id).is_file():
             return self.spec
-        return FeatureSpec.from_sidecar(self.meta(video_id), size)
+        meta = self.meta(video_id)
+        try:
+            return FeatureSpec.from_sidecar(meta, size)
+        except (ValueError, TypeError, KeyError, OverflowError) as exc:
+            raise FeatureFileError(f"{self.sidecar_path(video_id)}: {str(exc).splitlines()[0][:160]}") from None
 
     def load(self, video_id: str) -> np.ndarray:
         """The (T, C) features as float32."""
         path = self.array_path(video_id)
-        array = np.load(path)
+        try:
+            array = np.load(path, allow_pickle=False)
+        except FileNotFoundError:
+            raise FeatureFileError(f"{path}: no such feature file") from None
+        except Exception as exc:  # noqa: BLE001 -- numpy raises ValueError, OSError, EOFError, SyntaxError ...
+            first = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
+            raise FeatureFileError(f"{path}: not a feature array ({first})") from None
         if array.ndim != 2:
             raise FeatureFileError(f"{path}: features must be [T, C], not shape {tuple(array.shape)}")
+        if not (np.issubdtype(array.dtype, np.floating) or np.issubdtype(array.dtype, np.integer)):
+            raise FeatureFileError(f"{path}: features must be numbers, not {array.dtype}")
         return array.astype(np.float32, copy=False)
 
     def first_meta(self) -> Optional[Dict]:
@@ -107,3 +124,7 @@ class FeatureFolder:
                 np.save(handle, features)
         with atomic_output(self.sidecar_path(video_id)) as tmp:
             tmp.write_text(json.dumps(meta))
+
+
+def _no_constant(token: str) -> float:
+    raise ValueError(f"{token} is not a JSON number")

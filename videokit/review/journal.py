@@ -62,10 +62,13 @@ def read_journal(path: PathLike) -> Optional[JournalContents]:
     records = []
     for number, line in enumerate(lines, start=1):
         try:
-            records.append(json.loads(line))
-        except (ValueError, UnicodeDecodeError):
+            record = json.loads(line)
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            record = None
+        if not isinstance(record, dict):
             raise JournalError(f"{path}:line {number}: not a journal record (a damaged file; "
                                "start over with --discard-journal)") from None
+        records.append(record)
     header = records[0]
     if not isinstance(header, dict) or header.get("journal") != VERSION or "source" not in header:
         raise JournalError(f"{path}:line 1: not a videokit review journal header")

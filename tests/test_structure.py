@@ -210,8 +210,8 @@ STAGES = {
     "evaluation": 5,
     "register": 6,
     "inference": 7,
-    "deploy": 8, "services": 8,
-    "review": 9, "engine": 9,
+    "runtime": 8, "services": 8,
+    "deploy": 9, "review": 9, "engine": 9,
     "demo": 10,
     "cli": 11, "__main__": 11,
 }

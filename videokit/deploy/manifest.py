@@ -10,6 +10,7 @@ source checkpoint's hash, and the int8 flag with the agreement the export measur
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
 
@@ -85,8 +86,6 @@ def recognizer_manifest(cfg, model, taxonomy: Taxonomy, levels: Sequence[str], c
 
 def write_manifest(path: Path, manifest: Dict[str, Any]) -> None:
     """Put ``manifest`` into the ONNX file at ``path`` (its metadata), in place."""
-    import json
-
     import onnx
 
     model = onnx.load(str(path))

@@ -154,19 +154,28 @@ def model_file_alone(args: argparse.Namespace) -> bool:
     return True
 
 
-def run_model_file(args: argparse.Namespace) -> int:
-    """``videokit predict VIDEO --model M.onnx``: the model file alone, onnxruntime and PyAV, no training stack."""
-    from ..runtime import ModelFile, ModelFileError, predict_with_model_file
-    from ..runtime.predict import options_for, write_prediction
-    from ..video import BrokenVideoError
+def open_model_file(args: argparse.Namespace):
+    """``(model file, prediction options)`` from ``--model`` and the prediction options (the model file's window
+    and stride unless given); a file that cannot run is one error line."""
+    from ..runtime import ModelFile, ModelFileError
+    from ..runtime.predict import options_for
 
     try:
         model = ModelFile(args.model, args.device or "cpu")
     except ModelFileError as exc:
         raise SystemExit(f"error: {exc}") from None
     given = {name: getattr(args, name) for name in ("window", "stride") if getattr(args, name) is not None}
-    options = options_for(model, smooth=args.smooth, min_length=args.min_length, threshold=args.threshold,
-                          batch_size=args.batch_size, hierarchy=not args.no_hierarchy, **given)
+    return model, options_for(model, smooth=args.smooth, min_length=args.min_length, threshold=args.threshold,
+                              batch_size=args.batch_size, hierarchy=not args.no_hierarchy, **given)
+
+
+def run_model_file(args: argparse.Namespace) -> int:
+    """``videokit predict VIDEO --model M.onnx``: the model file alone, onnxruntime and PyAV, no training stack."""
+    from ..runtime import ModelFileError, predict_with_model_file
+    from ..runtime.predict import write_prediction
+    from ..video import BrokenVideoError
+
+    model, options = open_model_file(args)
     ground_truth = _ground_truth(args, Path(args.video).stem)
     try:
         prediction = predict_with_model_file(args.video, model, options)

@@ -38,16 +38,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def _model_file(args: argparse.Namespace):
     """``(taxonomy, predict, version)`` of a model file alone: no torch imported."""
-    from ..runtime import ModelFile, ModelFileError, predict_with_model_file
-    from ..runtime.predict import options_for
+    from ..runtime import predict_with_model_file
+    from .predict import open_model_file
 
-    try:
-        model = ModelFile(args.model, args.device or "cpu")
-    except ModelFileError as exc:
-        raise SystemExit(f"error: {exc}") from None
-    given = {name: getattr(args, name) for name in ("window", "stride") if getattr(args, name) is not None}
-    options = options_for(model, smooth=args.smooth, min_length=args.min_length, threshold=args.threshold,
-                          batch_size=args.batch_size, hierarchy=not args.no_hierarchy, **given)
+    model, options = open_model_file(args)
 
     def predict(path):
         return predict_with_model_file(str(path), model, options).annotations

@@ -104,3 +104,21 @@ def test_probe_names_each_unreadable_file_and_goes_on(damaged, tmp_path):
     assert isinstance(rows["zeroed_header"]["error"], str)
     for row in rows.values():  # every row is data or a reason, never a traceback
         assert isinstance(row["error"], str) or row["num_frames"] > 0, row
+
+
+def test_extraction_goes_past_a_damaged_stretch_and_names_its_windows(damaged, demo_env):
+    """Feature extraction of the zeroed-middle clip: every window has a feature row (the lost ones repeat the last
+    decoded window's), the lost windows are named; a file that cannot be opened is one error."""
+    from videokit.features import FeatureSpec
+    from videokit.features.extraction import video_features
+    from videokit.inference import load_model
+
+    model, _ = load_model(DEMO, None)
+    spec = FeatureSpec(window=16, stride=8, frames_per_window=4, size=64)
+    intact = video_features(model, str(damaged["intact"]), spec)
+    hurt = video_features(model, str(damaged["zeroed middle"]), spec)
+    assert intact["lost"] == [] and hurt["lost"] and len(hurt["features"]) == len(intact["features"])
+    kept = [n for n in range(len(intact["features"])) if n not in hurt["lost"]]
+    assert np.allclose(hurt["features"][kept[:3]], intact["features"][kept[:3]], atol=1e-5)
+    with pytest.raises(BrokenVideoError):
+        video_features(model, str(damaged["zeroed header"]), spec)

@@ -147,6 +147,11 @@ def main(argv=None) -> int:
             times = resampled_times(times, args.fixed_length)
         meta = sidecar(spec, plan.fps, plan.num_frames, plan.window, plan.stride, times,
                        backbone=cfg.model.backbone.get("type"), config=args.config, checkpoint=args.checkpoint)
+        if plan.lost:  # a damaged stretch: its windows repeat the last decoded window's features
+            meta["unreadable_windows"] = sorted(plan.lost)
+            print(f"warning: {plan.path}: {len(plan.lost)} of {len(plan.starts)} windows could not be decoded "
+                  "(a damaged stretch): their features repeat the last decoded window's (unreadable_windows in "
+                  "the sidecar)", file=sys.stderr)
         folder.write(plan.video_id, features.astype(np.float16 if args.float16 else np.float32), meta)
 
     def broken(plan: VideoPlan, reason: str) -> None:

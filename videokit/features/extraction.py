@@ -38,6 +38,7 @@ class VideoPlan:
     starts: List[int] = field(default_factory=list)
     num_chunks: int = 0
     error: Optional[str] = None  # why the file cannot be read (BrokenVideoError.reason)
+    lost: List[int] = field(default_factory=list)  # windows whose frames could not be decoded (a damaged stretch)
 
     def centres(self) -> np.ndarray:
         """Centre time (s) of every window (the spec's formula, with this video's window in frames)."""
@@ -53,6 +54,7 @@ class Chunk:
     num_chunks: int
     frames: Optional[np.ndarray] = None
     error: Optional[str] = None  # a reason (strings cross worker processes; the exception does not pickle)
+    lost: List[int] = field(default_factory=list)  # the video's windows in this chunk that could not be decoded
 
 
 def plan_video(index: int, video_id: str, path: str, spec: FeatureSpec, windows_per_chunk: int) -> VideoPlan:
@@ -91,16 +93,26 @@ class WindowChunks(IterableDataset):
                 yield from self._chunks(plan, mine)
 
     def _chunks(self, plan: VideoPlan, mine: List[int]) -> Iterator[Chunk]:
-        """This worker's chunks of one video, every window's frames from one decoding pass; a video that fails
-        to decode yields its error for each chunk left."""
+        """This worker's chunks of one video, every window's frames from one decoding pass. A window whose frames
+        cannot be decoded (a damaged stretch) holds the last decoded window's frames (black before the first) and
+        is listed in the chunk's ``lost``; a video that cannot be opened yields its error for each chunk."""
         windows = {k: self._windows(plan, k) for k in mine}
         reader, done = None, 0
         try:
             reader = open_video(plan.path, cache=False)
-            stream = decode_windows(reader, [w for k in mine for w in windows[k]])
+            stream = decode_windows(reader, [w for k in mine for w in windows[k]], damaged=True)
+            held = np.zeros((self.spec.frames_per_window, reader.height, reader.width, 3), dtype=np.uint8)
             for k in mine:
-                frames = np.concatenate([next(stream)[1] for _ in windows[k]])
-                yield Chunk(plan.index, k, plan.num_chunks, frames=prepare_frames(frames, self.spec.size))
+                parts, lost = [], []
+                for n in range(len(windows[k])):
+                    _, frames = next(stream)
+                    if frames is None:
+                        lost.append(k * self.windows_per_chunk + n)
+                        frames = held
+                    held = frames
+                    parts.append(frames)
+                yield Chunk(plan.index, k, plan.num_chunks, frames=prepare_frames(np.concatenate(parts),
+                                                                                  self.spec.size), lost=lost)
                 done += 1
         except BrokenVideoError as exc:
             for k in mine[done:]:
@@ -130,7 +142,8 @@ def extract_features(model, plans: Sequence[VideoPlan], spec: FeatureSpec,
                      device: str = "cpu", windows_per_chunk: int = 8, workers: int = 0, prefetch: int = 2,
                      on_broken: Optional[Callable[[VideoPlan, str], None]] = None,
                      progress: Optional[Callable[[int], None]] = None) -> Dict[str, int]:
-    """Run ``model`` over the windows of every plan; ``write(plan, features)`` gets each complete video.
+    """Run ``model`` over the windows of every plan; ``write(plan, features)`` gets each complete video (its
+    ``plan.lost``: the windows of a damaged stretch, whose features repeat the last decoded window's).
 
     Returns counts: ``extracted``, ``unreadable``, ``windows``.
     """
@@ -152,11 +165,14 @@ def extract_features(model, plans: Sequence[VideoPlan], spec: FeatureSpec,
         if chunk.error is not None:
             failed = failed or chunk.error
         elif failed is None:
+            plan.lost.extend(chunk.lost)
             parts.append(window_features(model, chunk.frames, spec.frames_per_window, device))
             counts["windows"] += len(parts[-1])
             if progress:
                 progress(len(parts[-1]))
         if chunk.k == chunk.num_chunks - 1:  # the video's last chunk: write it, or report it
+            if failed is None and len(plan.lost) == len(plan.starts):
+                failed = "no window could be decoded"
             if failed is None:
                 write(plan, np.concatenate(parts))
                 counts["extracted"] += 1
@@ -180,11 +196,14 @@ def video_features(model, path: str, spec: FeatureSpec, device: str = "cpu", bat
     for chunk in WindowChunks([plan], spec, batch_size):
         if chunk.error is not None:
             raise BrokenVideoError(path, chunk.error)
+        plan.lost.extend(chunk.lost)
         features.append(window_features(model, chunk.frames, spec.frames_per_window, device))
         if progress:
             progress(len(features[-1]))
+    if len(plan.lost) == len(plan.starts):
+        raise BrokenVideoError(path, "no window could be decoded")
     return {"features": np.concatenate(features), "times": plan.centres(), "fps": plan.fps,
-            "num_frames": plan.num_frames, "window": plan.window, "stride": plan.stride}
+            "num_frames": plan.num_frames, "window": plan.window, "stride": plan.stride, "lost": plan.lost}
 
 
 def resample(features: np.ndarray, length: int) -> np.ndarray:

@@ -111,3 +111,18 @@ def test_a_label_studio_file_of_object_tracks_says_they_are_not_read(capsys):
         pytest.skip("interop samples not found")
     assert main(["convert", str(sample), "--from", "labelstudio", "--to", "canonical", "-o", "/dev/null"]) == 1
     assert "videorectangle, which videokit does not read" in capsys.readouterr().err
+
+
+def test_evaluating_against_videos_without_predictions_says_so_and_names_the_subset(tmp_path, capsys):
+    results = {"results": {"v1": [{"label": "phaco", "score": 0.9, "segment": [10.0, 20.0]}]}}
+    (tmp_path / "r.json").write_text(json.dumps(results))
+    assert main(["evaluate", "detection", str(TINY), str(tmp_path / "r.json"), "--gt-format", "canonical",
+                 "--level", "phase"]) == 0
+    err = capsys.readouterr().err
+    assert "1 of 2 ground-truth videos have no prediction" in err and "--subset train" in err, err
+
+
+def test_train_and_test_help_name_their_verb():
+    for verb in ("train", "test"):
+        done = subprocess.run([sys.executable, "-m", "videokit.cli", verb, "--help"], capture_output=True, text=True)
+        assert done.returncode == 0 and done.stdout.startswith(f"usage: videokit {verb} "), done.stdout[:80]

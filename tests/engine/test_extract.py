@@ -96,3 +96,16 @@ def test_malformed_annotations_are_one_error_and_no_output(tmp_path, capsys):
     errors = [line for line in capsys.readouterr().err.splitlines() if line.startswith("error:")]
     assert len(errors) == 1 and "bad.txt:line 1: label: expected an integer" in errors[0]
     assert not (tmp_path / "feats").exists()
+
+
+def test_a_video_root_holding_none_of_the_videos_is_an_error_naming_the_option(tmp_path, monkeypatch, capsys):
+    """Without --video-root (or with a wrong one) nothing could be extracted: one error, not an empty success."""
+    listing, taxonomy = setup_videos(tmp_path)
+    monkeypatch.setenv("VIDEOKIT_DEMO_ROOT", str(tmp_path))
+    (tmp_path / "converted").mkdir()
+    (tmp_path / "converted" / "taxonomy.csv").write_text(taxonomy.read_text())
+    code = main([CONFIG, "none", "--annotations", str(listing), "--ann-format", "mmaction", "--video-root",
+                 str(tmp_path / "elsewhere"), "--out", str(tmp_path / "feats")])
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "none of its 3 videos is under" in err and "--video-root" in err

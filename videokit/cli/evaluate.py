@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 
 import numpy as np
 
@@ -66,4 +67,11 @@ def evaluate_files(gt_path, gt_format: str, pred_path, level=None, subset=None, 
     level = level if level in annotations.levels else annotations.levels[-1]
     gt = ground_truth_rows(annotations, level, subset)
     predictions = check_results(read_results(pred_path), annotations, pred_path, level, subset)
+    unpredicted = sorted({row[0] for row in gt} - {row[0] for row in predictions})
+    if unpredicted:
+        splits = sorted({annotations.videos[v].split or "none" for v in {row[0] for row in predictions}})
+        hint = (f"; the predictions cover the {' / '.join(splits)} split: --subset {splits[0]} evaluates it alone"
+                if predictions and subset is None and len(splits) == 1 else "")
+        print(f"warning: {len(unpredicted)} of {len({row[0] for row in gt})} ground-truth videos have no prediction "
+              f"in {pred_path} (e.g. {unpredicted[0]}): their segments all count as missed{hint}", file=sys.stderr)
     return detection_map(gt, predictions, thresholds, drop_degenerate=drop_degenerate), gt, predictions

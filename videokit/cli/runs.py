@@ -25,9 +25,9 @@ def run_tool(verb: str, argv: List[str]) -> int:
     if verb == "train":
         from ..engine.train import main
 
-        main(argv)
+        main(argv, prog="videokit train")
     else:
         from ..engine.test import main
 
-        main(argv)
+        main(argv, prog="videokit test")
     return 0

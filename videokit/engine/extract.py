@@ -123,6 +123,10 @@ def main(argv=None) -> int:
     every = sorted(annotations.subset(args.split), key=lambda v: v.video_id)
     path_of = {v.video_id: str(Path(args.video_root) / video_file(v)) for v in every}
     absent = absent_paths(list(path_of.values()))
+    if every and len(absent) == len(every):  # nothing to extract: a wrong --video-root, never a success
+        say(f"error: {args.annotations}: none of its {len(every)} videos is under {args.video_root or '.'} (e.g. "
+            f"{absent[0]}); point --video-root at the folder holding them", file=sys.stderr)
+        return 1
     if absent and args.missing == "error":
         say(f"error: {args.annotations}: {absent_summary(absent, len(every))} under {args.video_root or '.'} "
             "(--missing error)", file=sys.stderr)

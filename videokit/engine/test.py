@@ -11,8 +11,8 @@ from mmengine.config import Config
 from .arguments import add_run_arguments, apply_run_arguments, build_runner, parse
 
 
-def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description="Test (and evaluate) a videokit / mmaction2 model")
+def parse_args(argv=None, prog=None):
+    parser = argparse.ArgumentParser(prog=prog, description="Test (and evaluate) a videokit / mmaction2 model")
     parser.add_argument("config", help="test config: a file, or a stock config's name (videokit configs list)")
     parser.add_argument("checkpoint", help="checkpoint file")
     parser.add_argument("--dump", type=str, help="dump predictions to a pickle file (.pkl)")
@@ -35,8 +35,9 @@ def merge_args(cfg: Config, args) -> Config:
     return cfg
 
 
-def main(argv=None) -> dict:
-    return build_runner(argv, parse_args, merge_args).test()
+def main(argv=None, prog=None) -> dict:
+    """``tools/test.py`` (``prog``: the name its usage shows, ``videokit test`` from the CLI)."""
+    return build_runner(argv, lambda a: parse_args(a, prog), merge_args).test()
 
 
 if __name__ == "__main__":

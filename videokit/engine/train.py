@@ -11,8 +11,8 @@ from mmengine.config import Config
 from .arguments import add_run_arguments, apply_run_arguments, build_runner, parse
 
 
-def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description="Train a videokit / mmaction2 recognizer or detector")
+def parse_args(argv=None, prog=None):
+    parser = argparse.ArgumentParser(prog=prog, description="Train a videokit / mmaction2 recognizer or detector")
     parser.add_argument("config", help="train config: a file, or a stock config's name (videokit configs list)")
     parser.add_argument("--resume", nargs="?", type=str, const="auto",
                         help="resume from CKPT, or from the latest checkpoint in the work dir when no CKPT is given")
@@ -56,8 +56,9 @@ def merge_args(cfg: Config, args) -> Config:
     return cfg
 
 
-def main(argv=None) -> None:
-    build_runner(argv, parse_args, merge_args, initial_weights=True).train()
+def main(argv=None, prog=None) -> None:
+    """``tools/train.py`` (``prog``: the name its usage shows, ``videokit train`` from the CLI)."""
+    build_runner(argv, lambda a: parse_args(a, prog), merge_args, initial_weights=True).train()
 
 
 if __name__ == "__main__":

@@ -87,6 +87,10 @@ def test_the_demo_then_every_stock_config_by_name_from_the_installed_copy(instal
     assert demo.returncode == 0, demo.stdout[-3000:] + demo.stderr[-3000:]
     last = demo.stdout.strip().splitlines()[-1]
     assert last.startswith("demo top1=") and "n/a" not in last.split("seconds=")[0], last
+    assert "its numbers are not comparable with the full demo's" in demo.stderr
+    logs = [p for p in (tmp_path / "demo_output").rglob("*.log")]
+    assert logs and not [p for p in logs if "Logging error" in p.read_text(errors="replace")], \
+        [str(p) for p in logs if "Logging error" in p.read_text(errors="replace")]
     # every config resolves and parses from the installed copy; one model of each kind (model, backbone, head,
     # neck types) is built from it: the registries of the installed package hold every part a stock config
     # names (tests/configs builds and trains every config of the source tree)

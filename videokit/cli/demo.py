@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -28,4 +29,7 @@ def run(args: argparse.Namespace) -> int:
     spec = DemoSpec(seed=args.seed, **sizes)
     result = run_demo(args.out, spec, train=not args.no_train, epochs=args.epochs or (1 if args.quick else None))
     print(format_result(result))
+    if args.quick:
+        print("note: --quick trains 1 epoch on 12 short videos to show every stage runs; its numbers are not "
+              "comparable with the full demo's (README: `make demo`)", file=sys.stderr)
     return 0

@@ -9,6 +9,7 @@ on the same features, and ``videokit predict --online`` streaming a held-out vid
 """
 from __future__ import annotations
 
+import logging
 import os
 import re
 import subprocess
@@ -34,13 +35,38 @@ def _say(message: str) -> None:
     print(f"[demo] {message}", flush=True)
 
 
+class _CurrentStdout:
+    """A stream that writes wherever ``sys.stdout`` points now: loggers created inside one stage's log keep
+    writing to the next stage's (or the console) instead of a closed file ("--- Logging error ---")."""
+
+    def write(self, text: str) -> int:
+        return sys.stdout.write(text)
+
+    def flush(self) -> None:
+        sys.stdout.flush()
+
+
+def _follow_current_stdout() -> None:
+    """Point every logger's console handler (mmengine's included) at :class:`_CurrentStdout`."""
+    from mmengine.logging import MMLogger
+
+    loggers = list(logging.Logger.manager.loggerDict.values()) + list(MMLogger._instance_dict.values())
+    for logger in loggers:
+        for handler in getattr(logger, "handlers", []):
+            if type(handler) is logging.StreamHandler and not isinstance(handler.stream, _CurrentStdout):
+                handler.stream = _CurrentStdout()
+
+
 @contextmanager
 def _quiet(log: Path) -> Iterator[None]:
     """Send everything a stage prints (mmengine's config dump, hook tables, per-iteration logs, tqdm)
     to ``log`` instead of the console; the demo prints its own one-line summaries."""
     log.parent.mkdir(parents=True, exist_ok=True)
     with open(log, "a") as handle, redirect_stdout(handle), redirect_stderr(handle):
-        yield
+        try:
+            yield
+        finally:
+            _follow_current_stdout()
 
 
 _EPOCH = re.compile(r"Epoch\(train\)\s*\[(\d+)\]")

@@ -126,3 +126,9 @@ def test_train_and_test_help_name_their_verb():
     for verb in ("train", "test"):
         done = subprocess.run([sys.executable, "-m", "videokit.cli", verb, "--help"], capture_output=True, text=True)
         assert done.returncode == 0 and done.stdout.startswith(f"usage: videokit {verb} "), done.stdout[:80]
+
+
+def test_a_missing_metadata_table_points_to_probe(tmp_path, capsys):
+    assert main(["convert", str(TINY), "--from", "canonical", "--to", "anet", "--meta", str(tmp_path / "meta.csv"),
+                 "-o", str(tmp_path / "x.json")]) == 1
+    assert "videokit probe VIDEO_DIR -o meta.csv" in capsys.readouterr().err

@@ -111,3 +111,15 @@ def test_analyze_recognition_rejects_a_bad_dump(tmp_path, bad):
     with pytest.raises(SystemExit, match="bad.pkl"):
         main(["analyze", "recognition", str(path), "--taxonomy", str(taxonomy), "-o", str(tmp_path / "o")])
     assert not (tmp_path / "o").exists()
+
+
+def test_analyze_recognition_refuses_a_taxonomy_the_model_was_not_trained_on(tmp_path, capsys):
+    made_dump(tmp_path / "dump.pkl")
+    taxonomy = tmp_path / "other.csv"  # three steps where the model scores four: its names would mislabel
+    taxonomy.write_text("level,id,name,abbrev,group,parents,names\nprocedure,0,P0,,,,\nprocedure,1,P1,,,,\n"
+                        "step,0,a,,,0,\nstep,1,b,,,0,\nstep,2,c,,,1,\n")
+    with pytest.raises(SystemExit) as exc:
+        main(["analyze", "recognition", str(tmp_path / "dump.pkl"), "--taxonomy", str(taxonomy),
+              "-o", str(tmp_path / "out")])
+    assert "scores 4 step classes, the taxonomy" in str(exc.value) and "names 3" in str(exc.value)
+    assert not (tmp_path / "out" / "confusion_step.csv").exists()

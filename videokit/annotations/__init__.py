@@ -30,6 +30,9 @@ def read_metadata(path: PathLike) -> pd.DataFrame:
     """A video metadata table (``video_id`` plus any of ``duration, fps, path``), as ``videokit probe`` writes."""
     from .formats._common import parse_float, read_table, row_line
 
+    if not Path(path).exists():
+        raise AnnotationError(path, None, "file", "no such metadata table; `videokit probe VIDEO_DIR -o "
+                              f"{Path(path).name}` writes it from the videos")
     table = read_table(path, ["video_id"])
     for column in ("duration", "fps"):
         if column in table.columns:

@@ -70,7 +70,10 @@ def run_recognition(args: argparse.Namespace) -> int:
         raise SystemExit(f"error: {args.dump}: not a readable tools/test.py --dump file: {exc}") from None
     names = taxonomy.class_names(level)
     num_classes = scores.shape[1]
-    names = (names + [str(i) for i in range(len(names), num_classes)])[:num_classes]
+    if num_classes != len(names):  # the dump's model was not trained on this taxonomy: its names would mislabel
+        raise SystemExit(f"error: {args.dump}: the model scores {num_classes} {level} classes, the taxonomy "
+                         f"{args.taxonomy} names {len(names)}; pass --taxonomy the model was trained with (its "
+                         "config's annotations)")
     out = Path(args.out)
     matrix = confusion(scores, labels, num_classes)
     _write_table(pd.DataFrame(matrix, columns=names).assign(true=names)[["true", *names]],

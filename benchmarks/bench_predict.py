@@ -90,7 +90,7 @@ def export(recognizer, video: str, out: Path, int8: bool) -> Path:
     from videokit.deploy.onnx import export_recognizer, quantize_recognizer
     from videokit.inference.recognize import preprocessed_clips
 
-    fp32 = out / f"{recognizer.cfg.filename and Path(recognizer.cfg.filename).stem}.onnx"
+    fp32 = out / f"{Path(recognizer.cfg.filename).stem}.onnx"
     if not fp32.exists():
         import torch
 

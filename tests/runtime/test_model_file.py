@@ -117,7 +117,7 @@ def test_int8_agrees_with_fp32_on_the_test_split_per_level(demo):
         path = str(demo["videos"] / f"{video_id}.mp4")
         grid = window_grid(read_annotations(demo["root"] / "converted" / "demo.canonical.json",
                                             "canonical").videos[video_id].duration, 2.0, 1.0)
-        for _, batch in _batches(path, fp32, grid, 8):
+        for _, batch, _ in _batches(path, fp32, grid, 8):
             a, b = fp32(batch), int8(batch)
             for level in a:
                 agree[level] = agree.get(level, 0) + int((a[level].argmax(-1) == b[level].argmax(-1)).sum())

@@ -9,7 +9,6 @@ source checkpoint's hash, and the int8 flag with the agreement the export measur
 """
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
@@ -17,6 +16,7 @@ from typing import Any, Dict, List, Optional, Sequence
 from .. import __version__
 from ..annotations import Taxonomy
 from ..runtime.model_file import FORMAT, KEY, VERSION
+from ..utils import file_sha256
 
 #: the test-pipeline steps the runtime reproduces (the rest of a pipeline makes a manifest prediction refuses)
 RUNTIME_STEPS = ("VideoInit", "SampleTimeRangeFrames", "VideoDecode", "Resize", "CenterCrop", "FormatShape",
@@ -27,11 +27,7 @@ def file_hash(path: Optional[str]) -> Optional[str]:
     """SHA-256 of a file (``None`` for no checkpoint: random init)."""
     if not path or str(path).lower() == "none":
         return None
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    return file_sha256(path)
 
 
 def _transforms(pipeline: Sequence[Dict[str, Any]]) -> Dict[str, Any]:

@@ -12,6 +12,7 @@ import numpy as np
 from ..annotations import AnnotationError, AnnotationSet, Segment, Taxonomy, VideoAnnotation, read_annotations
 from ..annotations.timeline import link_by_time
 from ..utils import PathLike
+from ..video import BrokenVideoError
 from .segments import ScoredSegment, scores_to_segments
 
 
@@ -93,6 +94,21 @@ def timeline_from_scores(video_id: str, path: str, duration: float, fps: float, 
     video.attrs["predicted_by"] = {"window": options.window, "stride": options.stride, "levels": list(levels),
                                    "detector_level": detector_level}
     return video
+
+
+#: seconds decoding may go without handing the model a batch before the prediction is ended with one error
+STALL_S = 300.0
+
+
+def require_scores(path: str, scores: Dict[str, np.ndarray], count: int) -> None:
+    """One error when no window of the video could be decoded (the timeline would be empty)."""
+    if not scores or unreadable_windows(scores, count).all():
+        raise BrokenVideoError(path, "no window of the video could be decoded")
+
+
+def stalled(path: str, exc: Exception) -> BrokenVideoError:
+    """The error of a decode that made no progress for :data:`STALL_S` seconds."""
+    return BrokenVideoError(path, f"decoding made no progress ({exc}): a damaged or stalled file")
 
 
 def unreadable_windows(scores: Dict[str, np.ndarray], count: int) -> np.ndarray:

@@ -22,8 +22,8 @@ from ..features import FeatureFolder, FeatureSpec, axis
 from ..features.extraction import video_features
 from ..models.detection.heads import LevelOutput
 from ..utils.prefetch import Stalled
-from ..video import BrokenVideoError, open_video
-from .assemble import Prediction, PredictOptions, timeline_from_scores, unreadable_windows, window_grid
+from ..video import open_video
+from .assemble import Prediction, PredictOptions, require_scores, stalled, timeline_from_scores, window_grid
 from .network import load_model
 from .presets import apply_preset
 from .recognize import TrainedRecognizer, window_scores
@@ -100,9 +100,8 @@ def predict_video(path: str, recognizer: TrainedRecognizer, detector: Optional[T
             scores = window_scores(recognizer, path, grid[:, 0], grid[:, 1], options.batch_size, bar.update,
                                    one_pass=options.one_pass)
         except Stalled as exc:
-            raise BrokenVideoError(path, f"decoding made no progress ({exc}): a damaged or stalled file") from None
-        if not scores or unreadable_windows(scores, len(grid)).all():
-            raise BrokenVideoError(path, "no window of the video could be decoded")
+            raise stalled(path, exc) from None
+        require_scores(path, scores, len(grid))
         detected: List[ScoredSegment] = []
         if detector is not None:
             detected = _detect(detector, recognizer, path, options, bar.update, duration)

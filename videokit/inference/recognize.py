@@ -18,9 +18,9 @@ from ..annotations import AnnotationSet, Taxonomy, read_annotations
 from ..annotations.formats.tables import read_taxonomy
 from ..bundled import resolve_data
 from ..utils.prefetch import prefetched
-from ..video import BrokenVideoError, open_video
+from ..video import DEFAULT_BACKEND, BrokenVideoError, open_video
 from ..video.windows import decode_windows
-from .assemble import window_grid
+from .assemble import STALL_S, window_grid
 from .network import load_model
 from .runtime import OnnxRecognizer
 
@@ -141,10 +141,6 @@ def window_scores(recognizer: TrainedRecognizer, path: str, starts: Sequence[flo
     return {level: _stacked(found, len(windows)) for level, found in rows.items() if found}
 
 
-#: seconds decoding may go without handing the model a batch before the prediction is ended with one error
-STALL_S = 300.0
-
-
 def _stacked(found: Dict[int, np.ndarray], count: int) -> np.ndarray:
     """``(count, classes)`` rows in window order, NaN for a window that has none (its frames were unreadable)."""
     width = len(next(iter(found.values())))
@@ -192,7 +188,7 @@ def one_pass_batches(windows: List[Dict], pick: Callable, transform: Callable, b
     picked = [pick(dict(w)) for w in windows]
     if not picked:
         return
-    reader = open_video(picked[0]["filename"], backend or picked[0].get("video_backend", "pyav"))
+    reader = open_video(picked[0]["filename"], backend or picked[0].get("video_backend", DEFAULT_BACKEND))
     numbers: List[int] = []
     batch: List[Dict] = []
     seen = 0

@@ -26,7 +26,7 @@ def create_app(session: ReviewSession, video_dir: PathLike, token: str = "",
     """The review app over ``session``; videos come from ``video_dir``. ``allowed_hosts`` adds names the
     page may be reached by (the ``--host`` a server listens on beyond this machine)."""
     app = Flask("videokit.review", static_folder=None)
-    answer_errors(app)
+    answer_errors(app, page=lambda path: path == "/" or path.startswith(("/static/", "/videos/")))
     guard(app, token, allowed_hosts)
     _page_routes(app)
     _api_routes(app, session)

@@ -10,17 +10,22 @@ from typing import Callable, Dict, Iterator, List, Optional, Tuple
 import numpy as np
 
 from ..annotations import AnnotationSet, Taxonomy, VideoAnnotation, write_annotations
-from ..inference.assemble import Prediction, PredictOptions, timeline_from_scores, unreadable_windows, window_grid
+from ..inference.assemble import (
+    STALL_S,
+    Prediction,
+    PredictOptions,
+    require_scores,
+    stalled,
+    timeline_from_scores,
+    window_grid,
+)
 from ..utils import PathLike
 from ..utils.prefetch import Stalled, prefetched
-from ..video import BrokenVideoError, open_video
+from ..video import open_video
 from ..video.windows import decode_windows
 from ..visualization import plot_timeline
 from .clips import ClipPipeline
 from .model_file import ModelFile
-
-#: seconds decoding may go without a batch before the prediction ends with one error
-STALL_S = 300.0
 
 
 def options_for(model: ModelFile, **given) -> PredictOptions:
@@ -31,9 +36,9 @@ def options_for(model: ModelFile, **given) -> PredictOptions:
 
 
 def _batches(path: str, model: ModelFile, grid: np.ndarray, batch_size: int
-             ) -> Iterator[Tuple[List[int], Optional[np.ndarray]]]:
-    """``(window numbers, their network input)`` ``batch_size`` windows at a time; a window whose frames cannot
-    be decoded is left out (``None`` input when none of a batch's can)."""
+             ) -> Iterator[Tuple[List[int], Optional[np.ndarray], int]]:
+    """``(window numbers, their network input, windows passed)`` ``batch_size`` windows at a time; a window whose
+    frames cannot be decoded is left out (``None`` input when none of a batch's can)."""
     pipeline = ClipPipeline(model.manifest)
     reader = open_video(path, cache=False)
     try:
@@ -47,10 +52,10 @@ def _batches(path: str, model: ModelFile, grid: np.ndarray, batch_size: int
                 numbers.append(k)
                 clips.append(pipeline.transform(frames))
             if seen == batch_size:
-                yield numbers, pipeline.normalise(clips) if clips else None
+                yield numbers, pipeline.normalise(clips) if clips else None, seen
                 numbers, clips, seen = [], [], 0
         if seen:
-            yield numbers, pipeline.normalise(clips) if clips else None
+            yield numbers, pipeline.normalise(clips) if clips else None, seen
     finally:
         reader.close()
 
@@ -68,17 +73,16 @@ def predict_with_model_file(path: PathLike, model: ModelFile, options: Optional[
     grid = window_grid(duration, options.window, options.stride)
     scores: Dict[str, np.ndarray] = {}
     try:
-        for numbers, batch in prefetched(_batches(path, model, grid, options.batch_size), stall=STALL_S):
+        for numbers, batch, seen in prefetched(_batches(path, model, grid, options.batch_size), stall=STALL_S):
             if batch is not None:
                 for level, probs in model(batch).items():
                     rows = scores.setdefault(level, np.full((len(grid), probs.shape[1]), np.nan))
                     rows[numbers] = np.asarray(probs, dtype=np.float64)
             if progress:
-                progress(options.batch_size)
+                progress(seen)
     except Stalled as exc:
-        raise BrokenVideoError(path, f"decoding made no progress ({exc}): a damaged or stalled file") from None
-    if not scores or unreadable_windows(scores, len(grid)).all():
-        raise BrokenVideoError(path, "no window of the video could be decoded")
+        raise stalled(path, exc) from None
+    require_scores(path, scores, len(grid))
     video = timeline_from_scores(Path(path).stem, path, duration, fps, grid, scores, model.taxonomy, model.levels,
                                  options)
     video.attrs["predicted_by"]["model_version"] = model.version

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
-from typing import Any, Dict
+from typing import Any, Callable, Dict
 
 from flask import Flask, jsonify, request
 from waitress.server import create_server
@@ -72,9 +72,10 @@ def json_object(required: bool = True) -> Dict[str, Any]:
     return body
 
 
-def answer_errors(app: Flask) -> None:
+def answer_errors(app: Flask, page: Callable[[str], bool] = lambda path: False) -> None:
     """Every failure of ``app`` as a deliberate JSON answer: a malformed request 4xx naming the field, an HTTP
-    error its code, any other exception a 500 that is logged here and never echoes a traceback."""
+    error its code, any other exception a 500 that is logged here and never echoes a traceback. ``page(path)``:
+    the routes a browser reads (their HTTP errors keep werkzeug's plain answer)."""
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
 
     @app.errorhandler(RequestError)
@@ -83,8 +84,8 @@ def answer_errors(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
-        if request.path.startswith(("/static", "/videos")) or request.path == "/":
-            return exc  # the page's own routes: werkzeug's plain answer
+        if page(request.path):
+            return exc
         return jsonify(error=exc.description or exc.name), exc.code
 
     @app.errorhandler(Exception)

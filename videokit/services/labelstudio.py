@@ -26,7 +26,6 @@ four routes are written here on Flask, which videokit already uses.
 """
 from __future__ import annotations
 
-import hashlib
 import logging
 import tempfile
 import threading
@@ -44,6 +43,7 @@ from flask import Flask, jsonify
 from ..annotations import AnnotationSet, Taxonomy
 from ..annotations.errors import AnnotationError
 from ..annotations.formats.labelstudio import parse_config, regions
+from ..utils import file_sha256
 from .auth import guard_requests
 from .http import RequestError, answer_errors, json_object
 from .labelstudio_client import LabelStudioClient, LabelStudioError
@@ -93,12 +93,8 @@ def model_version(checkpoint: Optional[str], backend: str = "pytorch") -> str:
     """``videokit <checkpoint file> <first 8 hex of its SHA-256>`` (``random-init`` without one)."""
     if not checkpoint or str(checkpoint).lower() == "none":
         return f"videokit random-init ({backend})"
-    digest = hashlib.sha256()
-    with open(checkpoint, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
     tail = "" if backend == "pytorch" else f" ({backend})"
-    return f"videokit {Path(checkpoint).name} {digest.hexdigest()[:8]}{tail}"
+    return f"videokit {Path(checkpoint).name} {file_sha256(checkpoint)[:8]}{tail}"
 
 
 def _upload_name(name: str) -> str:

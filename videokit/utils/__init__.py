@@ -9,8 +9,9 @@ from .atomic import (
     write_folder,
 )
 from .bulk import no_gc
+from .hashing import file_sha256
 from .pathlike import PathLike
 from .workers import count_cpus
 
 __all__ = ["FolderWrite", "PathLike", "atomic_output", "atomic_write_text", "checked_outputs", "count_cpus",
-           "durable_write_bytes", "fsync_directory", "no_gc", "write_folder"]
+           "durable_write_bytes", "file_sha256", "fsync_directory", "no_gc", "write_folder"]

@@ -9,7 +9,6 @@ path: a hospital without internet serves the zoo from an internal server, and th
 """
 from __future__ import annotations
 
-import hashlib
 import http.client
 import os
 import re
@@ -18,6 +17,8 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 from typing import Optional
+
+from .hashing import file_sha256
 
 MIRROR_VARIABLE = "VIDEOKIT_WEIGHTS_MIRROR"
 _HASH = re.compile(r"-([a-f0-9]{8,64})\.[A-Za-z0-9]+$")
@@ -75,7 +76,7 @@ def fetch(url: str, mirror: Optional[str] = None, root: Optional[Path] = None, p
         reason = getattr(exc, "reason", None) or exc
         raise DownloadError(f"{source}: download failed ({reason}); what arrived is kept in {partial.parent} and "
                             f"the next fetch resumes it") from None
-    digest = _sha256(partial)
+    digest = file_sha256(partial)
     wanted = expected_hash(url)
     if wanted is not None and not digest.startswith(wanted):
         partial.unlink()
@@ -107,11 +108,3 @@ def _download(source: str, partial: Path, progress: bool, timeout: float) -> Non
                 bar.update(len(chunk))
     if total is not None and partial.stat().st_size != total:
         raise OSError(f"the transfer ended after {partial.stat().st_size} of {total} bytes")
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(CHUNK), b""):
-            digest.update(block)
-    return digest.hexdigest()

@@ -244,7 +244,7 @@ def read(src: PathLike, tool_fps: Optional[float] = None, taxonomy: Optional[Tax
     reading = _Export(str(src), tool_fps, video_fps, None if annotator is None else str(annotator))
     data = read_json(src)
     if isinstance(data, list):  # a bare result list (an ML backend's answer) says what it holds
-        reading._result_types([item for item in data if isinstance(item, dict) and "from_name" in item])
+        reading.note_result_types([item for item in data if isinstance(item, dict) and "from_name" in item])
     for t, task in enumerate(_tasks(data, reading.file)):
         reading.task(t, task)
     return reading.annotations(taxonomy)
@@ -275,7 +275,7 @@ class _Export:
         if chosen is None:
             return
         item, kind = chosen
-        self._result_types(item.get("result") if isinstance(item, dict) else None)
+        self.note_result_types(item.get("result") if isinstance(item, dict) else None)
         stated = optional(data, "fps", file, f"{record} data") or optional(side, "fps", file, f"{record} data.videokit")
         rate = _rate(stated, file, record, "fps") if stated is not None else _config_fps(task.get("_config"), file,
                                                                                        record)
@@ -289,7 +289,7 @@ class _Export:
             video.fps = video.fps or self.tool_fps
         self.videos.append(video)
 
-    def _result_types(self, results: Any) -> None:
+    def note_result_types(self, results: Any) -> None:
         """Note result types other than timeline labels, for the error when nothing readable is found."""
         for result in results if isinstance(results, list) else []:
             kind = result.get("type") if isinstance(result, dict) else None

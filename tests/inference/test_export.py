@@ -180,6 +180,10 @@ def test_what_cannot_export_says_so_in_one_line(demo_env, weights, tmp_path):
         main(["export", RECOGNIZER, str(weights["recognizer"]), "-o", str(tmp_path / "x.onnx")])
     with pytest.raises(SystemExit, match="pass --features"):
         main(["export", WORKFLOW, str(weights["workflow"]), "-o", str(tmp_path / "x.onnx")])
+    with pytest.raises(SystemExit, match=r"nowhere: no such video or folder \(--calibrate\)"):
+        main(["export", RECOGNIZER, str(weights["recognizer"]), "--quantize", "int8", "--calibrate",
+              str(tmp_path / "nowhere"), "-o", str(tmp_path / "x.onnx")])
+    assert not list(tmp_path.glob("*.onnx")) and not list(tmp_path.glob(".*"))
 
 
 def test_deployment_preset_caps_the_segments_of_a_long_video(demo_env, weights):

@@ -69,11 +69,14 @@ def run(args: argparse.Namespace) -> int:
 
     from ..deploy.onnx import ExportError, export_backbone, export_detector, export_workflow
     from ..inference.network import load_model
+    from ..video import BrokenVideoError
 
     for name in ("video", "features"):  # before the model loads: a wrong path is one line, at once
         given = getattr(args, name)
         if given and not Path(given).is_file():
             raise SystemExit(f"error: {given}: no such file (--{name})")
+    if args.calibrate and not Path(args.calibrate).exists():
+        raise SystemExit(f"error: {args.calibrate}: no such video or folder (--calibrate)")
     try:
         model, cfg = load_model(args.config, args.checkpoint, "cpu")
         part = _part(model, args.part)
@@ -100,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
                     raise ValueError(f"{args.features}: {features.shape[1]} steps; the workflow check needs {steps}")
                 report = export_workflow(model, features[:, :steps], torch.arange(steps, dtype=torch.float32) + 1.0,
                                          args.out)
-    except (ExportError, ValueError, FileNotFoundError) as exc:
+    except (ExportError, ValueError, FileNotFoundError, BrokenVideoError) as exc:
         raise SystemExit(f"error: {exc}") from None
     for line in report.lines():
         print(line)

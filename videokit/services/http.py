@@ -3,8 +3,9 @@ server that bounds what one request may cost, and request bodies read with the a
 
 The server is waitress (pure Python, runs wherever videokit does; Label Studio's own ML backends run gunicorn,
 which needs a Unix fork model and a process per worker). It reads a body only up to :data:`MAX_BODY` (chunked
-or not: a chunk size past the limit is refused before anything is buffered), headers up to
-:data:`MAX_HEADERS`, answers from a fixed pool of threads, and drops connections idle past a timeout.
+or not: a body past 512 KB is buffered in a temporary file, not in memory, and one past the limit is answered
+413), headers up to :data:`MAX_HEADERS`, answers from a fixed pool of threads, and drops connections idle past a
+timeout.
 """
 from __future__ import annotations
 

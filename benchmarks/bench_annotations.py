@@ -60,7 +60,7 @@ def main() -> int:
                 assert report.ok, report.errors[:3]
                 t2 = time.perf_counter()
                 write_annotations(annotations, out, target,
-                                  **({"fps": FPS} if target in ("labelstudio", "cvat") else {}))
+                                  **({"tool_fps": FPS} if target in ("labelstudio", "cvat") else {}))
                 stages.setdefault(key, []).append((t1 - t0, t2 - t1, time.perf_counter() - t2))
             return key, run
 
@@ -71,7 +71,7 @@ def main() -> int:
         for dataset in ("nurvid", "ophnet"):  # the tools' files, written once, then read back
             source = read_annotations(real / dataset, dataset)
             for tool in TOOLS:
-                write_annotations(source, Path(tmp) / f"{dataset}-{tool}-{TARGETS[tool]}", tool, fps=FPS)
+                write_annotations(source, Path(tmp) / f"{dataset}-{tool}-{TARGETS[tool]}", tool, tool_fps=FPS)
             methods.update(dict(conversion(dataset, "canonical", f"from-{tool}.json", tool) for tool in TOOLS))
         times = interleaved(methods, rounds=args.rounds, warmup=0)
     print(f"{'dataset':8} {'target':24} {'read_s':>7} {'validate_s':>10} {'write_s':>8} "

@@ -221,7 +221,17 @@ class Row:
     @property
     def attrs_json(self) -> str:
         """The side fields as one JSON text, for a tool that keeps one free-text value per segment."""
-        return json.dumps(self.attrs, ensure_ascii=False, sort_keys=True) if self.attrs else ""
+        if not self.attrs:
+            return ""
+        try:  # a set repeats a few side fields thousands of times: each text serialised once
+            return _attrs_text(tuple(sorted((k, type(v), v) for k, v in self.attrs.items())))  # 1 is not True
+        except TypeError:  # a list or an object among the values
+            return json.dumps(self.attrs, ensure_ascii=False, sort_keys=True)
+
+
+@lru_cache(maxsize=4096)
+def _attrs_text(items: Tuple[Tuple[str, type, Any], ...]) -> str:
+    return json.dumps({k: v for k, _, v in items}, ensure_ascii=False, sort_keys=True)
 
 
 def attrs_from_json(text: Optional[str]) -> Dict[str, Any]:

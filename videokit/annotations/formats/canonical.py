@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 from ...utils import atomic_write_text
 from ..errors import AnnotationError
 from ..model import AnnotationSet, ClassInfo, Level, Segment, Taxonomy, VideoAnnotation
 from ._common import (
+    MAX_CLASS_ID,
     PathLike,
     as_object,
     as_text,
@@ -62,7 +63,31 @@ def _taxonomy(data: Any, file: str) -> Taxonomy:
     return Taxonomy(optional(table, "dataset", file, "taxonomy", str, ""), levels)
 
 
+def _plain_segment(seg: Any, levels: set, count: int, index: int) -> Optional[Segment]:
+    """The segment of the shape videokit writes, every value already of its type (JSON numbers are finite and
+    bounded by :func:`read_json`), built without a call per field; None for anything else, which
+    :func:`_segment` checks field by field (and names what is wrong)."""
+    if type(seg) is not dict:
+        return None
+    level, label, start, end = seg.get("level"), seg.get("label"), seg.get("start"), seg.get("end")
+    parent, splits, attrs = seg.get("parent"), seg.get("splits"), seg.get("attrs")
+    if not (type(level) is str and level in levels and type(label) is int and 0 <= label <= MAX_CLASS_ID
+            and type(start) in _NUMBERS and type(end) in _NUMBERS
+            and (parent is None or (type(parent) is int and 0 <= parent < count and parent != index))
+            and (splits is None or (type(splits) is dict and all(type(v) is str for v in splits.values())))
+            and (attrs is None or type(attrs) is dict)):
+        return None
+    return Segment(level, label, start, end, parent, dict(splits) if splits else {}, dict(attrs) if attrs else {})
+
+
+_NUMBERS = (int, float)
+
+
 def _segment(seg: Any, file: str, where: str, levels: set, count: int, index: int) -> Segment:
+    plain = _plain_segment(seg, levels, count, index)
+    if plain is not None:
+        plain.origin = (file, where)
+        return plain
     level = require(seg, "level", file, where, str)
     if level not in levels:
         raise AnnotationError(file, where, "level", f"not a taxonomy level {sorted(levels)}", level)

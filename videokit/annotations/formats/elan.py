@@ -27,6 +27,7 @@ import hashlib
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 from xml.sax.saxutils import escape, quoteattr
@@ -55,6 +56,8 @@ SUBDIVIDING = ("Included_In", "Time_Subdivision")
 CVE = re.compile(r"vk_([0-9]{1,3})_([0-9]{1,6})")  # fullmatch; ASCII digits of a bounded length
 #: a chain of tiers deeper than this (each a child of the one before) is no real annotation document
 MAX_TIER_DEPTH = 64
+#: fullmatch on the slot times joined by NUL (which no XML text holds): whole milliseconds, as ELAN writes them
+_MILLISECONDS = re.compile(r"(?:[0-9]{1,15}\0)*[0-9]{1,15}")
 DOCUMENT_DATE = re.compile(rb' DATE="[^"]*"', re.ASCII)
 VOCABULARY_DIGEST = re.compile(rb'<PROPERTY NAME="videokit:vocabulary">([0-9a-f]+)</PROPERTY>')
 
@@ -75,12 +78,13 @@ def _parse(path: Path, known_vocabulary: Optional[str] = None) -> Tuple[ET.Eleme
 
 
 def _slots(root: ET.Element, file: str) -> Tuple[List[str], Dict[str, Optional[float]]]:
-    order, values = [], {}
-    for slot in root.iter("TIME_SLOT"):
-        sid = slot.get("TIME_SLOT_ID")
-        order.append(sid)
-        value = slot.get("TIME_VALUE")
-        values[sid] = None if value is None else parse_float(value, file, f"TIME_SLOT {sid}", "TIME_VALUE") / 1000.0
+    slots = list(root.iter("TIME_SLOT"))
+    order = [slot.get("TIME_SLOT_ID") for slot in slots]
+    texts = [slot.get("TIME_VALUE") for slot in slots]
+    if None not in texts and _MILLISECONDS.fullmatch("\0".join(texts)):  # ELAN's own: whole milliseconds
+        return order, dict(zip(order, [int(text) / 1000.0 for text in texts]))
+    values = {sid: None if text is None else parse_float(text, file, f"TIME_SLOT {sid}", "TIME_VALUE") / 1000.0
+              for sid, text in zip(order, texts)}
     return order, values
 
 
@@ -380,16 +384,17 @@ class _Tiers:
         self.level[level].append(
             f'<ANNOTATION><ALIGNABLE_ANNOTATION ANNOTATION_ID="a{self.counter}" '
             f'TIME_SLOT_REF1="ts{len(self.slots) - 1}" TIME_SLOT_REF2="ts{len(self.slots)}" CVE_REF="{cve}">'
-            f'<ANNOTATION_VALUE>{escape(value)}</ANNOTATION_VALUE></ALIGNABLE_ANNOTATION></ANNOTATION>')
+            f'<ANNOTATION_VALUE>{_escape(value)}</ANNOTATION_VALUE></ALIGNABLE_ANNOTATION></ANNOTATION>')
         return self.counter
 
     def reference(self, tiers: Dict[str, List[str]], level: str, target: int, value: str) -> None:
         self.counter += 1
         tiers[level].append(f'<ANNOTATION><REF_ANNOTATION ANNOTATION_ID="a{self.counter}" ANNOTATION_REF='
-                            f'"a{target}"><ANNOTATION_VALUE>{escape(value)}</ANNOTATION_VALUE>'
+                            f'"a{target}"><ANNOTATION_VALUE>{_escape(value)}</ANNOTATION_VALUE>'
                             '</REF_ANNOTATION></ANNOTATION>')
 
 
+_escape = lru_cache(maxsize=16384)(escape)  # class names and side fields repeat across a set's segments
 _CONSTRAINTS = [
     '<CONSTRAINT DESCRIPTION="Time subdivision of parent annotation\'s time interval, no time gaps '
     'allowed within this interval" STEREOTYPE="Time_Subdivision"/>',

@@ -91,13 +91,21 @@ def test_prepare_refuses_a_folder_with_none_of_the_videos(tmp_path, capsys):
     assert not (tmp_path / "out" / "annotations.json").exists()
 
 
+#: the sizes overridden (the stock pipelines' frame sizes, 256 / 224 -> 64 / 56; the made videos are 64 x 48): the
+#: network, the sampling, the batch size and the epoch are the stock config's
+SMALL_FRAMES = [f"{split}_dataloader.dataset.pipeline.{index}.{key}={value}" for split, index, key, value in (
+    ("train", 3, "scale", "(-1,64)"), ("train", 5, "scale", "(56,56)"),
+    ("val", 3, "scale", "(-1,64)"), ("val", 4, "crop_size", "56"),
+    ("test", 3, "scale", "(-1,64)"), ("test", 4, "crop_size", "56"))]
+
+
 def run_tool(tool, config, work_dir, env, *args):
     work_dir.mkdir(parents=True, exist_ok=True)
     command = [sys.executable, str(ROOT / "tools" / f"{tool}.py"), str(config), *args, "--work-dir", str(work_dir),
                "--cfg-options", "train_dataloader.num_workers=0", "train_dataloader.persistent_workers=False",
                "val_dataloader.num_workers=0", "val_dataloader.persistent_workers=False",
                "test_dataloader.num_workers=0", "test_dataloader.persistent_workers=False",
-               "train_cfg.max_epochs=1", "default_hooks.logger.interval=1",
+               "train_cfg.max_epochs=1", "default_hooks.logger.interval=1", *SMALL_FRAMES,
                *(["load_from=None"] if tool == "train" else [])]  # random initial weights: nothing downloads
     result = subprocess.run(command, env=dict(os.environ, **env, PYTHONUNBUFFERED="1"), capture_output=True,
                             text=True, timeout=900)

@@ -23,11 +23,11 @@ NURVID_PRESENT = 12
 OPHNET_CASES = ("case_0444", "case_1348", "case_1188", "case_0346")  # two train, one val, one test
 
 
-def nurvid_download(folder):
-    """The 12 shortest NurViD videos, made at their real fps and (truncated) duration + 0.9 s."""
+def nurvid_download(folder, count=NURVID_PRESENT):
+    """The ``count`` shortest NurViD videos, made at their real fps and (truncated) duration + 0.9 s."""
     annotations = read_annotations(REAL / "nurvid", "nurvid")
-    chosen = sorted(annotations, key=lambda v: (v.duration, v.video_id))[:NURVID_PRESENT]
-    folder.mkdir()
+    chosen = sorted(annotations, key=lambda v: (v.duration, v.video_id))[:count]
+    folder.mkdir(parents=True)
     for video in chosen:
         frames = int((video.duration + 0.9) * video.fps)
         make_video(folder / video.path, num_frames=frames, fps=int(video.fps), gop=int(video.fps), width=64,
@@ -75,6 +75,8 @@ def test_prepare_reports_what_is_there(prepared):
     assert len((root / "nurvid" / "missing_videos.txt").read_text().splitlines()) == 1538 - NURVID_PRESENT
     text = (root / "nurvid" / "report.txt").read_text()
     assert "usable segments per level and split" in text and "absent" in text
+    lines = text.splitlines()  # one header row per table, no row of the index's name
+    assert [line.split()[0] for line in lines[1:6]] == ["videos", "test", "train", "val", "total"], text
 
     ophnet = json.loads((root / "ophnet" / "report.json").read_text())
     total = next(r for r in ophnet["videos"] if r["split"] == "total")

@@ -41,8 +41,8 @@ class PrepareReport:
 
     def table(self) -> str:
         """The report as text (what ``videokit prepare`` prints and writes to ``report.txt``)."""
-        lines = ["videos per split:", self.videos.to_string(float_format=lambda x: f"{x:.2f}"),
-                 "", "usable segments per level and split:", self.segments.to_string(), "",
+        lines = ["videos per split:", self.videos.rename_axis(None).to_string(float_format=lambda x: f"{x:.2f}"),
+                 "", "usable segments per level and split:", self.segments.rename_axis(None).to_string(), "",
                  f"validation against the real durations: {self.errors} error(s), {self.warnings} warning(s)"]
         return "\n".join(lines)
 

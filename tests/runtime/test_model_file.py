@@ -19,12 +19,14 @@ from ..conftest import ROOT, TRAINED_DEMO
 
 pytestmark = pytest.mark.xdist_group(TRAINED_DEMO)
 CONFIG = str(ROOT / "configs" / "demo" / "multilevel_r18_1x1x4_demo.py")
+WORKFLOW = str(ROOT / "configs" / "demo" / "causal_tcn_demo.py")
 HEAVY = ("torch", "mmengine", "mmaction", "mmcv")
 
 
 @pytest.fixture(scope="module")
 def demo(trained_demo, tmp_path_factory):
-    """The trained demo, its held-out videos, and its recognizer exported as fp32 and int8 model files."""
+    """The trained demo, its held-out videos, its recognizer exported as fp32 and int8 model files, and its
+    feature backbone and workflow step as the two model files of online prediction."""
     root, result = trained_demo
     annotations = read_annotations(root / "converted" / "demo.canonical.json", "canonical")
     held_out = sorted(v.video_id for v in annotations if v.split == "test")
@@ -38,6 +40,15 @@ def demo(trained_demo, tmp_path_factory):
                               env={**_env(), **env_root}, capture_output=True, text=True, cwd=out)
         assert done.returncode == 0, done.stdout + done.stderr
         (out / f"{name}.log").write_text(done.stdout)
+    for name, command in (
+            ("backbone", [CONFIG, str(result["checkpoint"]), "--part", "backbone", "--frames-per-window", "4",
+                          "--size", "64", "--video", str(videos / f"{held_out[0]}.mp4")]),
+            ("step", [WORKFLOW, str(root / "work_dir_workflow" / "epoch_60.pth"), "--features",
+                      str(root / "features" / "demo_0_00.npy")])):
+        done = subprocess.run([str(Path(sys.executable).parent / "videokit"), "export", *command, "-o",
+                               str(out / f"{name}.onnx")], env={**_env(), **env_root}, capture_output=True,
+                              text=True, cwd=out)
+        assert done.returncode == 0, done.stdout + done.stderr
     return {"root": root, "result": result, "held_out": held_out, "videos": videos, "out": out}
 
 
@@ -85,6 +96,61 @@ def test_a_model_file_alone_predicts_the_full_installs_timeline_without_the_trai
     got = json.loads(alone.with_suffix(".json").read_text())["videos"][0]
     assert got["labels"] == full["labels"] and got["segments"] == full["segments"]
     assert alone.with_suffix(".png").exists()
+
+
+def _online(demo, *args: str, name: str) -> dict:
+    out = demo["out"] / name
+    video = demo["videos"] / f"{demo['held_out'][0]}.mp4"
+    assert main(["predict", str(video), "--online", *args, "-o", str(out), "--quiet"]) == 0
+    return {"timeline": json.loads(out.with_suffix(".json").read_text())["videos"][0],
+            "anticipation": out.with_name(out.name + "_anticipation.csv").read_text()}
+
+
+def test_online_from_the_two_model_files_alone_streams_the_full_installs_timeline(demo, tmp_path):
+    """``predict --online --model BACKBONE --workflow-model STEP``: no config, no checkpoint, no torch; the
+    same timeline and anticipation as the full install's onnxruntime path on the same files, and the same
+    segments as PyTorch."""
+    video = demo["videos"] / f"{demo['held_out'][0]}.mp4"
+    alone = tmp_path / "alone"
+    code = ("import sys, json; from videokit.cli import main; "
+            f"code = main(['predict', {str(video)!r}, '--online', '--model', {str(demo['out'] / 'backbone.onnx')!r}, "
+            f"'--workflow-model', {str(demo['out'] / 'step.onnx')!r}, '-o', {str(alone)!r}, '--quiet']); "
+            f"print(json.dumps(sorted(m for m in {HEAVY!r} if m in sys.modules))); sys.exit(code)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=_env(), cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == []  # none of the training stack was imported
+    assert "onnxruntime" in done.stdout and "29 steps" in done.stdout
+    got = json.loads(alone.with_suffix(".json").read_text())["videos"][0]
+    trained = ["--config", CONFIG, "--checkpoint", str(demo["result"]["checkpoint"]), "--workflow-config", WORKFLOW,
+               "--workflow-checkpoint", str(demo["root"] / "work_dir_workflow" / "epoch_60.pth")]
+    full = _online(demo, *trained, "--backend", "onnxruntime", "--model", str(demo["out"] / "backbone.onnx"),
+                   "--workflow-model", str(demo["out"] / "step.onnx"), name="online_full")
+    assert got["segments"] == full["timeline"]["segments"] and got["segments"]
+    assert alone.with_name("alone_anticipation.csv").read_text() == full["anticipation"]
+    pytorch = _online(demo, *trained, name="online_pytorch")["timeline"]
+    assert [(s["label"], s["start"], s["end"]) for s in got["segments"]] == \
+        [(s["label"], s["start"], s["end"]) for s in pytorch["segments"]]
+
+
+def test_online_model_files_that_do_not_fit_are_one_clear_error(demo, tmp_path):
+    video = str(demo["videos"] / f"{demo['held_out'][0]}.mp4")
+    wrong = tmp_path / "backbone8.onnx"
+    done = subprocess.run([str(Path(sys.executable).parent / "videokit"), "export", CONFIG,
+                           str(demo["result"]["checkpoint"]), "--part", "backbone", "--frames-per-window", "8",
+                           "--size", "64", "--video", video, "-o", str(wrong)],
+                          env={**_env(), "VIDEOKIT_DEMO_ROOT": str(demo["root"])}, capture_output=True, text=True,
+                          cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    for backbone, step, expected in (
+            (wrong, demo["out"] / "step.onnx", "takes 8 frames of 64 px per window; "),
+            (demo["out"] / "fp32.onnx", demo["out"] / "step.onnx", "a recognizer model; this needs a backbone"),
+            (demo["out"] / "backbone.onnx", demo["out"] / "backbone.onnx", "a backbone model; this needs a workflow")):
+        with pytest.raises(SystemExit) as exc:
+            main(["predict", video, "--online", "--model", str(backbone), "--workflow-model", str(step), "-o",
+                  str(tmp_path / "x"), "--quiet"])
+        message = str(exc.value)
+        assert message.startswith("error: ") and expected in message and "\n" not in message, message
+        assert not (tmp_path / "x.json").exists()
 
 
 def test_int8_gives_the_pytorch_fp32_timeline_on_the_held_out_videos(demo):
@@ -216,6 +282,14 @@ def test_the_runtime_install_has_no_torch_and_predicts_and_serves_the_full_insta
     full = _predict(demo, video_id, "--config", CONFIG, "--checkpoint", str(demo["result"]["checkpoint"]),
                     "--backend", "onnxruntime", "--model", str(demo["out"] / "int8.onnx"), name="full_int8")
     assert got["labels"] == full["labels"] and got["segments"] == full["segments"]
+    # online from the two model files, in the runtime install
+    done = run("videokit", "predict", str(video), "--online", "--model", str(demo["out"] / "backbone.onnx"),
+               "--workflow-model", str(demo["out"] / "step.onnx"), "-o", "online", "--quiet")
+    assert done.returncode == 0, done.stdout + done.stderr
+    online = json.loads((tmp_path / "online.json").read_text())["videos"][0]
+    full_online = _online(demo, "--model", str(demo["out"] / "backbone.onnx"), "--workflow-model",
+                          str(demo["out"] / "step.onnx"), name="online_in_full_install")
+    assert online["segments"] == full_online["timeline"]["segments"]
     # the ML backend from the runtime install: /predict answers with the same regions
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

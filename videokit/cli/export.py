@@ -31,6 +31,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--frames-per-window", type=int, default=8, help="backbone: frames per window")
     parser.add_argument("--size", type=int, default=224, help="backbone: frame size")
     parser.add_argument("--length", type=int, default=None, help="detector: feature positions of the export")
+    parser.add_argument("--features-like", default=None, metavar="JSON",
+                        help="workflow: a features sidecar saying how its features were cut (default: the one beside "
+                             "--features, else the config's feature_dir); recorded in the model file")
+    parser.add_argument("--feature-size", type=int, default=None,
+                        help="workflow: frame size of the features when their sidecar does not record it")
     model_file = parser.add_argument_group("recognizer: the model file (what prediction needs without the config)")
     model_file.add_argument("--window", type=float, default=2.0, help="prediction window, seconds (default 2)")
     model_file.add_argument("--stride", type=float, default=1.0, help="seconds between windows (default 1)")
@@ -67,6 +72,7 @@ def run(args: argparse.Namespace) -> int:
     import numpy as np
     import torch
 
+    from ..deploy.manifest import backbone_manifest
     from ..deploy.onnx import ExportError, export_backbone, export_detector, export_workflow
     from ..inference.network import load_model
     from ..video import BrokenVideoError
@@ -88,7 +94,8 @@ def run(args: argparse.Namespace) -> int:
             return _export_recognizer(args, model, cfg)
         elif part == "backbone":
             report = export_backbone(model, real_frames(args.video, args.frames_per_window, args.size, args.start),
-                                     args.frames_per_window, args.out)
+                                     args.frames_per_window, args.out,
+                                     backbone_manifest(args.checkpoint, args.frames_per_window, args.size))
         else:
             features = torch.from_numpy(np.load(args.features).astype(np.float32)).t()  # (C, T)
             if part == "detector":
@@ -102,12 +109,28 @@ def run(args: argparse.Namespace) -> int:
                 if features.shape[1] < steps:
                     raise ValueError(f"{args.features}: {features.shape[1]} steps; the workflow check needs {steps}")
                 report = export_workflow(model, features[:, :steps], torch.arange(steps, dtype=torch.float32) + 1.0,
-                                         args.out)
+                                         args.out, _workflow_manifest(args, model, cfg))
     except (ExportError, ValueError, FileNotFoundError, BrokenVideoError) as exc:
         raise SystemExit(f"error: {exc}") from None
     for line in report.lines():
         print(line)
     return 0
+
+
+def _workflow_manifest(args: argparse.Namespace, model, cfg):
+    """What a workflow step's model file carries: its classes, and how its features were cut (the sidecar beside
+    ``--features``, else ``--features-like``, else the config's feature folder)."""
+    from ..deploy.manifest import workflow_manifest
+    from ..inference.predict import feature_spec
+    from ..inference.recognize import load_taxonomy
+
+    beside = Path(args.features).with_suffix(".json")
+    spec = feature_spec(cfg, args.config, args.features_like or (str(beside) if beside.is_file() else None),
+                        args.feature_size)
+    dataset = cfg.test_dataloader.dataset
+    taxonomy = load_taxonomy(cfg, args.taxonomy, args.taxonomy_format)
+    level = dataset.get("level") or taxonomy.level_names[-1]
+    return workflow_manifest(model, taxonomy, level, spec, float(dataset.get("fps", 1.0)), args.checkpoint)
 
 
 def _export_recognizer(args: argparse.Namespace, model, cfg) -> int:

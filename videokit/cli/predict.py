@@ -4,7 +4,8 @@ scores) and ``OUT.png`` (the timeline, ground truth beneath with ``--gt``); prin
 ``--online --workflow-config CFG --workflow-checkpoint CKPT``: stream VIDEO (a file, a growing file with
 ``--follow``, or a camera index) through the causal workflow model, one prediction per step from the
 frames seen so far, latency printed per step; writes the same timeline plus ``OUT_anticipation.csv`` and
-``OUT_anticipation.png`` (time until each phase starts)."""
+``OUT_anticipation.png`` (time until each phase starts). ``--online --model BACKBONE.onnx --workflow-model
+STEP.onnx`` alone streams the two model files ``videokit export`` wrote, without the training stack."""
 from __future__ import annotations
 
 import argparse
@@ -233,20 +234,22 @@ def run(args: argparse.Namespace) -> int:
 
 
 def run_online(args: argparse.Namespace) -> int:
+    if not args.video.isdigit() and not Path(args.video).is_file() and not args.follow:
+        raise SystemExit(f"error: {args.video}: no such video file")
+    if args.model and args.workflow_model and not (args.config or args.workflow_config):
+        return _stream(args, *_online_model_files(args))
     import torch
 
     from ..inference.network import load_model
-    from ..inference.outputs import steps_seen, stream_to_files
     from ..inference.predict import feature_spec
     from ..inference.recognize import load_taxonomy
 
     if not (args.workflow_config and args.workflow_checkpoint):
-        raise SystemExit("error: --online needs --workflow-config and --workflow-checkpoint")
+        raise SystemExit("error: --online needs --workflow-config and --workflow-checkpoint, or the model files "
+                         "--model BACKBONE.onnx --workflow-model STEP.onnx alone")
     if not args.config or args.checkpoint is None:
         raise SystemExit("error: --online needs --config and --checkpoint (the backbone the workflow model's "
                          "features came from)")
-    if not args.video.isdigit() and not Path(args.video).is_file() and not args.follow:
-        raise SystemExit(f"error: {args.video}: no such video file")
     device = args.device or ("cuda" if torch.cuda.is_available() else "cpu")
     try:
         backbone, _ = load_model(args.config, args.checkpoint, device)
@@ -262,7 +265,32 @@ def run_online(args: argparse.Namespace) -> int:
         taxonomy = load_taxonomy(cfg, args.taxonomy, args.taxonomy_format)
     except (ValueError, FileNotFoundError) as exc:
         raise SystemExit(f"error: {exc}") from None
-    level = cfg.test_dataloader.dataset.get("level") or taxonomy.level_names[-1]
+    if args.backend != "onnxruntime":
+        from ..features.window_features import WindowFeatures
+
+        backbone = WindowFeatures(backbone, spec.frames_per_window, device)
+    dataset = cfg.test_dataloader.dataset
+    level = dataset.get("level") or taxonomy.level_names[-1]
+    return _stream(args, backbone, spec, model, level, taxonomy, float(dataset.get("fps", 1.0)), device)
+
+
+def _online_model_files(args: argparse.Namespace):
+    """The exported backbone and workflow step alone: no config, no checkpoint, no torch."""
+    from ..runtime import ModelFileError, open_online
+
+    try:
+        models = open_online(args.model, args.workflow_model, args.device or "cpu")
+    except ModelFileError as exc:
+        raise SystemExit(f"error: {exc}") from None
+    return (models.backbone, models.spec, models.workflow, models.level, models.taxonomy, models.step_fps,
+            f"{args.device or 'cpu'}, onnxruntime")
+
+
+def _stream(args: argparse.Namespace, backbone, spec, model, level: str, taxonomy, step_fps: float,
+            device: str) -> int:
+    """Stream VIDEO through ``backbone`` and the workflow ``model``, a line per step, then the files and a summary."""
+    from ..inference.online import steps_seen, stream_to_files
+
     names = taxonomy.class_names(level)
     video_id = Path(args.video).stem if not args.video.isdigit() else f"camera{args.video}"
     ground_truth = _ground_truth(args, video_id)
@@ -279,8 +307,8 @@ def run_online(args: argparse.Namespace) -> int:
               f"{coming}  latency {1000 * latency:6.1f} ms", flush=True)
 
     try:
-        written = stream_to_files(args.video, backbone, spec, model, cfg, taxonomy, args.out, device, args.follow,
-                                  args.idle_timeout, ground_truth, report)
+        written = stream_to_files(args.video, backbone, spec, model, level, taxonomy, step_fps, args.out,
+                                  device.split(",")[0], args.follow, args.idle_timeout, ground_truth, report)
     except (ValueError, FileNotFoundError) as exc:
         raise SystemExit(f"error: {exc}") from None
     result, stats = written.result, written.stats

@@ -23,9 +23,11 @@ from ..annotations import read_annotations, stats, validate, write_annotations
 from ..configs import resolve
 from ..engine.extract import main as extract_main
 from ..engine.test import main as test_main
+from ..features.window_features import WindowFeatures
 from ..inference import TrainedDetector, TrainedRecognizer
 from ..inference.network import load_model
-from ..inference.outputs import predict_to_files, stream_to_files
+from ..inference.online import stream_to_files
+from ..inference.outputs import predict_to_files
 from ..inference.predict import feature_spec
 from ..inference.recognize import load_taxonomy
 from .synthetic import DemoSpec, make_demo_dataset
@@ -185,8 +187,11 @@ def workflow(out: Path, recognizer_checkpoint: Path) -> Dict[str, object]:
         backbone, _ = load_model(str(stock("multilevel_r18_1x1x4_demo")),
                                  str(recognizer_checkpoint), "cpu")
         model, cfg = load_model(str(config), checkpoint, "cpu")
-        written = stream_to_files(str(out / "videos" / video.path), backbone, feature_spec(cfg, str(config)), model,
-                                  cfg, load_taxonomy(cfg), out / "online", ground_truth=video)
+        dataset = cfg.test_dataloader.dataset
+        spec = feature_spec(cfg, str(config))
+        written = stream_to_files(str(out / "videos" / video.path), WindowFeatures(backbone, spec.frames_per_window),
+                                  spec, model, dataset.get("level", "action"), load_taxonomy(cfg),
+                                  float(dataset.get("fps", 1.0)), out / "online", ground_truth=video)
     stats = written.stats
     _say(f"streamed held-out {video.video_id} through it: {stats['steps']} steps, latency per step mean "
          f"{stats['latency_ms_mean']:.0f} ms; {out / 'online_anticipation.png'} (log: {log})")

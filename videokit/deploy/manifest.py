@@ -4,7 +4,9 @@ training never will (:mod:`videokit.runtime`: no config, no checkpoint, no torch
 The manifest is one JSON object in the ONNX file's metadata (key ``videokit``): its format and version, the
 levels and the taxonomy (class names, parents), the window and stride of prediction, how the test pipeline
 samples a window's frames and transforms them, the data preprocessor's normalisation, the model version and the
-source checkpoint's hash, and the int8 flag with the agreement the export measured. Reading it back is
+source checkpoint's hash, and the int8 flag with the agreement the export measured. A backbone's manifest says
+the frames it takes; a workflow step's its classes, how its features were cut, its steps per second and horizon:
+the two together stream a video online (``videokit predict --online --model B --workflow-model W``). Reading it back is
 :func:`videokit.runtime.model_file.read_manifest`'s, which owns the format's name and version.
 """
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any, Dict, List, Optional, Sequence
 
 from .. import __version__
 from ..annotations import Taxonomy
+from ..features import FeatureSpec
 from ..runtime.model_file import FORMAT, KEY, VERSION
 from ..utils import file_sha256
 
@@ -56,17 +59,25 @@ def _transforms(pipeline: Sequence[Dict[str, Any]]) -> Dict[str, Any]:
     return {"sampling": sampling, "steps": steps, "unsupported": unsupported}
 
 
+def _identity(part: str, checkpoint: Optional[str]) -> Dict[str, Any]:
+    """What every manifest starts with: the format and version, the part, the source checkpoint and the model
+    version a prediction carries."""
+    digest = file_hash(checkpoint)
+    name = Path(checkpoint).name if digest else "random-init"
+    return {"format": FORMAT, "version": VERSION, "videokit": __version__, "part": part,
+            "checkpoint": {"name": name, "sha256": digest},
+            "model_version": f"videokit {name} {digest[:8]}" if digest else "videokit random-init"}
+
+
 def recognizer_manifest(cfg, model, taxonomy: Taxonomy, levels: Sequence[str], checkpoint: Optional[str],
                         window: float, stride: float) -> Dict[str, Any]:
     """The manifest of an exported recognizer (see the module docstring)."""
     preprocessor = model.data_preprocessor
     mean = getattr(preprocessor, "mean", None)
     std = getattr(preprocessor, "std", None)
-    digest = file_hash(checkpoint)
-    name = Path(checkpoint).name if digest else "random-init"
     pipeline = _transforms(list(cfg.test_dataloader.dataset.pipeline))
     return {
-        "format": FORMAT, "version": VERSION, "videokit": __version__, "part": "recognizer",
+        **_identity("recognizer", checkpoint),
         "levels": list(levels), "taxonomy": taxonomy.to_dict(),
         "window": float(window), "stride": float(stride),
         "sampling": pipeline["sampling"], "transforms": pipeline["steps"], "unsupported": pipeline["unsupported"],
@@ -74,10 +85,23 @@ def recognizer_manifest(cfg, model, taxonomy: Taxonomy, levels: Sequence[str], c
                          "std": None if std is None else [float(v) for v in std.flatten()],
                          "to_rgb": bool(getattr(preprocessor, "to_rgb", False)),
                          "format_shape": getattr(preprocessor, "format_shape", "NCHW")},
-        "checkpoint": {"name": name, "sha256": digest},
-        "model_version": f"videokit {name} {digest[:8]}" if digest else "videokit random-init",
         "int8": None,
     }
+
+
+def backbone_manifest(checkpoint: Optional[str], frames_per_window: int, size: int) -> Dict[str, Any]:
+    """The manifest of an exported feature backbone: the frames it takes per window and their size (its
+    normalisation is inside the network)."""
+    return {**_identity("backbone", checkpoint), "frames_per_window": int(frames_per_window), "size": int(size)}
+
+
+def workflow_manifest(model, taxonomy: Taxonomy, level: str, spec: FeatureSpec, step_fps: float,
+                      checkpoint: Optional[str]) -> Dict[str, Any]:
+    """The manifest of an exported workflow step: its classes (``level`` of ``taxonomy``), how the features it
+    reads were cut (``spec``: the backbone's windows), the steps per second and the anticipation horizon."""
+    return {**_identity("workflow", checkpoint), "levels": [level], "taxonomy": taxonomy.to_dict(),
+            "feature_spec": spec.to_dict(), "step_fps": float(step_fps), "horizon": float(model.horizon),
+            "receptive_field": int(model.receptive_field)}
 
 
 def write_manifest(path: Path, manifest: Dict[str, Any]) -> None:

@@ -293,14 +293,17 @@ def quantize_recognizer(fp32: Path, path, calibration: Sequence[np.ndarray], che
         work.rmdir()
 
 
-def export_backbone(model: nn.Module, frames: np.ndarray, per_window: int, path) -> ExportReport:
-    """``frames``: (windows * per_window, H, W, 3) uint8, as extraction hands them to the backbone."""
+def export_backbone(model: nn.Module, frames: np.ndarray, per_window: int, path,
+                    manifest: Optional[Dict] = None) -> ExportReport:
+    """``frames``: (windows * per_window, H, W, 3) uint8, as extraction hands them to the backbone; ``manifest``:
+    :func:`.manifest.backbone_manifest`."""
 
     graph = WindowBackbone(model, per_window).eval()
     rng = np.random.default_rng(1)
     random = {"frames": rng.integers(0, 256, frames.shape).astype(np.uint8)}
     return export_graph(graph, "backbone", {"frames": frames}, path, ["features"],
-                        dynamic={"frames": {0: "frames"}, "features": {0: "windows"}}, random=random)
+                        dynamic={"frames": {0: "frames"}, "features": {0: "windows"}}, random=random,
+                        manifest=manifest)
 
 
 def export_detector(model: nn.Module, features: torch.Tensor, path) -> ExportReport:
@@ -329,8 +332,10 @@ def export_detector(model: nn.Module, features: torch.Tensor, path) -> ExportRep
                                  "distances": {2: "positions"}})
 
 
-def export_workflow(model: nn.Module, features: torch.Tensor, times: torch.Tensor, path) -> ExportReport:
-    """``features`` (C, R) and ``times`` (R,): a real window of ``receptive_field`` steps; the last is the step."""
+def export_workflow(model: nn.Module, features: torch.Tensor, times: torch.Tensor, path,
+                    manifest: Optional[Dict] = None) -> ExportReport:
+    """``features`` (C, R) and ``times`` (R,): a real window of ``receptive_field`` steps; the last is the step;
+    ``manifest``: :func:`.manifest.workflow_manifest`."""
     graph = WorkflowStep(model).eval()
     real = {"feature": features[:, -1].float().numpy(), "time": np.asarray(times[-1], dtype=np.float32),
             "state": features[:, :-1].float().numpy(), "state_times": times[:-1].float().numpy()}
@@ -342,4 +347,4 @@ def export_workflow(model: nn.Module, features: torch.Tensor, times: torch.Tenso
     return export_graph(graph, "workflow", real, path, ["phase", "anticipation", "next_state", "next_state_times"],
                         classify=["phase"], random=random,
                         dynamic={"state": {1: "steps"}, "state_times": {0: "steps"},
-                                 "next_state": {1: "kept"}, "next_state_times": {0: "kept"}})
+                                 "next_state": {1: "kept"}, "next_state_times": {0: "kept"}}, manifest=manifest)

@@ -1,27 +1,15 @@
 """Frames -> window features: how a recognizer's backbone turns each window's frames into one feature row.
 
 Extraction (:mod:`.extraction`), ``videokit predict`` and the online streamer all call these, so features
-at prediction time are computed exactly as the features a detector was trained on. Imports torch and
-OpenCV: import this module only where a backbone runs.
+at prediction time are computed exactly as the features a detector was trained on. Imports torch: import
+this module only where a backbone runs (:mod:`.frames`, the frames' preparation, does not).
 """
 from __future__ import annotations
 
-import cv2
 import numpy as np
 import torch
 
-
-def prepare_frames(frames: np.ndarray, size: int) -> np.ndarray:
-    """Resize the short side to ``size`` and centre-crop a square: (N, size, size, 3) uint8."""
-    out = np.empty((len(frames), size, size, 3), dtype=np.uint8)
-    for i, frame in enumerate(frames):
-        h, w = frame.shape[:2]
-        scale = size / min(h, w)
-        resized = cv2.resize(frame, (max(size, round(w * scale)), max(size, round(h * scale))),
-                             interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
-        top, left = (resized.shape[0] - size) // 2, (resized.shape[1] - size) // 2
-        out[i] = resized[top:top + size, left:left + size]
-    return out
+from .frames import prepare_frames  # noqa: F401  (the frames every backbone here sees)
 
 
 class WindowBackbone(torch.nn.Module):
@@ -57,6 +45,17 @@ class WindowBackbone(torch.nn.Module):
         if self.clip:
             return feats.float()
         return feats.reshape(windows, -1, feats.shape[-1]).mean(1).float()  # 2D: one row per frame
+
+
+class WindowFeatures:
+    """A PyTorch model's backbone as the online streamer calls a backbone: frames of windows -> their features
+    (an exported backbone is called the same way)."""
+
+    def __init__(self, model, per_window: int, device: str = "cpu") -> None:
+        self.model, self.per_window, self.device = model, int(per_window), device
+
+    def __call__(self, frames: np.ndarray) -> np.ndarray:
+        return window_features(self.model, frames, self.per_window, self.device)
 
 
 @torch.no_grad()

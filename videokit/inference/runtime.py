@@ -49,8 +49,11 @@ class OnnxRecognizer:
 class OnnxBackbone:
     """Frames of windows (uint8) -> window features, as :func:`videokit.features.window_features.window_features`."""
 
-    def __init__(self, path: PathLike, device: str = "cpu") -> None:
-        self.session = session(path, device)
+    exported = True  # the online streamer runs it as it is (no torch)
+
+    def __init__(self, path: PathLike, device: str = "cpu", loaded=None) -> None:
+        self.session = loaded or session(path, device)  # ``loaded``: a session already open on ``path``
+        self.channels = self.session.get_outputs()[0].shape[-1]  # the features' width (an int once exported)
 
     def __call__(self, frames: np.ndarray) -> np.ndarray:
         return self.session.run(["features"], {"frames": np.ascontiguousarray(frames, dtype=np.uint8)})[0]
@@ -98,8 +101,10 @@ class OnnxWorkflow:
     """The causal workflow model one step at a time; the state (the last steps' features and times) lives
     here between calls, so each step costs one small graph run whatever the history."""
 
-    def __init__(self, path: PathLike, device: str = "cpu", horizon: Optional[float] = None) -> None:
-        self.session = session(path, device)
+    exported = True
+
+    def __init__(self, path: PathLike, device: str = "cpu", horizon: Optional[float] = None, loaded=None) -> None:
+        self.session = loaded or session(path, device)  # ``loaded``: a session already open on ``path``
         self.horizon = horizon  # seconds the anticipation is clipped at (the model's config says)
         inputs = {i.name: i for i in self.session.get_inputs()}
         self.channels = int(inputs["feature"].shape[0])

@@ -40,8 +40,17 @@ def _session(path: Path, device: str = "cpu", threads: Optional[int] = None):
         raise ModelFileError(f"{path}: not a whole ONNX model (cut off, or not a model file): {first[:200]}") from None
 
 
-def read_manifest(path: PathLike, session=None) -> Dict[str, Any]:
-    """The manifest of the model file at ``path``, checked: its format and version, the fields prediction uses."""
+#: the fields each part's manifest must hold (:mod:`videokit.deploy.manifest` writes them)
+REQUIRED = {
+    "recognizer": ("levels", "taxonomy", "window", "stride", "sampling", "transforms", "preprocessor"),
+    "backbone": ("frames_per_window", "size"),
+    "workflow": ("levels", "taxonomy", "feature_spec", "step_fps", "horizon"),
+}
+
+
+def read_manifest(path: PathLike, session=None, part: Optional[str] = None) -> Dict[str, Any]:
+    """The manifest of the model file at ``path``, checked: its format and version, the part (``part``: the one
+    wanted), the fields prediction uses."""
     path = Path(path)
     if not path.is_file():
         raise ModelFileError(f"{path}: no such model file")
@@ -61,8 +70,12 @@ def read_manifest(path: PathLike, session=None) -> Dict[str, Any]:
         raise ModelFileError(f"{path}: model file format version {manifest.get('version')!r} (written by videokit "
                              f"{manifest.get('videokit', '?')}); this videokit reads version {VERSION}: export the "
                              "model again with this videokit")
-    missing = [k for k in ("part", "levels", "taxonomy", "window", "stride", "sampling", "transforms",
-                           "preprocessor", "model_version") if k not in manifest]
+    found = manifest.get("part")
+    if found not in REQUIRED:
+        raise ModelFileError(f"{path}: the manifest names no part videokit runs ({found!r})")
+    if part is not None and found != part:
+        raise ModelFileError(f"{path}: a {found} model; this needs a {part} (videokit export --part {part})")
+    missing = [k for k in ("model_version", *REQUIRED[found]) if k not in manifest]
     if missing:
         raise ModelFileError(f"{path}: the manifest lacks {', '.join(missing)}")
     return manifest
@@ -76,9 +89,7 @@ class ModelFile:
         if not self.path.is_file():
             raise ModelFileError(f"{self.path}: no such model file")
         self.session = _session(self.path, device, threads)
-        self.manifest = read_manifest(self.path, self.session)
-        if self.manifest["part"] != "recognizer":
-            raise ModelFileError(f"{self.path}: a {self.manifest['part']} model; prediction needs a recognizer")
+        self.manifest = read_manifest(self.path, self.session, part="recognizer")
         try:
             self.taxonomy = Taxonomy.from_dict(self.manifest["taxonomy"])
         except (KeyError, TypeError, ValueError) as exc:

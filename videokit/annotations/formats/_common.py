@@ -30,9 +30,6 @@ MAX_CLASS_ID = 999_999
 #: a number written as text longer than this is not a number any tool writes
 MAX_NUMBER_TEXT = 64
 _LONE_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
-#: what a number too long or too large for the parse hooks' checks has in it (anywhere: in a string, it only
-#: costs the checked parse)
-_LONG_NUMBER = re.compile(r"[0-9]{%d}|[eE][+-]?0*[0-9]{3}" % (MAX_DIGITS + 1))
 _INTEGER_TEXT = re.compile(r"[+-]?[0-9]+")
 _NUMBER_TEXT = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
@@ -110,10 +107,7 @@ def read_json(path: PathLike) -> Any:
 def parse_json(text: str, path: PathLike) -> Any:
     """:func:`read_json`'s checks on JSON text that is not a file (a request body; ``path`` names it)."""
     try:
-        if _LONG_NUMBER.search(text):  # a number that may not fit: each one checked as it is parsed
-            data = json.loads(text, parse_int=_json_int, parse_float=_json_float, parse_constant=_json_constant)
-        else:
-            data = json.loads(text, parse_constant=_json_constant)
+        data = json.loads(text, parse_int=_json_int, parse_float=_json_float, parse_constant=_json_constant)
     except json.JSONDecodeError as exc:
         raise AnnotationError(path, f"line {exc.lineno}", "json",
                               f"invalid JSON: {exc.msg} (column {exc.colno})") from None

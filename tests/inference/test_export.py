@@ -175,6 +175,24 @@ def test_detector_network_in_onnxruntime_predicts_the_pytorch_timeline(demo_env,
               "--model", str(tmp_path / "rec.onnx"), "--detector-model", str(tmp_path / "rec.onnx")])
 
 
+def test_int8_calibration_leaves_an_unreadable_video_of_the_folder_out(demo_env, weights, tmp_path, capsys):
+    folder = tmp_path / "calibration"
+    folder.mkdir()
+    (folder / "demo_0_00.mp4").symlink_to(demo_env / "videos" / "demo_0_00.mp4")
+    (folder / "broken.mp4").write_bytes(b"\x00" * 4096)
+    assert main(["export", RECOGNIZER, str(weights["recognizer"]), "--quantize", "int8", "--calibrate", str(folder),
+                 "--calibration-clips", "4", "--min-agreement", "0", "--video",
+                 str(demo_env / "videos" / "demo_0_00.mp4"), "-o", str(tmp_path / "int8.onnx")]) == 0
+    warned = [line for line in capsys.readouterr().err.splitlines() if line.startswith("warning:")]
+    assert len(warned) == 1 and "broken.mp4" in warned[0] and "left out of the calibration" in warned[0], warned
+    assert (tmp_path / "int8.onnx").is_file()
+    (folder / "demo_0_00.mp4").unlink()  # nothing readable left: one error, nothing written
+    with pytest.raises(SystemExit, match="broken.mp4"):
+        main(["export", RECOGNIZER, str(weights["recognizer"]), "--quantize", "int8", "--calibrate", str(folder),
+              "--video", str(demo_env / "videos" / "demo_0_00.mp4"), "-o", str(tmp_path / "none.onnx")])
+    assert not (tmp_path / "none.onnx").exists()
+
+
 def test_what_cannot_export_says_so_in_one_line(demo_env, weights, tmp_path):
     with pytest.raises(SystemExit, match="pass --video"):
         main(["export", RECOGNIZER, str(weights["recognizer"]), "-o", str(tmp_path / "x.onnx")])

@@ -8,6 +8,7 @@ fp32 on real clips; refused below ``--min-agreement``)."""
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 PARTS = ("auto", "recognizer", "backbone", "detector", "workflow")
@@ -138,7 +139,7 @@ def _export_recognizer(args: argparse.Namespace, model, cfg) -> int:
     from ..deploy.manifest import recognizer_manifest
     from ..deploy.onnx import MIN_INT8_AGREEMENT, ExportError, export_recognizer, quantize_recognizer
     from ..inference.recognize import TrainedRecognizer, preprocessed_clips
-    from ..video import find_videos
+    from ..video import BrokenVideoError, find_videos
 
     if args.calibrate and not args.quantize:
         raise ValueError("--calibrate goes with --quantize int8")
@@ -161,8 +162,16 @@ def _export_recognizer(args: argparse.Namespace, model, cfg) -> int:
         if not sources:
             raise ValueError(f"--calibrate {args.calibrate}: no videos in it")
         per_video = max(1, args.calibration_clips // len(sources))
-        calibration = [c for source in sources for c in
-                       preprocessed_clips(recognizer, source, args.window, args.stride, per_video)]
+        calibration = []
+        for source in sources:  # in a folder, a video that cannot be read is left out, with a warning
+            try:
+                calibration += preprocessed_clips(recognizer, source, args.window, args.stride, per_video)
+            except BrokenVideoError as exc:
+                if len(sources) == 1:
+                    raise
+                print(f"warning: {exc}; left out of the calibration", file=sys.stderr)
+        if not calibration:
+            raise ValueError(f"--calibrate {args.calibrate}: no readable video in it")
         check = preprocessed_clips(recognizer, args.video, args.window, args.stride, args.calibration_clips)
         report = quantize_recognizer(fp32, out, calibration, check,
                                      MIN_INT8_AGREEMENT if args.min_agreement is None else args.min_agreement,

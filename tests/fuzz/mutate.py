@@ -9,6 +9,7 @@ deep) are spliced into the text as raw tokens.
 """
 from __future__ import annotations
 
+import copy
 import csv
 import gzip
 import io
@@ -128,7 +129,7 @@ def xml_edit(draw: st.DrawFn, data: bytes) -> str:
         if op == "delete":
             parent.remove(element)
         elif op == "duplicate":
-            parent.insert(list(parent).index(element), ET.fromstring(ET.tostring(element)))
+            parent.insert(list(parent).index(element), copy.deepcopy(element))  # (text may hold what XML cannot)
         elif op == "attr-delete" and element.attrib:
             del element.attrib[draw(st.sampled_from(sorted(element.attrib)))]
         elif op == "attr-set":

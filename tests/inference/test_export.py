@@ -80,7 +80,9 @@ def test_workflow_step_with_explicit_state_streams_as_pytorch(demo_env, weights,
     onnx = tmp_path / "workflow.onnx"
     assert main(["export", WORKFLOW, str(weights["workflow"]), "-o", str(onnx), "--features",
                  str(tmp_path / "feats.npy")]) == 0
-    assert "exported workflow" in capsys.readouterr().out
+    printed = capsys.readouterr()
+    assert "exported workflow" in printed.out
+    assert "the model file records no feature spec" in printed.err  # features without a sidecar
     runtime = OnnxWorkflow(onnx)
     history = torch.from_numpy(features).t()
     times = torch.arange(steps, dtype=torch.float32) + 1.0
@@ -115,6 +117,16 @@ def test_online_predict_with_onnxruntime(demo_env, weights, tmp_path):
     a = pd.read_csv(tmp_path / "torch_anticipation.csv")
     b = pd.read_csv(tmp_path / "ort_anticipation.csv")
     assert len(a) == len(b) and np.abs(a.to_numpy() - b.to_numpy()).max() < 1e-2
+    # the step exported without a features sidecar cannot stream alone: one error saying what to pass
+    with pytest.raises(SystemExit, match="records no feature spec .* --features-like"):
+        main(["predict", str(video), "--online", "--model", str(tmp_path / "bb.onnx"), "--workflow-model",
+              str(tmp_path / "wf.onnx"), "-o", str(tmp_path / "alone")])
+    # with the sidecar named at export, the two files alone stream as the full install does on them
+    assert main(["export", WORKFLOW, str(weights["workflow"]), "-o", str(tmp_path / "wf2.onnx"), "--features",
+                 str(tmp_path / "feats.npy"), "--features-like", str(sidecar / "x.json")]) == 0
+    assert main(["predict", str(video), "--online", "--model", str(tmp_path / "bb.onnx"), "--workflow-model",
+                 str(tmp_path / "wf2.onnx"), "--quiet", "-o", str(tmp_path / "alone")]) == 0
+    assert (tmp_path / "alone_anticipation.csv").read_text() == (tmp_path / "ort_anticipation.csv").read_text()
 
 
 def test_detector_exports_its_network(demo_env, weights, tmp_path, capsys):

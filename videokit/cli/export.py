@@ -126,8 +126,13 @@ def _workflow_manifest(args: argparse.Namespace, model, cfg):
     from ..inference.recognize import load_taxonomy
 
     beside = Path(args.features).with_suffix(".json")
-    spec = feature_spec(cfg, args.config, args.features_like or (str(beside) if beside.is_file() else None),
-                        args.feature_size)
+    try:
+        spec = feature_spec(cfg, args.config, args.features_like or (str(beside) if beside.is_file() else None),
+                            args.feature_size)
+    except ValueError as exc:  # the network exports; the file cannot stream alone (predict says so)
+        print(f"warning: {exc}: the model file records no feature spec, and `predict --online` will need "
+              "--workflow-config with it", file=sys.stderr)
+        spec = None
     dataset = cfg.test_dataloader.dataset
     taxonomy = load_taxonomy(cfg, args.taxonomy, args.taxonomy_format)
     level = dataset.get("level") or taxonomy.level_names[-1]

@@ -95,12 +95,13 @@ def backbone_manifest(checkpoint: Optional[str], frames_per_window: int, size: i
     return {**_identity("backbone", checkpoint), "frames_per_window": int(frames_per_window), "size": int(size)}
 
 
-def workflow_manifest(model, taxonomy: Taxonomy, level: str, spec: FeatureSpec, step_fps: float,
+def workflow_manifest(model, taxonomy: Taxonomy, level: str, spec: Optional[FeatureSpec], step_fps: float,
                       checkpoint: Optional[str]) -> Dict[str, Any]:
     """The manifest of an exported workflow step: its classes (``level`` of ``taxonomy``), how the features it
-    reads were cut (``spec``: the backbone's windows), the steps per second and the anticipation horizon."""
+    reads were cut (``spec``: the backbone's windows; None where no sidecar said), the steps per second and the
+    anticipation horizon."""
     return {**_identity("workflow", checkpoint), "levels": [level], "taxonomy": taxonomy.to_dict(),
-            "feature_spec": spec.to_dict(), "step_fps": float(step_fps), "horizon": float(model.horizon),
+            "feature_spec": spec.to_dict() if spec is not None else None, "step_fps": float(step_fps), "horizon": float(model.horizon),
             "receptive_field": int(model.receptive_field)}
 
 

@@ -41,6 +41,10 @@ def open_online(backbone: PathLike, workflow: PathLike, device: str = "cpu") -> 
     network = OnnxBackbone(backbone, device, loaded=sessions["backbone"])
     step = OnnxWorkflow(workflow, device, loaded=sessions["workflow"])
     wanted = manifests["workflow"]
+    if wanted["feature_spec"] is None:
+        raise ModelFileError(f"{workflow}: records no feature spec (no features sidecar was found at its export): "
+                             "export it again with --features-like FEATURES/<video>.json, or predict with "
+                             "--workflow-config")
     try:
         spec = FeatureSpec.from_dict(wanted["feature_spec"])
         taxonomy = Taxonomy.from_dict(wanted["taxonomy"])

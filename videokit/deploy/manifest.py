@@ -101,8 +101,8 @@ def workflow_manifest(model, taxonomy: Taxonomy, level: str, spec: Optional[Feat
     reads were cut (``spec``: the backbone's windows; None where no sidecar said), the steps per second and the
     anticipation horizon."""
     return {**_identity("workflow", checkpoint), "levels": [level], "taxonomy": taxonomy.to_dict(),
-            "feature_spec": spec.to_dict() if spec is not None else None, "step_fps": float(step_fps), "horizon": float(model.horizon),
-            "receptive_field": int(model.receptive_field)}
+            "feature_spec": spec.to_dict() if spec is not None else None, "step_fps": float(step_fps),
+            "horizon": float(model.horizon), "receptive_field": int(model.receptive_field)}
 
 
 def write_manifest(path: Path, manifest: Dict[str, Any]) -> None:

@@ -81,16 +81,22 @@ def test_the_model_file_carries_what_prediction_needs(demo):
     assert int8["min_agreement"] == 0.95 and min(int8["top1_agreement"].values()) >= 0.95
 
 
+def _predict_alone(args, cwd: Path) -> str:
+    """``videokit predict ARGS`` in a fresh interpreter; asserts none of the training stack was imported; the
+    output."""
+    code = ("import sys, json; from videokit.cli import main; "
+            f"code = main({[str(a) for a in args]!r}); "
+            f"print(json.dumps(sorted(m for m in {HEAVY!r} if m in sys.modules))); sys.exit(code)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=_env(), cwd=cwd)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == []  # none of the training stack was imported
+    return done.stdout
+
+
 def test_a_model_file_alone_predicts_the_full_installs_timeline_without_the_training_stack(demo, tmp_path):
     video = demo["videos"] / f"{demo['held_out'][0]}.mp4"
     alone = tmp_path / "alone"
-    code = ("import sys, json; from videokit.cli import main; "
-            f"code = main(['predict', {str(video)!r}, '--model', {str(demo['out'] / 'fp32.onnx')!r}, '-o', "
-            f"{str(alone)!r}, '--no-progress']); "
-            f"print(json.dumps(sorted(m for m in {HEAVY!r} if m in sys.modules))); sys.exit(code)")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=_env(), cwd=tmp_path)
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert json.loads(done.stdout.strip().splitlines()[-1]) == []  # none of the training stack was imported
+    _predict_alone(["predict", video, "--model", demo["out"] / "fp32.onnx", "-o", alone, "--no-progress"], tmp_path)
     full = _predict(demo, demo["held_out"][0], "--config", CONFIG, "--checkpoint", str(demo["result"]["checkpoint"]),
                     "--backend", "onnxruntime", "--model", str(demo["out"] / "fp32.onnx"), name="full")
     got = json.loads(alone.with_suffix(".json").read_text())["videos"][0]
@@ -112,14 +118,9 @@ def test_online_from_the_two_model_files_alone_streams_the_full_installs_timelin
     segments as PyTorch."""
     video = demo["videos"] / f"{demo['held_out'][0]}.mp4"
     alone = tmp_path / "alone"
-    code = ("import sys, json; from videokit.cli import main; "
-            f"code = main(['predict', {str(video)!r}, '--online', '--model', {str(demo['out'] / 'backbone.onnx')!r}, "
-            f"'--workflow-model', {str(demo['out'] / 'step.onnx')!r}, '-o', {str(alone)!r}, '--quiet']); "
-            f"print(json.dumps(sorted(m for m in {HEAVY!r} if m in sys.modules))); sys.exit(code)")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=_env(), cwd=tmp_path)
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert json.loads(done.stdout.strip().splitlines()[-1]) == []  # none of the training stack was imported
-    assert "onnxruntime" in done.stdout and "29 steps" in done.stdout
+    printed = _predict_alone(["predict", video, "--online", "--model", demo["out"] / "backbone.onnx",
+                              "--workflow-model", demo["out"] / "step.onnx", "-o", alone, "--quiet"], tmp_path)
+    assert "onnxruntime" in printed and "29 steps" in printed
     got = json.loads(alone.with_suffix(".json").read_text())["videos"][0]
     trained = ["--config", CONFIG, "--checkpoint", str(demo["result"]["checkpoint"]), "--workflow-config", WORKFLOW,
                "--workflow-checkpoint", str(demo["root"] / "work_dir_workflow" / "epoch_60.pth")]

@@ -39,6 +39,15 @@ def test_segment_checks(segments, expected):
     assert codes(make(segments)) == expected
 
 
+def test_a_duplicate_has_its_twins_class_times_and_side_fields():
+    """Same class and times but other side fields (two NurViD samples told apart by their action_id) are no
+    duplicates; each duplicate names the first segment it repeats."""
+    segments = [Segment("step", 0, 0.0, 5.0, attrs={"action_id": side}) for side in (1, 2, 2, 1)] + \
+        [Segment("step", 0, 0.0, 5.0), Segment("step", 0, 0.0, 5.0)]
+    found = [(f.segment, f.message) for f in validate(make(segments)).findings if f.code == "duplicate"]
+    assert found == [(2, "duplicate of segment 1"), (3, "duplicate of segment 0"), (5, "duplicate of segment 4")]
+
+
 def test_video_checks():
     assert codes(make([], labels=(3,))) == [("error", "unknown-id")]
     assert codes(make([], duration=0.0)) == [("error", "bad-duration")]

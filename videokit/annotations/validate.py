@@ -62,6 +62,10 @@ def _where(video: VideoAnnotation, seg: Segment, index: int):
     return file, f"video {video.video_id} segment {index}"
 
 
+def _side_fields(segment) -> str:
+    return json.dumps(segment.attrs, sort_keys=True, default=str) if segment.attrs else ""
+
+
 def validate(annotations: AnnotationSet, duration_tolerance: float = DURATION_TOLERANCE_S) -> ValidationReport:
     """Check every video and segment; cross-file findings from the reader are included."""
     findings: List[Finding] = list(annotations.findings)
@@ -80,7 +84,7 @@ def validate(annotations: AnnotationSet, duration_tolerance: float = DURATION_TO
                                     "bad-duration"))
         if video.fps is not None and video.fps <= 0:
             findings.append(Finding("error", vfile, vrecord, "fps", "must be > 0", video.fps, "bad-fps"))
-        seen: Dict[tuple, int] = {}
+        seen: Dict[tuple, List[int]] = {}  # class and times -> the segments (not duplicates) that have them
         last_end: Dict[str, tuple] = {}
         order = sorted(range(len(video.segments)), key=lambda i: (video.segments[i].start, i))
         first_of_segments = len(findings)
@@ -118,14 +122,16 @@ def validate(annotations: AnnotationSet, duration_tolerance: float = DURATION_TO
                                             f"is a {video.segments[seg.parent].level} segment, expected "
                                             f"{taxonomy.parent_level(seg.level)}", seg.parent, "bad-parent"))
             # a duplicate says nothing its twin does not: same class, times and side fields (two NurViD steps
-            # with the same times are two procedure samples, told apart by their action_id)
-            key = (seg.level, seg.label, seg.start, seg.end,
-                   json.dumps(seg.attrs, sort_keys=True, default=str) if seg.attrs else "")
-            if key in seen:
+            # with the same times are two procedure samples, told apart by their action_id); the side fields
+            # are compared only where class and times already are the same
+            twins = seen.setdefault((seg.level, seg.label, seg.start, seg.end), [])
+            twin = next((j for j in twins if _side_fields(video.segments[j]) == _side_fields(seg)), None) \
+                if twins else None
+            if twin is not None:
                 findings.append(Finding("warning", file, record, "segment",
-                                        f"duplicate of segment {seen[key]}", [seg.start, seg.end], "duplicate"))
+                                        f"duplicate of segment {twin}", [seg.start, seg.end], "duplicate"))
             else:
-                seen[key] = i
+                twins.append(i)
             previous = last_end.get(seg.level)
             if previous is not None and seg.start < previous[0] - OVERLAP_EPS_S:
                 findings.append(Finding("warning", file, record, "start",

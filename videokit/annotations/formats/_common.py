@@ -259,6 +259,30 @@ def parse_class_id(value: Any, path: PathLike, record: str, field: str, first: i
     return number
 
 
+_CLASS_ID_COLUMN = re.compile(r"[+-]?[0-9]{1,7}")  # fullmatch: ids whose range numpy checks at once
+
+
+def parse_column(values: Sequence[str], path: PathLike, field: str, kind: str = "float", first: int = 0,
+                 header_lines: int = 1) -> List[Any]:
+    """:func:`parse_float` (``kind="float"``) or :func:`parse_class_id` (``"class_id"``) over a table's column of
+    texts, row ``i`` on file line :func:`row_line`: the column is checked in one pass, and the per-value parse runs
+    only where that pass finds a value it does not take, for that value's error (the result is the same)."""
+    values = list(values)
+    plain = all(type(v) is str and len(v) <= MAX_NUMBER_TEXT for v in values)  # as the per-value parse asks
+    texts = [v.strip() for v in values] if plain else []
+    if kind == "float":
+        if plain and all(_NUMBER_TEXT.fullmatch(t) for t in texts):
+            numbers = [float(t) for t in texts]
+            if all(map(math.isfinite, numbers)):
+                return numbers
+        return [parse_float(v, path, row_line(i, header_lines), field) for i, v in enumerate(values)]
+    if plain and all(_CLASS_ID_COLUMN.fullmatch(t) for t in texts):
+        ids = [int(t) for t in texts]
+        if not ids or (min(ids) >= first and max(ids) <= MAX_CLASS_ID + first):
+            return ids
+    return [parse_class_id(v, path, row_line(i, header_lines), field, first) for i, v in enumerate(values)]
+
+
 def parse_segment(value: Any, path: PathLike, record: str, field: str = "segment") -> List[Union[int, float]]:
     """A ``[start, end]`` pair of numbers (each keeps its JSON type)."""
     if not isinstance(value, (list, tuple)) or len(value) != 2:

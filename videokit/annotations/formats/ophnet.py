@@ -21,7 +21,7 @@ import pandas as pd
 from ...utils import atomic_output
 from ..errors import AnnotationError, Finding
 from ..model import AnnotationSet, Level, Segment, Taxonomy, VideoAnnotation
-from ._common import PathLike, format_number, parse_class_id, parse_float, read_table, row_line
+from ._common import PathLike, format_number, parse_class_id, parse_column, read_table, row_line
 
 LEVELS = ("surgery", "phase", "operation")
 LOCA = {"all": "OphNet2024_loca_all.csv", "challenge": "OphNet2024_loca_challenge.csv"}
@@ -76,10 +76,9 @@ def _read_segments(annotations: AnnotationSet, path: Path, with_operations: bool
     videos = annotations.videos
     surgeries, phases, operations = annotations.taxonomy.levels
     current_phase: Dict[str, int] = {}  # video -> index of its open phase segment
-    ids = {name: [parse_class_id(v, file, row_line(i), name) for i, v in enumerate(table[name])]
-           for name in columns[4:]}
-    starts = [parse_float(v, file, row_line(i), "start") for i, v in enumerate(table["start"])]
-    ends = [parse_float(v, file, row_line(i), "end") for i, v in enumerate(table["end"])]
+    ids = {name: parse_column(table[name], file, name, "class_id") for name in columns[4:]}
+    starts = parse_column(table["start"], file, "start")
+    ends = parse_column(table["end"], file, "end")
     for i, (vid, split) in enumerate(zip(table["video_id"], table["split"])):
         where = row_line(i)
         if not vid:

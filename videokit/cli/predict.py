@@ -237,7 +237,9 @@ def run_online(args: argparse.Namespace) -> int:
     if not args.video.isdigit() and not Path(args.video).is_file() and not args.follow:
         raise SystemExit(f"error: {args.video}: no such video file")
     if args.model and args.workflow_model and not (args.config or args.workflow_config):
-        return _stream(args, *_online_model_files(args))
+        models, device = _online_model_files(args), args.device or "cpu"
+        return _stream(args, models.backbone, models.spec, models.workflow, models.level, models.taxonomy,
+                       models.step_fps, device, where=f"{device}, onnxruntime")
     import torch
 
     from ..inference.network import load_model
@@ -279,16 +281,15 @@ def _online_model_files(args: argparse.Namespace):
     from ..runtime import ModelFileError, open_online
 
     try:
-        models = open_online(args.model, args.workflow_model, args.device or "cpu")
+        return open_online(args.model, args.workflow_model, args.device or "cpu")
     except ModelFileError as exc:
         raise SystemExit(f"error: {exc}") from None
-    return (models.backbone, models.spec, models.workflow, models.level, models.taxonomy, models.step_fps,
-            f"{args.device or 'cpu'}, onnxruntime")
 
 
 def _stream(args: argparse.Namespace, backbone, spec, model, level: str, taxonomy, step_fps: float,
-            device: str) -> int:
-    """Stream VIDEO through ``backbone`` and the workflow ``model``, a line per step, then the files and a summary."""
+            device: str, where: str = "") -> int:
+    """Stream VIDEO through ``backbone`` and the workflow ``model``, a line per step, then the files and a summary
+    (``where``: what ran it, in that line; default the device)."""
     from ..inference.online import steps_seen, stream_to_files
 
     names = taxonomy.class_names(level)
@@ -308,7 +309,7 @@ def _stream(args: argparse.Namespace, backbone, spec, model, level: str, taxonom
 
     try:
         written = stream_to_files(args.video, backbone, spec, model, level, taxonomy, step_fps, args.out,
-                                  device.split(",")[0], args.follow, args.idle_timeout, ground_truth, report)
+                                  device, args.follow, args.idle_timeout, ground_truth, report)
     except (ValueError, FileNotFoundError) as exc:
         raise SystemExit(f"error: {exc}") from None
     result, stats = written.result, written.stats
@@ -316,5 +317,5 @@ def _stream(args: argparse.Namespace, backbone, spec, model, level: str, taxonom
     print(f"online: {stats['steps']} steps, latency per step mean {stats['latency_ms_mean']:.1f} ms, "
           f"p95 {stats['latency_ms_p95']:.1f} ms, max {stats['latency_ms_max']:.1f} ms; real-time factor "
           f"{result.video_seconds / max(result.wall_seconds, 1e-9):.2f}x ({result.video_seconds:.1f} s of video in "
-          f"{result.wall_seconds:.1f} s on {device})")
+          f"{result.wall_seconds:.1f} s on {where or device})")
     return 0 if steps_seen(result) else 1

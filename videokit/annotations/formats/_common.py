@@ -259,7 +259,7 @@ def parse_class_id(value: Any, path: PathLike, record: str, field: str, first: i
     return number
 
 
-_CLASS_ID_COLUMN = re.compile(r"[+-]?[0-9]{1,7}")  # fullmatch: ids whose range numpy checks at once
+_CLASS_ID_COLUMN = re.compile(r"[+-]?[0-9]{1,7}")  # fullmatch: ids short enough that one min / max checks them
 
 
 def parse_column(values: Sequence[str], path: PathLike, field: str, kind: str = "float", first: int = 0,

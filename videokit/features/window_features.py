@@ -49,18 +49,17 @@ class WindowBackbone(torch.nn.Module):
 
 class WindowFeatures:
     """A PyTorch model's backbone as the online streamer calls a backbone: frames of windows -> their features
-    (an exported backbone is called the same way)."""
+    (an exported backbone is called the same way). The wrapping module is built once, not at every step."""
 
     def __init__(self, model, per_window: int, device: str = "cpu") -> None:
-        self.model, self.per_window, self.device = model, int(per_window), device
+        self.module, self.device = WindowBackbone(model, per_window).to(device), device
 
+    @torch.no_grad()
     def __call__(self, frames: np.ndarray) -> np.ndarray:
-        return window_features(self.model, frames, self.per_window, self.device)
+        return self.module(torch.from_numpy(frames).to(self.device)).cpu().numpy()
 
 
-@torch.no_grad()
 def window_features(model, frames: np.ndarray, per_window: int, device: str = "cpu") -> np.ndarray:
     """Backbone features of windows: ``frames`` is (W * per_window, H, W, 3) uint8 -> (W, C) (see
     :class:`WindowBackbone`)."""
-    module = WindowBackbone(model, per_window).to(device)
-    return module(torch.from_numpy(frames).to(device)).cpu().numpy()
+    return WindowFeatures(model, per_window, device)(frames)

@@ -238,6 +238,27 @@ class Int8Report:
         return out
 
 
+def _classifier_layers(path: Path) -> List[str]:
+    """Every node from the last weighted layer before each output to the output (the classification heads'
+    fully connected layers, the softmax, the average over clips): kept in fp32, as int8 deployments keep the last
+    layer, because a window's top-1 class near a tie is decided there and probabilities on 8 bits tie; the
+    backbone, where the time is spent, is quantized."""
+    import onnx
+
+    graph = onnx.load(str(path)).graph
+    producer = {out: node for node in graph.node for out in node.output}
+    found: List[str] = []
+    stack = [o.name for o in graph.output]
+    while stack:
+        node = producer.get(stack.pop())
+        if node is None or node.name in found:
+            continue
+        found.append(node.name)
+        if node.op_type not in ("Gemm", "MatMul", "Conv"):
+            stack.extend(node.input)
+    return found
+
+
 def quantize_recognizer(fp32: Path, path, calibration: Sequence[np.ndarray], check: Sequence[np.ndarray],
                         min_agreement: float = MIN_INT8_AGREEMENT, manifest: Optional[Dict] = None) -> Int8Report:
     """Quantize the exported recognizer ``fp32`` to int8 with onnxruntime's own tools (static: activations
@@ -261,7 +282,7 @@ def quantize_recognizer(fp32: Path, path, calibration: Sequence[np.ndarray], che
         quantized = work / "int8.onnx"
         quantize_static(str(prepared), str(quantized), _Clips(name, calibration), quant_format=QuantFormat.QDQ,
                         per_channel=True, activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8,
-                        calibrate_method=CalibrationMethod.MinMax)
+                        calibrate_method=CalibrationMethod.MinMax, nodes_to_exclude=_classifier_layers(prepared))
         session = _session(quantized)
         agreement: Dict[str, float] = {}
         largest: Dict[str, float] = {}

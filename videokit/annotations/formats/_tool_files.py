@@ -159,16 +159,24 @@ def _video(raw: RawVideo, levels: Sequence[str], classes: _Classes, source: str,
         if label is not None and label not in video.labels:
             video.labels.append(label)
     kept: Dict[int, int] = {}
+    segments = video.segments
+    file_ids = classes.ids if classes.names_of is None else None  # the file's own classes: a lookup each
     for i, seg in enumerate(raw.segments):
-        label = classes.id(seg.level, seg.value, seg.cid, seg.where) if seg.level in levels else None
-        if label is None:
+        level = seg.level
+        if level not in classes.ids:  # not one of the levels read
             continue
-        kept[i] = len(video.segments)
-        video.segments.append(Segment(seg.level, label, seg.start, seg.end, None, {}, dict(seg.attrs),
-                                      origin=seg.where))
+        if file_ids is not None:
+            label = seg.cid if seg.cid is not None else file_ids[level][seg.value]
+        else:
+            label = classes.id(level, seg.value, seg.cid, seg.where)
+            if label is None:
+                continue
+        kept[i] = len(segments)
+        segments.append(Segment(level, label, seg.start, seg.end, None, {}, dict(seg.attrs) if seg.attrs else {},
+                                seg.where))
     for i, seg in enumerate(raw.segments):
-        if i in kept and seg.parent is not None and seg.parent in kept:
-            video.segments[kept[i]].parent = kept[seg.parent]
+        if seg.parent is not None and i in kept and seg.parent in kept:
+            segments[kept[i]].parent = kept[seg.parent]
     findings.extend(link_parents(video, levels, source))
     return video
 
@@ -238,16 +246,23 @@ def attrs_from_json(text: Optional[str]) -> Dict[str, Any]:
     """The inverse of :attr:`Row.attrs_json` (anything that is not a JSON object: nothing)."""
     if not text:
         return {}
-    return {k: copy.deepcopy(v) if isinstance(v, (dict, list)) else v for k, v in _json_object(text).items()}
+    value, nested = _json_object(text)
+    if not nested:
+        return dict(value)
+    return {k: copy.deepcopy(v) if isinstance(v, (dict, list)) else v for k, v in value.items()}
 
 
 @lru_cache(maxsize=4096)
-def _json_object(text: str) -> Dict[str, Any]:  # a set repeats a few side-field texts thousands of times
+def _json_object(text: str) -> Tuple[Dict[str, Any], bool]:
+    """The object ``text`` holds (a set repeats a few side-field texts thousands of times), and whether a value
+    is a list or object (each reader's copy of it is then its own)."""
     try:
         value = json.loads(text)
     except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
+        return {}, False
+    if not isinstance(value, dict):
+        return {}, False
+    return value, any(isinstance(v, (dict, list)) for v in value.values())
 
 
 #: the longest file name stem written, in UTF-8 bytes (file systems allow 255; the whole id is kept in the file)

@@ -77,15 +77,17 @@ def _parse(path: Path, known_vocabulary: Optional[str] = None) -> Tuple[ET.Eleme
     return parse_xml(data, path, "an ELAN file"), digest
 
 
-def _slots(root: ET.Element, file: str) -> Tuple[List[str], Dict[str, Optional[float]]]:
+def _slots(root: ET.Element, file: str) -> Tuple[List[str], Dict[str, Optional[float]], bool]:
+    """The time slots in document order, their times in seconds, and whether every slot has a time in whole
+    milliseconds (ELAN's own: nothing to place or round)."""
     slots = list(root.iter("TIME_SLOT"))
     order = [slot.get("TIME_SLOT_ID") for slot in slots]
     texts = [slot.get("TIME_VALUE") for slot in slots]
-    if None not in texts and _MILLISECONDS.fullmatch("\0".join(texts)):  # ELAN's own: whole milliseconds
-        return order, dict(zip(order, [int(text) / 1000.0 for text in texts]))
+    if None not in texts and _MILLISECONDS.fullmatch("\0".join(texts)):
+        return order, dict(zip(order, [int(text) / 1000.0 for text in texts])), True
     values = {sid: None if text is None else parse_float(text, file, f"TIME_SLOT {sid}", "TIME_VALUE") / 1000.0
               for sid, text in zip(order, texts)}
-    return order, values
+    return order, values, False
 
 
 def _resolve(tier_slots: List[str], values: Dict[str, Optional[float]]) -> Dict[str, Optional[float]]:
@@ -108,28 +110,50 @@ def _resolve(tier_slots: List[str], values: Dict[str, Optional[float]]) -> Dict[
     return out
 
 
-def _chain(root: ET.Element, types: Dict[str, Dict[str, str]], file: str) -> List[str]:
-    """The default levels: the deepest chain of time-aligned tiers under the first root tier with annotations."""
-    tiers = {t.get("TIER_ID"): t for t in root.iter("TIER")}
+def _chain(root: ET.Element, by_id: Dict[str, ET.Element], file: str) -> List[str]:
+    """The default levels: the deepest chain of time-aligned tiers under the first root tier with annotations.
+    A set's files share their tier layout: the chain is worked out once per layout."""
+    types = tuple((t.get("LINGUISTIC_TYPE_ID"), t.get("CONSTRAINTS")) for t in root.iter("LINGUISTIC_TYPE"))
+    layout = tuple((tid, t.get("LINGUISTIC_TYPE_REF"), t.get("PARENT_REF"), len(t) > 0) for tid, t in by_id.items())
+    try:
+        return list(_layout_chain(layout, types))
+    except _TooDeep as exc:
+        raise AnnotationError(file, f"tier {exc.tier}", "PARENT_REF",
+                              f"tiers nested deeper than {MAX_TIER_DEPTH} (or a cycle)", exc.tier) from None
+
+
+class _TooDeep(Exception):
+    def __init__(self, tier: str) -> None:
+        super().__init__(tier)
+        self.tier = tier
+
+
+@lru_cache(maxsize=256)
+def _layout_chain(layout: Tuple[Tuple[str, Optional[str], Optional[str], bool], ...],
+                  types: Tuple[Tuple[Optional[str], Optional[str]], ...]) -> Tuple[str, ...]:
+    """:func:`_chain` of a tier layout: ``(tier id, linguistic type, parent, has annotations)`` per tier and
+    ``(type id, constraint)`` per linguistic type (the last of an id wins, as in a dict)."""
+    constraints = dict(types)
     children: Dict[Optional[str], List[str]] = {}
-    for tid, tier in tiers.items():
-        constraint = types.get(tier.get("LINGUISTIC_TYPE_REF"), {}).get("CONSTRAINTS")
+    with_annotations = {}
+    for tid, ltype, parent, annotated in layout:
+        with_annotations[tid] = annotated
+        constraint = constraints.get(ltype)
         if constraint in (None, "", *SUBDIVIDING):  # time-aligned
-            children.setdefault(tier.get("PARENT_REF"), []).append(tid)
-    roots = [tid for tid in children.get(None, []) if len(tiers[tid])]
-    return _deepest(roots[0], children, file) if roots else []
+            children.setdefault(parent, []).append(tid)
+    roots = [tid for tid in children.get(None, []) if with_annotations[tid]]
+    return tuple(_deepest(roots[0], children)) if roots else ()
 
 
-def _deepest(root: str, children: Dict[Optional[str], List[str]], file: str) -> List[str]:
+def _deepest(root: str, children: Dict[Optional[str], List[str]]) -> List[str]:
     """The longest chain of tiers from ``root`` down (the first on a tie), walked iteratively: a cycle of
-    ``PARENT_REF`` or a chain deeper than :data:`MAX_TIER_DEPTH` is one error."""
+    ``PARENT_REF`` or a chain deeper than :data:`MAX_TIER_DEPTH` is :class:`_TooDeep`."""
     best: List[str] = []
     stack = [[root]]
     while stack:
         chain = stack.pop()
         if len(chain) > MAX_TIER_DEPTH:
-            raise AnnotationError(file, f"tier {chain[-1]}", "PARENT_REF",
-                                  f"tiers nested deeper than {MAX_TIER_DEPTH} (or a cycle)", chain[-1])
+            raise _TooDeep(chain[-1])
         below = children.get(chain[-1], [])
         if len(chain) > len(best):
             best = chain
@@ -181,8 +205,7 @@ def _tiers_by_id(root: ET.Element, path: Path) -> Dict[str, ET.Element]:
 def _level_tiers(root: ET.Element, by_id: Dict[str, ET.Element], tiers: Optional[Dict[str, str]],
                  path: Path) -> Dict[str, str]:
     """level -> tier id: the ``--tiers`` mapping, else the longest chain of time-subdividing tiers."""
-    types = {t.get("LINGUISTIC_TYPE_ID"): dict(t.attrib) for t in root.iter("LINGUISTIC_TYPE")}
-    mapping = dict(tiers) if tiers else {tid: tid for tid in _chain(root, types, str(path))}
+    mapping = dict(tiers) if tiers else {tid: tid for tid in _chain(root, by_id, str(path))}
     for level, tid in mapping.items():
         if tid not in by_id:
             raise AnnotationError(path, "tiers", level, f"no tier {tid!r} (tiers: {sorted(by_id)})", tid)
@@ -229,20 +252,24 @@ def _aligned_segments(root: ET.Element, by_id: Dict[str, ET.Element], mapping: D
     """The time-aligned annotations of the level tiers as segments (the top level's label tier as the video's
     labels); returns annotation id -> index in ``video.segments``. Parents come later, by time (``assemble``)."""
     file = str(path)
-    levels = list(mapping)
-    order, values = _slots(root, file)
+    top = next(iter(mapping), None)
+    order, values, whole_ms = _slots(root, file)
     position = {s: i for i, s in enumerate(order)}
     annotation_index: Dict[str, int] = {}
+    segments = video.segments
     for level, tid in mapping.items():
         tier = by_id[tid]
-        is_label_tier = tier.get("LINGUISTIC_TYPE_REF") == VIDEO_LABEL_TYPE
-        aligned = [a for a in tier.iter("ALIGNABLE_ANNOTATION")]
+        labels = tier.get("LINGUISTIC_TYPE_REF") == VIDEO_LABEL_TYPE and level == top
+        aligned = list(tier.iter("ALIGNABLE_ANNOTATION"))
         if not aligned and tier.find(".//REF_ANNOTATION") is not None:
             raise AnnotationError(path, f"tier {tid}", level, "a tier without times of its own cannot be a level "
                                   "(its values are kept as attributes of its parent's segments)", tid)
-        tier_slots = sorted({s for a in aligned for s in (a.get("TIME_SLOT_REF1"), a.get("TIME_SLOT_REF2"))},
-                            key=lambda s: position.get(s, -1))
-        times = _resolve(tier_slots, values)
+        if whole_ms:  # every slot has its time: nothing to place, nothing to round
+            times = values
+        else:
+            tier_slots = sorted({s for a in aligned for s in (a.get("TIME_SLOT_REF1"), a.get("TIME_SLOT_REF2"))},
+                                key=lambda s: position.get(s, -1))
+            times = {s: None if t is None else round(t, 3) for s, t in _resolve(tier_slots, values).items()}
         for a in aligned:
             aid = a.get("ANNOTATION_ID")
             where = (file, f"tier {tid} annotation {aid}")
@@ -259,14 +286,20 @@ def _aligned_segments(root: ET.Element, by_id: Dict[str, ET.Element], mapping: D
                 findings.append(Finding("warning", file, where[1], level, "empty annotation value; left out", None,
                                         "empty-value"))
                 continue
-            match = CVE.fullmatch(a.get("CVE_REF") or "")  # a vocabulary entry videokit wrote: the class id
-            cid = int(match.group(2)) if match else None
-            if is_label_tier and level == levels[0]:
+            cid = _vocabulary_id(a.get("CVE_REF"))
+            if labels:
                 video.labels.append((value, cid))
                 continue
-            annotation_index[aid] = len(video.segments)
-            video.segments.append(RawSegment(level, value, round(start, 3), round(end, 3), where, cid))
+            annotation_index[aid] = len(segments)
+            segments.append(RawSegment(level, value, start, end, where, cid))
     return annotation_index
+
+
+@lru_cache(maxsize=65536)
+def _vocabulary_id(ref: Optional[str]) -> Optional[int]:
+    """The class id of a vocabulary entry videokit wrote (``CVE_REF="vk_<level>_<id>"``); None for any other."""
+    match = CVE.fullmatch(ref or "")
+    return int(match.group(2)) if match else None
 
 
 def _reference_attributes(root: ET.Element, by_id: Dict[str, ET.Element], level_tiers: set,

@@ -69,7 +69,10 @@ def write_video(path: PathLike, duration: float, segments: Sequence[Tuple[int, f
         stream = container.add_stream("libx264", rate=fps)
         stream.width = stream.height = size
         stream.pix_fmt = "yuv420p"
-        stream.codec_context.options = {"g": str(gop), "bf": "2", "crf": "20", "preset": "veryfast"}
+        stream.codec_context.options = {"g": str(gop), "bf": "2", "crf": "20", "preset": "veryfast",
+                                        # the C code's output: x264's SIMD paths encoded the same frames
+                                        # differently from run to run (and so trained another demo model)
+                                        "x264-params": "cpu-independent=1"}
         for i in range(frames):
             t = i / fps
             frame = rng.integers(40, 80, (size, size, 3), dtype=np.uint8)

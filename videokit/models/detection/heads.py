@@ -140,6 +140,9 @@ class PointHead(DenseHead):
 
     def boundary_layers(self, embed_dims: int, num_levels: int) -> None:
         self.reg_out = nn.Conv1d(embed_dims, 2, 3, padding=1)
+        # distances start positive: where the ReLU starts at 0 for every position it passes no gradient, and the
+        # regression never learns (a small set's training stalled so on some seeds)
+        nn.init.constant_(self.reg_out.bias, 1.0)
         self.scales = nn.Parameter(torch.ones(num_levels))
 
     def distances(self, x: torch.Tensor, mask: torch.Tensor, level: int) -> torch.Tensor:

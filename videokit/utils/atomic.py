@@ -8,24 +8,41 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Optional, Tuple
+from typing import Callable, Dict, Iterable, Iterator, Optional, Tuple
 
 from .pathlike import PathLike
 
 #: a check run on what is about to be moved into place (see :func:`checked_outputs`)
 _CHECK: contextvars.ContextVar[Optional[Callable[[Path, Path], None]]] = contextvars.ContextVar("check", default=None)
+#: within :func:`checked_outputs`: the bytes each temporary file was given, so the check reads them from memory
+_WRITTEN: contextvars.ContextVar[Optional[Dict[str, bytes]]] = contextvars.ContextVar("written", default=None)
 
 
 @contextlib.contextmanager
 def checked_outputs(check: Callable[[Path, Path], None]) -> Iterator[None]:
     """Within the block, every :func:`atomic_output` calls ``check(temporary, final)`` before it moves the
     temporary file or folder into place; an exception from it leaves nothing (a writer's output is read back
-    before it counts as written)."""
-    token = _CHECK.set(check)
+    before it counts as written). The check reads what :func:`write_folder` and :func:`atomic_write_text` just
+    wrote from the bytes they wrote (:func:`written_bytes`), not from the disk again."""
+    token, written = _CHECK.set(check), _WRITTEN.set({})
     try:
         yield
     finally:
         _CHECK.reset(token)
+        _WRITTEN.reset(written)
+
+
+def written_bytes(path: PathLike) -> Optional[bytes]:
+    """The bytes a temporary file was just given inside :func:`checked_outputs` (None elsewhere, and for any
+    other file)."""
+    written = _WRITTEN.get()
+    return None if written is None else written.get(os.fspath(path))
+
+
+def _remember(path: PathLike, data: bytes) -> None:
+    written = _WRITTEN.get()
+    if written is not None:
+        written[os.fspath(path)] = data
 
 
 def _umask() -> int:
@@ -77,9 +94,11 @@ def atomic_output(path: PathLike, directory: bool = False) -> Iterator[Path]:
 
 def atomic_write_text(path: PathLike, text: str, encoding: str = "utf-8", newline: str = "\n") -> None:
     """Write ``text`` to ``path`` atomically."""
+    data = text.replace("\n", newline).encode(encoding) if newline != "\n" else text.encode(encoding)
     with atomic_output(path) as tmp:
-        with open(tmp, "w", encoding=encoding, newline=newline) as handle:
-            handle.write(text)
+        with open(tmp, "wb") as handle:
+            handle.write(data)
+        _remember(tmp, data)
 
 
 def fsync_directory(path: PathLike) -> None:
@@ -117,14 +136,15 @@ class FolderWrite:
     kept: int = 0
 
 
-def _unchanged(path: Path, data: bytes, same: Optional[Callable[[bytes, bytes], bool]]) -> bool:
+def _unchanged(path: Path, data: bytes, same: Optional[Callable[[bytes, bytes], bool]]) -> Optional[bytes]:
+    """The bytes of the file at ``path`` where they are ``data`` (or ``same`` calls them so); else None."""
     try:
         if path.is_symlink() or not path.is_file() or (same is None and path.stat().st_size != len(data)):
-            return False
+            return None
         old = path.read_bytes()
     except OSError:
-        return False
-    return old == data if same is None else same(old, data)
+        return None
+    return old if (old == data if same is None else same(old, data)) else None
 
 
 def write_folder(path: PathLike, files: Iterable[Tuple[str, str]], encoding: str = "utf-8",
@@ -149,14 +169,17 @@ def write_folder(path: PathLike, files: Iterable[Tuple[str, str]], encoding: str
             seen.add(name)
             data = text.encode(encoding)
             target = tmp / name
-            if old is not None and _unchanged(old / name, data, same):
+            kept = _unchanged(old / name, data, same) if old is not None else None
+            if kept is not None:
                 try:
                     os.link(old / name, target)
                     done.kept += 1
+                    _remember(target, kept)
                     continue
                 except OSError:  # a file system without hard links: write it
                     pass
             with open(target, "wb") as handle:
                 handle.write(data)
+            _remember(target, data)
             done.written += 1
     return done

@@ -17,7 +17,7 @@ from typing import Any, Dict, List, Optional, Sequence, Union
 
 import pandas as pd
 
-from ...utils import PathLike
+from ...utils import PathLike, written_bytes
 from ..errors import AnnotationError
 
 #: nesting deeper than any real annotation file (theirs are at most 8 deep) is refused, not recursed into
@@ -30,6 +30,7 @@ MAX_CLASS_ID = 999_999
 #: a number written as text longer than this is not a number any tool writes
 MAX_NUMBER_TEXT = 64
 _LONE_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+_INTEGER_LIMIT = 10 ** MAX_DIGITS
 _INTEGER_TEXT = re.compile(r"[+-]?[0-9]+")
 _NUMBER_TEXT = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
@@ -37,9 +38,10 @@ _NUMBER_TEXT = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)
 def read_bytes(path: PathLike) -> bytes:
     """A file's bytes, gunzipped when it ends in ``.gz`` (ELAN files are often kept compressed); a missing
     file, a folder, or a corrupt or cut-off gzip is one clear error."""
-    path = Path(path)
+    path = path if isinstance(path, Path) else Path(path)
+    data = written_bytes(path)  # a writer's output being read back: the bytes it just wrote
     try:
-        data = path.read_bytes()
+        data = path.read_bytes() if data is None else data
     except FileNotFoundError:
         raise AnnotationError(path, None, "file", "no such file") from None
     except IsADirectoryError:
@@ -234,9 +236,11 @@ def parse_number(value: Any, path: PathLike, record: str, field: str) -> Union[i
 def parse_int(value: Any, path: PathLike, record: str, field: str, minimum: Optional[int] = None) -> int:
     """An integer (``3``, ``3.0`` or ``"3"``; not ``3.5``, ``"1_000"`` or one of more than :data:`MAX_DIGITS`
     digits), optionally at least ``minimum``."""
-    if isinstance(value, bool):
+    if type(value) is str and 0 < len(value) <= 9 and value.isascii() and value.isdigit():
+        number = int(value)  # the usual id or frame: ASCII digits only, nothing to strip
+    elif isinstance(value, bool):
         raise AnnotationError(path, record, field, "expected an integer", value)
-    if isinstance(value, int):
+    elif isinstance(value, int):
         number = value
     elif isinstance(value, float) and value.is_integer():
         number = int(value)
@@ -244,7 +248,7 @@ def parse_int(value: Any, path: PathLike, record: str, field: str, minimum: Opti
         number = int(value.strip())  # str.strip removes more than int() accepts (0x1C-0x1F)
     else:
         raise AnnotationError(path, record, field, "expected an integer", value)
-    if abs(number) >= 10 ** MAX_DIGITS:
+    if abs(number) >= _INTEGER_LIMIT:
         raise AnnotationError(path, record, field, "integer too large", value)
     if minimum is not None and number < minimum:
         raise AnnotationError(path, record, field, f"must be >= {minimum}", value)

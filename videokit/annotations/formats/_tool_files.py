@@ -232,14 +232,14 @@ class Row:
         if not self.attrs:
             return ""
         try:  # a set repeats a few side fields thousands of times: each text serialised once
-            return _attrs_text(tuple(sorted((k, type(v), v) for k, v in self.attrs.items())))  # 1 is not True
+            return _attrs_text(tuple([(k, type(v), v) for k, v in self.attrs.items()]))  # 1 is not True
         except TypeError:  # a list or an object among the values
             return json.dumps(self.attrs, ensure_ascii=False, sort_keys=True)
 
 
 @lru_cache(maxsize=4096)
 def _attrs_text(items: Tuple[Tuple[str, type, Any], ...]) -> str:
-    return json.dumps({k: v for k, _, v in items}, ensure_ascii=False, sort_keys=True)
+    return json.dumps({k: v for k, _, v in items}, ensure_ascii=False, sort_keys=True)  # keys sorted here
 
 
 def attrs_from_json(text: Optional[str]) -> Dict[str, Any]:
@@ -304,17 +304,21 @@ def level_names(annotations: AnnotationSet) -> Dict[str, List[str]]:
     return {lvl: annotations.taxonomy.class_names(lvl) for lvl in annotations.levels}
 
 
+_PLAIN = (str, int, float, bool, list, dict)  # the side-field values a tool file can keep
+
+
 def rows(annotations: AnnotationSet, video: VideoAnnotation, names: Optional[Dict[str, List[str]]] = None
          ) -> Iterator[Row]:
     names = names or level_names(annotations)
     for i, seg in enumerate(video.segments):
-        if seg.level not in names:
+        label_names = names.get(seg.level)
+        if label_names is None:
             continue
-        label_names = names[seg.level]
         name = label_names[seg.label] if 0 <= seg.label < len(label_names) else str(seg.label)
-        score = seg.attrs.get("score")
-        plain = (str, int, float, bool, list, dict)
-        kept = {k: v for k, v in seg.attrs.items() if k != "score" and isinstance(v, plain)}
+        score, kept = None, {}
+        if seg.attrs:
+            score = seg.attrs.get("score")
+            kept = {k: v for k, v in seg.attrs.items() if k != "score" and isinstance(v, _PLAIN)}
         yield Row(i, seg.level, seg.label, name, float(seg.start), float(seg.end), seg.parent,
                   float(score) if isinstance(score, (int, float)) and not isinstance(score, bool) else None, kept)
 

@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
+from functools import lru_cache
 from operator import itemgetter
 from pathlib import Path
 from typing import Dict, List, Optional
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import escape
+from xml.sax.saxutils import quoteattr as _quoteattr
 
 from ..errors import AnnotationError
 from ..model import AnnotationSet, Taxonomy
@@ -39,6 +41,9 @@ from ._tool_files import (
     write_video_files,
 )
 
+#: level and class names repeat across a set's files: each quoted once
+quoteattr = lru_cache(maxsize=16384)(_quoteattr)
+_escape = lru_cache(maxsize=16384)(escape)
 #: frame numbers beyond this (a week at 1,000 fps) are no video's
 MAX_FRAME = 10 ** 9
 
@@ -169,23 +174,38 @@ def _track_segments(root: ET.Element, header: _Header, written: _Written, rate: 
                     file: str) -> List[RawSegment]:
     """A track is one segment: from its first visible keyframe to its next ``outside`` keyframe (or the end)."""
     segments = []
+    task_end = header.stop_frame + header.step
     for track in root.iter("track"):
         where = f"track {track.get('id')}"
-        shapes = sorted(((_count(s.get("frame"), file, where, "frame"), s) for s in track
-                         if s.get("frame") is not None), key=itemgetter(0))
-        first = next((frame for frame, s in shapes if s.get("outside", "0") != "1"), None)
+        shapes = []
+        for shape in track:
+            frame = shape.get("frame")
+            if frame is not None:
+                shapes.append((_count(frame, file, where, "frame"), shape))
+        shapes.sort(key=itemgetter(0))
+        first = end = None
+        for frame, shape in shapes:  # in frame order: the first shown, then the first outside after it
+            if first is None:
+                if shape.get("outside", "0") != "1":
+                    first = frame
+            elif frame > first and shape.get("outside") == "1":
+                end = frame
+                break
         if first is None:
             continue
-        end = next((frame for frame, s in shapes if frame > first and s.get("outside") == "1"),
-                   header.stop_frame + header.step)
         label = track.get("label") or ""
-        seg_level, cid = _shape_class(shapes[0][1], label, written, file)
+        head = shapes[0][1]
+        seg_level, cid = _shape_class(head, label, written, file)
         if seg_level and label.startswith(f"{seg_level}: "):
             label = label[len(seg_level) + 2:]
-        attrs = attrs_from_json(next((a.text for a in shapes[0][1].iter("attribute")
-                                      if a.get("name") == "videokit_attrs"), None))
-        segments.append(RawSegment(seg_level or level, label, round(first / rate, 3), round(end / rate, 3),
-                                   (file, where), cid, attrs=attrs))
+        side = None
+        for attribute in head.iter("attribute"):
+            if attribute.get("name") == "videokit_attrs":
+                side = attribute.text
+                break
+        segments.append(RawSegment(seg_level or level, label, round(first / rate, 3),
+                                   round((task_end if end is None else end) / rate, 3), (file, where), cid,
+                                   attrs=attrs_from_json(side)))
     return segments
 
 
@@ -269,7 +289,7 @@ def _document(annotations: AnnotationSet, video, names, fps: Optional[float] = N
         first = ticks(row.start, rate, annotations.source, f"{where} segment {row.index}", "start")
         last = max(ticks(row.end, rate, annotations.source, f"{where} segment {row.index}", "end"), first + 1)
         box = f'xtl="0.00" ytl="0.00" xbr="{width}.00" ybr="{height}.00" z_order="0"'
-        attributes = f'<attribute name="videokit_attrs">{escape(row.attrs_json)}</attribute>' if row.attrs else ""
+        attributes = f'<attribute name="videokit_attrs">{_escape(row.attrs_json)}</attribute>' if row.attrs else ""
         out += [f'  <track id="{k}" label={quoteattr(f"{row.level}: {row.name}")} source="manual">',
                 f'    <box frame="{first}" outside="0" occluded="0" keyframe="1" {box}>{attributes}</box>',
                 f'    <box frame="{last}" outside="1" occluded="0" keyframe="1" {box}/>',  # attributes: the first box's

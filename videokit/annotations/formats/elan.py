@@ -30,7 +30,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple, Union
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import escape
+from xml.sax.saxutils import quoteattr as _quoteattr
 
 from ..errors import AnnotationError, Finding
 from ..model import AnnotationSet, Taxonomy
@@ -47,6 +48,9 @@ from ._tool_files import (
     video_label_names,
     write_video_files,
 )
+
+#: level and class names repeat across a set's files: each quoted once
+quoteattr = lru_cache(maxsize=16384)(_quoteattr)
 
 VIDEO_LABEL_TYPE = "videokit-video-label"
 ATTRS_TIER, ATTRS_TYPE = "videokit-attrs:", "videokit-attrs"

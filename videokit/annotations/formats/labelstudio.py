@@ -209,16 +209,48 @@ def _regions(item: Dict, kind: str, file: str, record: str) -> List[Dict]:
     found = []
     for r, result in enumerate(optional(item, "result", file, where, list, [])):
         at = f"{where} result[{r}]"
-        if optional(as_object(result, file, at, "result"), "type", file, at) != TYPE:
-            continue
-        value = optional(result, "value", file, at, dict, {})
-        found.append({"from_name": as_text(require(result, "from_name", file, at), file, at, "from_name"),
+        region = _region(result, at)
+        if region is None:  # not of the usual shape: each field through its check, for the error naming it
+            if optional(as_object(result, file, at, "result"), "type", file, at) != TYPE:
+                continue
+            value = optional(result, "value", file, at, dict, {})
+            region = {"from_name": as_text(require(result, "from_name", file, at), file, at, "from_name"),
                       "ranges": optional(value, "ranges", file, at, list, []),
                       "labels": optional(value, TYPE, file, at, list, []),
                       "score": optional(result, "score", file, at),
                       "meta": optional(result, "meta", file, at, dict, {}),
-                      "id": optional(result, "id", file, at), "where": at})
+                      "id": optional(result, "id", file, at), "where": at}
+        if region:
+            found.append(region)
     return found
+
+
+def _region(result: Any, at: str) -> Optional[Dict[str, Any]]:
+    """:func:`_regions`' fields of a result whose every field has its type ({} for another result type, which is
+    skipped); None where a field does not (the checked path then names it)."""
+    if type(result) is not dict:
+        return None
+    if result.get("type") != TYPE:
+        return {}
+    value, name, meta = result.get("value"), result.get("from_name"), result.get("meta")
+    value = {} if value is None else value
+    if type(value) is not dict or type(name) is not str or (meta is not None and type(meta) is not dict):
+        return None
+    ranges, labels = value.get("ranges"), value.get(TYPE)
+    if (ranges is not None and type(ranges) is not list) or (labels is not None and type(labels) is not list):
+        return None
+    return {"from_name": name, "ranges": [] if ranges is None else ranges, "labels": [] if labels is None else labels,
+            "score": result.get("score"), "meta": {} if meta is None else meta, "id": result.get("id"), "where": at}
+
+
+def _frame(span: Any, key: str) -> Optional[float]:
+    """A range's frame where it is a plain JSON number (what :func:`parse_float` gives it), else None."""
+    value = span.get(key) if type(span) is dict else None
+    if type(value) is float:
+        return value if value - value == 0 else None  # not inf or nan
+    if type(value) is int and -(2 ** 53) <= value <= 2 ** 53:
+        return float(value)
+    return None
 
 
 def _video_id(side: Dict, path: str, task: Dict, t: int, file: str, record: str) -> str:
@@ -349,12 +381,15 @@ class _Export:
         cid = optional(meta, "videokit_label_id", file, f"{at} meta")
         cid = None if cid is None else parse_class_id(cid, file, f"{at} meta", "videokit_label_id")
         cid_name = optional(meta, "videokit_label", file, f"{at} meta", str)
+        rate = float(rate)
         for span in region["ranges"]:
-            span = as_object(span, file, at, "ranges")
-            start = parse_float(span.get("start"), file, at, "ranges.start")
-            end = parse_float(span.get("end"), file, at, "ranges.end")
-            video.segments.append(RawSegment(region["from_name"], label, round((start - 1) / float(rate), 3),
-                                             round(end / float(rate), 3), where, cid, cid_name, attrs=dict(attrs)))
+            start, end = _frame(span, "start"), _frame(span, "end")
+            if start is None or end is None:  # not two plain numbers: checked, for the error naming the field
+                span = as_object(span, file, at, "ranges")
+                start = parse_float(span.get("start"), file, at, "ranges.start")
+                end = parse_float(span.get("end"), file, at, "ranges.end")
+            video.segments.append(RawSegment(region["from_name"], label, round((start - 1) / rate, 3),
+                                             round(end / rate, 3), where, cid, cid_name, attrs=dict(attrs)))
         return rate
 
     def annotations(self, taxonomy: Optional[Taxonomy]) -> AnnotationSet:

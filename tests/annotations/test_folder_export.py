@@ -121,3 +121,22 @@ def test_reading_a_folder_leaves_no_garbage_cycles(nurvid, tmp_path):
         finally:
             gc.enable()
         assert len(back) == 200 and unreachable < 50, (fmt, unreachable)
+
+
+def test_the_read_back_reads_the_bytes_just_written(tmp_path):
+    """Inside ``checked_outputs`` the check is handed what each file was given (written or carried over), so it
+    reads them from memory; outside it the reader opens the files."""
+    from videokit.annotations.formats._common import read_bytes
+    from videokit.utils import checked_outputs, written_bytes
+
+    out = tmp_path / "out"
+    write_folder(out, [("a.txt", "one\n"), ("b.txt", "two\n")])
+    seen = {}
+
+    def check(tmp, final):
+        for path in sorted(Path(tmp).iterdir()):
+            seen[path.name] = (written_bytes(path), read_bytes(path), path.read_bytes())
+    with checked_outputs(check):
+        write_folder(out, [("a.txt", "one\n"), ("b.txt", "TWO\n")])  # a.txt carried over, b.txt written
+    assert seen == {"a.txt": (b"one\n",) * 3, "b.txt": (b"TWO\n",) * 3}
+    assert written_bytes(out / "a.txt") is None  # outside the block: nothing kept

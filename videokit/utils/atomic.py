@@ -5,6 +5,7 @@ import contextlib
 import contextvars
 import os
 import shutil
+import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -136,12 +137,15 @@ class FolderWrite:
     kept: int = 0
 
 
-def _unchanged(path: Path, data: bytes, same: Optional[Callable[[bytes, bytes], bool]]) -> Optional[bytes]:
-    """The bytes of the file at ``path`` where they are ``data`` (or ``same`` calls them so); else None."""
+def _unchanged(path: str, data: bytes, same: Optional[Callable[[bytes, bytes], bool]]) -> Optional[bytes]:
+    """The bytes of the plain file at ``path`` (not a link) where they are ``data`` (or ``same`` calls them so);
+    else None."""
     try:
-        if path.is_symlink() or not path.is_file() or (same is None and path.stat().st_size != len(data)):
+        status = os.lstat(path)
+        if not stat.S_ISREG(status.st_mode) or (same is None and status.st_size != len(data)):
             return None
-        old = path.read_bytes()
+        with open(path, "rb") as handle:
+            old = handle.read()
     except OSError:
         return None
     return old if (old == data if same is None else same(old, data)) else None
@@ -168,11 +172,11 @@ def write_folder(path: PathLike, files: Iterable[Tuple[str, str]], encoding: str
                 raise ValueError(f"{final}: file name {name!r} given twice or not a plain name")
             seen.add(name)
             data = text.encode(encoding)
-            target = tmp / name
-            kept = _unchanged(old / name, data, same) if old is not None else None
+            target = os.path.join(tmp, name)
+            kept = _unchanged(os.path.join(old, name), data, same) if old is not None else None
             if kept is not None:
                 try:
-                    os.link(old / name, target)
+                    os.link(os.path.join(old, name), target)
                     done.kept += 1
                     _remember(target, kept)
                     continue

@@ -114,20 +114,25 @@ class _Classes:
                 declared: Optional[Dict[str, Dict[int, str]]]) -> "_Classes":
         tables: Dict[str, Dict[int, str]] = {lvl: dict((declared or {}).get(lvl, {})) for lvl in levels}
         trusted_ids(videos, tables, levels[0])
+        free: Dict[str, set] = {lvl: set() for lvl in levels}  # the values shown without an id, per level
         for video in videos:
             for value, cid in video.labels:
                 if cid is not None:
                     tables[levels[0]].setdefault(cid, value)
+                else:
+                    free[levels[0]].add(value)
             for seg in video.segments:
-                if seg.cid is not None and seg.level in tables:
-                    tables[seg.level].setdefault(seg.cid, seg.value)
+                table = tables.get(seg.level)
+                if table is None:
+                    continue
+                if seg.cid is not None:
+                    table.setdefault(seg.cid, seg.value)
+                else:
+                    free[seg.level].add(seg.value)
         for lvl in levels:  # values without an id: new classes after the known ones, in sorted order
             known = set(tables[lvl].values())
-            values = {s.value for v in videos for s in v.segments if s.level == lvl and s.cid is None}
-            if lvl == levels[0]:
-                values |= {value for v in videos for value, cid in v.labels if cid is None}
             next_id = max(tables[lvl]) + 1 if tables[lvl] else 0
-            for value in sorted(values - known):
+            for value in sorted(free[lvl] - known):
                 tables[lvl][next_id] = value
                 next_id += 1
         tax = Taxonomy(dataset, [Level(lvl, {cid: ClassInfo(cid, name) for cid, name in sorted(tables[lvl].items())})

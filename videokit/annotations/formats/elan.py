@@ -324,16 +324,18 @@ def _reference_attributes(root: ET.Element, by_id: Dict[str, ET.Element], level_
                 findings.append(Finding("warning", file, f"tier {tid}", "tiers", "time-aligned tier not mapped to a "
                                         "level; left out (map it with --tiers)", tid, "unmapped-tier"))
             continue
+        side, score = tid.startswith(ATTRS_TIER), tid.startswith(SCORE_TIER)
         for ref in refs:
-            target = aligned_of.get(ref.get("ANNOTATION_REF"), ref.get("ANNOTATION_REF"))
+            target = ref.get("ANNOTATION_REF")
+            target = aligned_of.get(target, target)
             value_el = ref.find("ANNOTATION_VALUE")
             text = (value_el.text or "").strip() if value_el is not None else ""
             if target not in annotation_index or not text:
                 continue
             attrs = video.segments[annotation_index[target]].attrs
-            if tid.startswith(ATTRS_TIER):  # the side fields videokit wrote
+            if side:  # the side fields videokit wrote
                 attrs.update(attrs_from_json(text))
-            elif tid.startswith(SCORE_TIER):  # a model's score
+            elif score:  # a model's score
                 attrs["score"] = parse_float(text, file, f"tier {tid} annotation {ref.get('ANNOTATION_ID')}", "score")
             else:
                 attrs[tid] = f"{attrs[tid]} {text}" if tid in attrs else text

@@ -72,6 +72,7 @@ def validate(annotations: AnnotationSet, duration_tolerance: float = DURATION_TO
     taxonomy = annotations.taxonomy
     levels = taxonomy.level_names
     declared = {lvl.name: set(lvl.classes) for lvl in taxonomy.levels}
+    parent_level = {lvl: taxonomy.parent_level(lvl) for lvl in levels}
     top = levels[0]
     for video in annotations:
         video_mark = len(findings)
@@ -117,10 +118,10 @@ def validate(annotations: AnnotationSet, duration_tolerance: float = DURATION_TO
                 if not 0 <= seg.parent < len(video.segments):
                     findings.append(Finding("error", file, record, "parent", "no such segment", seg.parent,
                                             "bad-parent"))
-                elif video.segments[seg.parent].level != taxonomy.parent_level(seg.level):
+                elif video.segments[seg.parent].level != parent_level[seg.level]:
                     findings.append(Finding("error", file, record, "parent",
                                             f"is a {video.segments[seg.parent].level} segment, expected "
-                                            f"{taxonomy.parent_level(seg.level)}", seg.parent, "bad-parent"))
+                                            f"{parent_level[seg.level]}", seg.parent, "bad-parent"))
             # a duplicate says nothing its twin does not: same class, times and side fields (two NurViD steps
             # with the same times are two procedure samples, told apart by their action_id); the side fields
             # are compared only where class and times already are the same
@@ -139,7 +140,8 @@ def validate(annotations: AnnotationSet, duration_tolerance: float = DURATION_TO
                                         seg.start, "overlap"))
             if previous is None or seg.end > previous[0]:
                 last_end[seg.level] = (seg.end, i)
-            findings[mark:] = [replace(f, video=video.video_id, segment=i) for f in findings[mark:]]
+            if len(findings) > mark:
+                findings[mark:] = [replace(f, video=video.video_id, segment=i) for f in findings[mark:]]
         findings[video_mark:first_of_segments] = [replace(f, video=video.video_id)
                                                   for f in findings[video_mark:first_of_segments]]
     return ValidationReport(findings)

@@ -263,7 +263,18 @@ def parse_class_id(value: Any, path: PathLike, record: str, field: str, first: i
     return number
 
 
-_CLASS_ID_COLUMN = re.compile(r"[+-]?[0-9]{1,7}")  # fullmatch: ids short enough that one min / max checks them
+_CLASS_ID_COLUMN = r"[+-]?[0-9]{1,7}"  # ids short enough that one min / max checks them
+#: a whole column in one match: its texts joined by NUL (which none of these patterns takes)
+_NUMBER_COLUMN = re.compile(f"(?:{_NUMBER_TEXT.pattern}\0)*{_NUMBER_TEXT.pattern}")
+_CLASS_ID_ROWS = re.compile(f"(?:{_CLASS_ID_COLUMN}\0)*{_CLASS_ID_COLUMN}")
+
+
+def _each(pattern: "re.Pattern[str]", texts: List[str]) -> bool:
+    """Whether every text is one whole match of ``pattern``'s item (an empty column: yes)."""
+    if not texts:
+        return True
+    joined = "\0".join(texts)
+    return joined.count("\0") == len(texts) - 1 and pattern.fullmatch(joined) is not None
 
 
 def parse_column(values: Sequence[str], path: PathLike, field: str, kind: str = "float", first: int = 0,
@@ -275,12 +286,12 @@ def parse_column(values: Sequence[str], path: PathLike, field: str, kind: str = 
     plain = all(type(v) is str and len(v) <= MAX_NUMBER_TEXT for v in values)  # as the per-value parse asks
     texts = [v.strip() for v in values] if plain else []
     if kind == "float":
-        if plain and all(_NUMBER_TEXT.fullmatch(t) for t in texts):
+        if plain and _each(_NUMBER_COLUMN, texts):
             numbers = [float(t) for t in texts]
             if all(map(math.isfinite, numbers)):
                 return numbers
         return [parse_float(v, path, row_line(i, header_lines), field) for i, v in enumerate(values)]
-    if plain and all(_CLASS_ID_COLUMN.fullmatch(t) for t in texts):
+    if plain and _each(_CLASS_ID_ROWS, texts):
         ids = [int(t) for t in texts]
         if not ids or (min(ids) >= first and max(ids) <= MAX_CLASS_ID + first):
             return ids

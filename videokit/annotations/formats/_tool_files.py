@@ -43,7 +43,7 @@ class RawSegment:
     cid: Optional[int] = None  # the class id, where the file carries it (a hint: see trusted_ids)
     cid_name: Optional[str] = None  # the class name the id was written with, where the file keeps it
     parent: Optional[int] = None  # index of the parent RawSegment of the same video, where the file links it
-    attrs: Dict[str, Any] = field(default_factory=dict)
+    attrs: Dict[str, Any] = field(default_factory=dict)  # this segment's own: the Segment built from it keeps it
 
 
 @dataclass
@@ -177,8 +177,7 @@ def _video(raw: RawVideo, levels: Sequence[str], classes: _Classes, source: str,
             if label is None:
                 continue
         kept[i] = len(segments)
-        segments.append(Segment(level, label, seg.start, seg.end, None, {}, dict(seg.attrs) if seg.attrs else {},
-                                seg.where))
+        segments.append(Segment(level, label, seg.start, seg.end, None, {}, seg.attrs, seg.where))
     for i, seg in enumerate(raw.segments):
         if seg.parent is not None and i in kept and seg.parent in kept:
             segments[kept[i]].parent = kept[seg.parent]

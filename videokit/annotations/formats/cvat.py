@@ -285,10 +285,11 @@ def _document(annotations: AnnotationSet, video, names, fps: Optional[float] = N
     out += [f"    <label id=\"{label}\" name={quoteattr(name)}/>" for label, name in video_label_names(annotations,
                                                                                                        video, names)]
     out.append("  </videokit>")
+    box = f'xtl="0.00" ytl="0.00" xbr="{width}.00" ybr="{height}.00" z_order="0"'
+    source = annotations.source
     for k, row in enumerate(segments):
-        first = ticks(row.start, rate, annotations.source, f"{where} segment {row.index}", "start")
-        last = max(ticks(row.end, rate, annotations.source, f"{where} segment {row.index}", "end"), first + 1)
-        box = f'xtl="0.00" ytl="0.00" xbr="{width}.00" ybr="{height}.00" z_order="0"'
+        first = ticks(row.start, rate, source, f"{where} segment {row.index}", "start")
+        last = max(ticks(row.end, rate, source, f"{where} segment {row.index}", "end"), first + 1)
         attributes = f'<attribute name="videokit_attrs">{_escape(row.attrs_json)}</attribute>' if row.attrs else ""
         out += [f'  <track id="{k}" label={quoteattr(f"{row.level}: {row.name}")} source="manual">',
                 f'    <box frame="{first}" outside="0" occluded="0" keyframe="1" {box}>{attributes}</box>',

@@ -468,18 +468,17 @@ def _video_tiers(annotations: AnnotationSet, video, levels: Sequence[str], names
     """The segments as annotations of their level's tier (a top level without segments: the video's labels
     span the video), with side fields and scores as symbolic annotations referring to them."""
     tiers = _Tiers(levels)
-
-    def ms(seconds: float) -> int:
-        return ticks(seconds, 1000, annotations.source, f"video {video.video_id}")
-
+    source, where = annotations.source, f"video {video.video_id}"
+    index = {level: i for i, level in enumerate(levels)}
     end_of_video = max([video.duration or 0.0] + [s.end for s in video.segments])
     tiers.label_tier = not any(s.level == levels[0] for s in video.segments)
     if tiers.label_tier:
         for label, name in video_label_names(annotations, video, names):
-            tiers.aligned(levels[0], ms(0.0), ms(end_of_video), f"vk_0_{label}", name)
+            tiers.aligned(levels[0], ticks(0.0, 1000, source, where), ticks(end_of_video, 1000, source, where),
+                          f"vk_0_{label}", name)
     for row in rows(annotations, video, names):
-        segment = tiers.aligned(row.level, ms(row.start), ms(row.end), f"vk_{levels.index(row.level)}_{row.label}",
-                                row.name)
+        segment = tiers.aligned(row.level, ticks(row.start, 1000, source, where), ticks(row.end, 1000, source, where),
+                                f"vk_{index[row.level]}_{row.label}", row.name)
         if row.attrs:
             tiers.reference(tiers.side, row.level, segment, row.attrs_json)
         if row.score is not None:

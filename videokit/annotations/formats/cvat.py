@@ -181,8 +181,13 @@ def _track_segments(root: ET.Element, header: _Header, written: _Written, rate: 
         for shape in track:
             frame = shape.get("frame")
             if frame is not None:
-                shapes.append((_count(frame, file, where, "frame"), shape))
-        shapes.sort(key=itemgetter(0))
+                shapes.append((int(frame) if 0 < len(frame) < 10 and frame.isdigit() and frame.isascii()
+                               else _count(frame, file, where, "frame"), shape))
+        if len(shapes) == 2:  # videokit's: the shown box, then the closing one
+            if shapes[0][0] > shapes[1][0]:
+                shapes.reverse()
+        else:
+            shapes.sort(key=itemgetter(0))
         first = end = None
         for frame, shape in shapes:  # in frame order: the first shown, then the first outside after it
             if first is None:

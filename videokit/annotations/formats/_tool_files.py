@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
+from xml.sax.saxutils import escape, quoteattr
 
 from ...utils import FolderWrite, write_folder
 from ..errors import AnnotationError, Finding
@@ -267,6 +268,12 @@ def _json_object(text: str) -> Tuple[Dict[str, Any], bool]:
     if not isinstance(value, dict):
         return {}, False
     return value, any(isinstance(v, (dict, list)) for v in value.values())
+
+
+#: XML text and attribute values for the tools' XML writers (ELAN, CVAT): class names and side fields repeat across
+#: a set's files, so each is escaped once
+xml_escape = lru_cache(maxsize=16384)(escape)
+xml_quoteattr = lru_cache(maxsize=16384)(quoteattr)
 
 
 #: the longest file name stem written, in UTF-8 bytes (file systems allow 255; the whole id is kept in the file)

@@ -19,12 +19,10 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
-from functools import lru_cache
 from operator import itemgetter
 from pathlib import Path
 from typing import Dict, List, Optional
 from xml.sax.saxutils import escape
-from xml.sax.saxutils import quoteattr as _quoteattr
 
 from ..errors import AnnotationError
 from ..model import AnnotationSet, Taxonomy
@@ -40,10 +38,9 @@ from ._tool_files import (
     video_label_names,
     write_video_files,
 )
+from ._tool_files import xml_escape as _escape
+from ._tool_files import xml_quoteattr as quoteattr
 
-#: level and class names repeat across a set's files: each quoted once
-quoteattr = lru_cache(maxsize=16384)(_quoteattr)
-_escape = lru_cache(maxsize=16384)(escape)
 #: frame numbers beyond this (a week at 1,000 fps) are no video's
 MAX_FRAME = 10 ** 9
 

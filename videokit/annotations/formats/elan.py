@@ -31,7 +31,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 from xml.sax.saxutils import escape
-from xml.sax.saxutils import quoteattr as _quoteattr
 
 from ..errors import AnnotationError, Finding
 from ..model import AnnotationSet, Taxonomy
@@ -48,9 +47,8 @@ from ._tool_files import (
     video_label_names,
     write_video_files,
 )
-
-#: level and class names repeat across a set's files: each quoted once
-quoteattr = lru_cache(maxsize=16384)(_quoteattr)
+from ._tool_files import xml_escape as _escape
+from ._tool_files import xml_quoteattr as quoteattr
 
 VIDEO_LABEL_TYPE = "videokit-video-label"
 ATTRS_TIER, ATTRS_TYPE = "videokit-attrs:", "videokit-attrs"
@@ -433,7 +431,6 @@ class _Tiers:
                             '</REF_ANNOTATION></ANNOTATION>')
 
 
-_escape = lru_cache(maxsize=16384)(escape)  # class names and side fields repeat across a set's segments
 _CONSTRAINTS = [
     '<CONSTRAINT DESCRIPTION="Time subdivision of parent annotation\'s time interval, no time gaps '
     'allowed within this interval" STEREOTYPE="Time_Subdivision"/>',

@@ -244,8 +244,8 @@ LISTENING = re.compile(r"http://127\.0\.0\.1:[0-9]+")
 
 
 def _serve(argv: List[str], env: Dict[str, str], cwd: Path, shows: List[str]) -> Tuple[int, str]:
-    process = subprocess.Popen(_executable(argv), cwd=cwd, env={**os.environ, **env, "PYTHONUNBUFFERED": "1"},
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen(_executable(argv), cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               env={**os.environ, **env, "PYTHONUNBUFFERED": "1", "PYTHONFAULTHANDLER": "1"})
     output = ""
     deadline = time.monotonic() + 120
     try:
@@ -257,12 +257,17 @@ def _serve(argv: List[str], env: Dict[str, str], cwd: Path, shows: List[str]) ->
         if process.poll() is not None:
             return process.returncode, output + process.stdout.read()
         process.send_signal(signal.SIGINT)
-        output += process.communicate(timeout=30)[0]
+        try:
+            output += process.communicate(timeout=30)[0]
+        except subprocess.TimeoutExpired:  # still running: where every thread of it stands (faulthandler)
+            process.send_signal(signal.SIGABRT)
+            output += process.communicate(timeout=30)[0]
+            return 1, output + "\n-> did not stop within 30 s of Ctrl+C (its threads' stacks above)"
     finally:
         if process.poll() is None:
             process.kill()
             process.wait()
-    return (0 if LISTENING.search(output) else 1), output
+    return (process.returncode if LISTENING.search(output) else 1), output  # Ctrl+C is a clean stop: exit 0
 
 
 @pytest.mark.xdist_group(TRAINED_DEMO)

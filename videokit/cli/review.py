@@ -80,9 +80,8 @@ def run(args: argparse.Namespace) -> int:
               + (" (continuing from it)" if out.exists() else ""))
         if session.recovered:
             print(f"recovered {session.recovered} unsaved edits from {session.journal.path} (Save keeps them)")
-        print(f"videokit review: open {url}?token={token}  (Ctrl+C to stop)", flush=True)
         try:
-            serve_until_interrupted(server)
+            serve_until_interrupted(server, f"videokit review: open {url}?token={token}  (Ctrl+C to stop)")
         finally:
             session.close()
         if session.dirty:

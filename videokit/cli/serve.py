@@ -87,7 +87,6 @@ def run(args: argparse.Namespace) -> int:
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     server = Server(args.host, args.port, app)
     shown = f"[{args.host}]" if ":" in args.host else args.host
-    print(f"videokit serve labelstudio: {version} at http://{shown}:{server.server_port} (Label Studio: Settings > "
-          "Model > Connect model; Ctrl+C to stop)", flush=True)
-    serve_until_interrupted(server)
+    serve_until_interrupted(server, f"videokit serve labelstudio: {version} at http://{shown}:{server.server_port} "
+                            "(Label Studio: Settings > Model > Connect model; Ctrl+C to stop)")
     return 0

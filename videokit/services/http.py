@@ -129,11 +129,15 @@ class Server:
         self._server.task_dispatcher.shutdown()
 
 
-def serve_until_interrupted(server: Server) -> None:
-    """Serve until Ctrl+C or SIGINT, then close the socket. SIGINT stops it even where the process was started
-    with SIGINT ignored (a job put in the background by a script inherits that)."""
+def serve_until_interrupted(server: Server, announce: str = "") -> None:
+    """Print ``announce`` (where the service listens), serve until Ctrl+C or SIGINT, then close the socket.
+    SIGINT stops it even where the process was started with SIGINT ignored (a job put in the background by a
+    script inherits that), and a Ctrl+C that comes right after the announcement is a clean stop too: the handler
+    is in place before it is printed."""
     signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
+        if announce:
+            print(announce, flush=True)
         server.serve_forever()
     except KeyboardInterrupt:
         pass

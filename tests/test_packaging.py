@@ -7,6 +7,7 @@ whose only other packages are the pinned dependencies of ``.venv`` (a ``.pth`` l
 """
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import sysconfig
@@ -47,10 +48,16 @@ def installed(dist, tmp_path_factory) -> Path:
     return env / "bin"
 
 
+#: the suite's compute-thread limits (``make test``: one per worker) reach the installed copy too: nothing else of
+#: this environment does
+THREADS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
 def run(bin_dir: Path, *command: str, cwd: Path, timeout: int = 600) -> subprocess.CompletedProcess:
+    threads = {name: os.environ[name] for name in THREADS if name in os.environ}
     return subprocess.run([str(bin_dir / command[0]), *command[1:]], capture_output=True, text=True, cwd=cwd,
                           timeout=timeout, env={"PATH": f"{bin_dir}:/usr/bin:/bin", "HOME": str(cwd),
-                                                "PYTHONUNBUFFERED": "1"})
+                                                "PYTHONUNBUFFERED": "1", **threads})
 
 
 def test_the_wheel_and_the_sdist_carry_configs_annotations_and_the_page(dist):

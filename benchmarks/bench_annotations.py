@@ -10,11 +10,15 @@ The formats of a folder with one file per video (elan, cvat, vtt) are timed twic
 round (``new``: every file created; the folders stay until the end, so that the bench's own deletions do
 not slow its creations, see docs/annotations.md) and over the previous round's output (``again``: a
 re-export of unchanged annotations, whose files are carried over, not rewritten).
-Usage: python -m benchmarks.bench_annotations [REAL_ANNOTATIONS_DIR] [--rounds 5]
+The folders of tool files (ELAN, CVAT) are read on both CPUs (``videokit.utils.bulk.in_two``; a write's
+read-back too): ``--baseline one-process`` also times each conversion that reads or writes one in a single process
+(``VIDEOKIT_ONE_PROCESS=1``) in the same rounds, and prints the ratio per round (two / one; median [min-max]).
+Usage: python -m benchmarks.bench_annotations [REAL_ANNOTATIONS_DIR] [--rounds 5] [--baseline one-process]
 """
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import time
@@ -22,9 +26,10 @@ from pathlib import Path
 from typing import Dict, List
 
 from videokit.annotations import read_annotations, validate, write_annotations
+from videokit.utils.bulk import ONE_PROCESS_ENV
 
 from .fixtures import ROOT
-from .rounds import MIN_ROUNDS, interleaved, median
+from .rounds import MIN_ROUNDS, interleaved, median, ratio, show_ratio
 
 TARGETS = {"anet": "x.json", "mmaction": "x.txt", "frames": "x.npz", "canonical": "x.json", "taxonomy": "x.csv",
            "splits": "x.csv",
@@ -32,6 +37,8 @@ TARGETS = {"anet": "x.json", "mmaction": "x.txt", "frames": "x.npz", "canonical"
 FOLDERS = ("elan", "cvat", "vtt")  # one file per video
 TOOLS = ("elan", "labelstudio", "cvat", "via")  # also timed the other way: the tool's file -> canonical
 FPS = 30.0  # OphNet publishes no frame rates; the frame-based tools get this one
+TWO_PROCESSES = ("elan", "cvat")  # the folder readers that share their files with a second process
+ONE = " [one process]"
 
 
 def main() -> int:
@@ -39,20 +46,26 @@ def main() -> int:
     parser.add_argument("real", nargs="?", default=str(ROOT.parent / "shared" / "real_annotations"))
     parser.add_argument("--rounds", type=int, default=MIN_ROUNDS)
     parser.add_argument("--dir", default=None, help="the disk to write on (default: a temporary folder)")
+    parser.add_argument("--baseline", choices=["one-process"], default=None,
+                        help="also time the ELAN / CVAT conversions in one process, in the same rounds")
     args = parser.parse_args()
     real = Path(args.real)
     stages: Dict[str, List[tuple]] = {}
     with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
-        def conversion(dataset: str, target: str, name: str, source_format: str = "", fresh: bool = False):
+        def conversion(dataset: str, target: str, name: str, source_format: str = "", fresh: bool = False,
+                       one_process: bool = False):
             written = Path(tmp) / f"{dataset}-{source_format}-{TARGETS.get(source_format, '')}"
             source = real / dataset if not source_format else written
             key = f"{dataset} {target}" if not source_format else f"{dataset} {source_format}->canonical"
             if target in FOLDERS:
                 key += " (new)" if fresh else " (again)"
+            key += ONE if one_process else ""
             calls = iter(range(10**6))
 
             def run() -> None:
-                out = Path(tmp) / (f"{dataset}-{target}-{name}" + (f"-{next(calls)}" if fresh else ""))
+                out = Path(tmp) / (f"{dataset}-{target}-{name}" + ("-one" if one_process else "")
+                                   + (f"-{next(calls)}" if fresh else ""))
+                os.environ[ONE_PROCESS_ENV] = "1" if one_process else "0"
                 t0 = time.perf_counter()
                 annotations = read_annotations(source, source_format or dataset)
                 t1 = time.perf_counter()
@@ -73,15 +86,26 @@ def main() -> int:
             for tool in TOOLS:
                 write_annotations(source, Path(tmp) / f"{dataset}-{tool}-{TARGETS[tool]}", tool, tool_fps=FPS)
             methods.update(dict(conversion(dataset, "canonical", f"from-{tool}.json", tool) for tool in TOOLS))
+        if args.baseline == "one-process":
+            for dataset in ("nurvid", "ophnet"):
+                for tool in TWO_PROCESSES:
+                    methods.update([conversion(dataset, tool, TARGETS[tool], one_process=True),
+                                    conversion(dataset, tool, TARGETS[tool], fresh=True, one_process=True),
+                                    conversion(dataset, "canonical", f"from-{tool}.json", tool, one_process=True)])
         times = interleaved(methods, rounds=args.rounds, warmup=0)
+        os.environ.pop(ONE_PROCESS_ENV, None)
     print(f"{'dataset':8} {'target':24} {'read_s':>7} {'validate_s':>10} {'write_s':>8} "
           f"{'total_s (median [min-max])':>28}")
     for key, values in times.items():
+        if key.endswith(ONE):
+            continue
         parts = [median([s[i] for s in stages[key]]) for i in range(3)]
         dataset, target = key.split(maxsplit=1)
+        baseline = "" if key + ONE not in times else (
+            f"  one process {median(times[key + ONE]):.3f}; two / one {show_ratio(ratio(times, key, key + ONE))}")
         print(f"{dataset:8} {target:24} {parts[0]:7.3f} {parts[1]:10.3f} {parts[2]:8.3f} "
-              f"{median(values):10.3f} [{min(values):.3f}-{max(values):.3f}]")
-    print(f"slowest_conversion_s={max(median(v) for v in times.values()):.3f}")
+              f"{median(values):10.3f} [{min(values):.3f}-{max(values):.3f}]{baseline}")
+    print(f"slowest_conversion_s={max(median(v) for k, v in times.items() if not k.endswith(ONE)):.3f}")
     return 0
 
 

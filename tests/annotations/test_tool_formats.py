@@ -389,3 +389,18 @@ def test_a_malformed_tool_file_is_one_error_naming_the_record(tmp_path):
     assert main(["convert", str(bad), "--from", "cvat", "--fps", "25", "--to", "canonical",
                  "-o", str(tmp_path / "out.json")]) == 1
     assert not (tmp_path / "out.json").exists()
+
+
+@pytest.mark.parametrize("where", ["in its vocabularies", "before its last line"])
+def test_an_elan_file_cut_in_its_vocabularies_is_an_error(real_sets, where, tmp_path):
+    """The files of an ELAN export share their vocabularies, which the reader parses once; a later file whose
+    vocabulary bytes are not those of the file before (here: cut short) is parsed whole, and its error found."""
+    out = tmp_path / "elan"
+    write_annotations(real_sets["nurvid"], out, "elan")
+    target = sorted(out.iterdir())[len(list(out.iterdir())) // 2]
+    data = target.read_bytes()
+    start = data.index(b"<CONTROLLED_VOCABULARY")
+    target.write_bytes(data[:start + 100] if where == "in its vocabularies"
+                       else data[:-len(b"</ANNOTATION_DOCUMENT>\n")])
+    with pytest.raises(AnnotationError, match=re.escape(target.name) + r":line \d+: xml: not an ELAN file"):
+        read_annotations(out, "elan")

@@ -59,6 +59,18 @@ class RawVideo:
     attrs: Dict[str, Any] = field(default_factory=dict)
     where: Tuple[str, str] = ("", "")
 
+    def packed(self) -> tuple:
+        """This video as plain values (tuples, lists, dicts, text, numbers): ``marshal`` takes it, to send it from
+        a second process (:func:`videokit.utils.bulk.in_two`); :meth:`unpacked` rebuilds it."""
+        return (self.video_id, self.path, self.duration, self.fps, self.split, self.labels, self.attrs, self.where,
+                [(s.level, s.value, s.start, s.end, s.where, s.cid, s.cid_name, s.parent, s.attrs)
+                 for s in self.segments])
+
+    @classmethod
+    def unpacked(cls, values: tuple) -> "RawVideo":
+        video_id, path, duration, fps, split, labels, attrs, where, segments = values
+        return cls(video_id, path, duration, fps, split, labels, [RawSegment(*s) for s in segments], attrs, where)
+
 
 def assemble(videos: Sequence[RawVideo], levels: Sequence[str], source: str, dataset: str = "",
              taxonomy: Optional[Taxonomy] = None, declared: Optional[Dict[str, Dict[int, str]]] = None

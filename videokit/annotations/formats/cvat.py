@@ -18,12 +18,14 @@ labels are task-wide, and one name may be a class of two levels).
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from contextlib import closing
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 from xml.sax.saxutils import escape
 
+from ...utils.bulk import in_two
 from ..errors import AnnotationError
 from ..model import AnnotationSet, Taxonomy
 from ._common import PathLike, parse_class_id, parse_float, parse_int, parse_xml, read_bytes, ticks
@@ -244,7 +246,20 @@ def read(src: PathLike, tool_fps: Optional[float] = None, level: Optional[str] =
     if not files:
         raise AnnotationError(src, None, "file", "no .xml files in this folder")
     levels: List[str] = []  # the levels videokit wrote, in order; else those the segments name
-    videos = [read_file(path, tool_fps, level or "action", levels, video_fps) for path in files]
+
+    def read_one(i: int) -> Tuple[RawVideo, List[str]]:
+        written: List[str] = []
+        return read_file(files[i], tool_fps, level or "action", written, video_fps), written
+
+    videos = []
+    # two processes share the files, but not where frame rates are probed from the videos (a cache of its own)
+    with closing(in_two(len(files), read_one, _packed, _unpacked, **({"min_items": len(files) + 1} if video_fps
+                                                                      else {}))) as each:
+        for video, written in each:
+            for name in written:
+                if name not in levels:
+                    levels.append(name)
+            videos.append(video)
     for video in videos:
         for seg in video.segments:
             if seg.level not in levels:
@@ -252,6 +267,14 @@ def read(src: PathLike, tool_fps: Optional[float] = None, level: Optional[str] =
     if not levels:
         levels = [level or "action"]
     return assemble(videos, levels, str(src), taxonomy=taxonomy)
+
+
+def _packed(read: Tuple[RawVideo, List[str]]) -> tuple:
+    return read[0].packed(), read[1]
+
+
+def _unpacked(values: tuple) -> Tuple[RawVideo, List[str]]:
+    return RawVideo.unpacked(values[0]), values[1]
 
 
 def _document(annotations: AnnotationSet, video, names, fps: Optional[float] = None, width: int = 640,

@@ -24,14 +24,17 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
+import pickle
 import re
 import xml.etree.ElementTree as ET
+from contextlib import closing
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 from xml.sax.saxutils import escape
 
+from ...utils.bulk import in_two
 from ..errors import AnnotationError, Finding
 from ..model import AnnotationSet, Taxonomy
 from ..timeline import video_file
@@ -65,18 +68,25 @@ VOCABULARY_DIGEST = re.compile(rb'<PROPERTY NAME="videokit:vocabulary">([0-9a-f]
 
 
 # ---------------------------------------------------------------------------------------------- reading
-def _parse(path: Path, known_vocabulary: Optional[str] = None) -> Tuple[ET.Element, Optional[str]]:
-    """The document, and the digest of the vocabularies videokit wrote into it (None for other files). When
-    they are the vocabularies already read from another file of the folder, the document is parsed up to
-    them only (they are most of each file's bytes)."""
+def _parse(path: Path, known_vocabularies: Optional[bytes] = None) -> Tuple[ET.Element, Optional[bytes]]:
+    """The document, and its vocabularies' bytes where videokit wrote it (:func:`_vocabularies_of`; None for
+    other files). Where they are byte for byte those already read from another file of the folder, the document
+    is parsed up to them only (they are most of each file's bytes; a file cut or changed anywhere in them is
+    parsed whole, and its error is found)."""
     data = read_bytes(path)
-    found = VOCABULARY_DIGEST.search(data, 0, 4096)
-    digest = found.group(1).decode() if found else None
-    if digest is not None and digest == known_vocabulary:
-        cut = data.find(b"<CONTROLLED_VOCABULARY")
-        if cut > 0:
-            data = data[:cut] + b"</ANNOTATION_DOCUMENT>"
-    return parse_xml(data, path, "an ELAN file"), digest
+    vocabularies = _vocabularies_of(data)
+    if vocabularies is not None and vocabularies == known_vocabularies:
+        data = data[:len(data) - len(vocabularies)] + b"</ANNOTATION_DOCUMENT>"
+    return parse_xml(data, path, "an ELAN file"), vocabularies
+
+
+def _vocabularies_of(data: bytes) -> Optional[bytes]:
+    """The bytes from the first controlled vocabulary to the end of a file videokit wrote (the digest of its
+    vocabularies in the header), the same in every file of an export; None for any other file."""
+    if VOCABULARY_DIGEST.search(data, 0, 4096) is None:
+        return None
+    cut = data.find(b"<CONTROLLED_VOCABULARY")
+    return data[cut:] if cut > 0 else None
 
 
 def _slots(root: ET.Element, file: str) -> Tuple[List[str], Dict[str, Optional[float]], bool]:
@@ -163,20 +173,20 @@ def _deepest(root: str, children: Dict[Optional[str], List[str]]) -> List[str]:
     return best
 
 
-def read_file(path: PathLike, tiers: Optional[Dict[str, str]] = None, known_vocabulary: Optional[str] = None
+def read_file(path: PathLike, tiers: Optional[Dict[str, str]] = None, known_vocabularies: Optional[bytes] = None
               ) -> Tuple[RawVideo, List[str], Dict, List[Finding]]:
     """One ``.eaf``: its video, the levels it was read on, the class tables it carries (under ``""``: the
-    digest of its vocabularies), and its findings. ``known_vocabulary``: the digest of vocabularies already read
-    from a file of the same folder (a set's files share them; they are not read again)."""
+    bytes of its vocabularies, for the next file), and its findings. ``known_vocabularies``: those bytes of the
+    file read before it in the folder (a set's files share them; the same bytes are not read again)."""
     path = Path(path)
-    root, digest = _parse(path, known_vocabulary)
+    root, vocabularies = _parse(path, known_vocabularies)
     header = _header(root, path)
     by_id = _tiers_by_id(root, path)
     mapping = _level_tiers(root, by_id, tiers, path)
     levels = list(mapping)
     video = _video(header, path)
-    declared: Dict[str, Dict[int, str]] = {"": {0: digest or ""}}  # the digest, for the next file of the folder
-    if digest is None or digest != known_vocabulary:
+    declared: Dict[str, Dict[int, Any]] = {"": {0: vocabularies}}  # for the next file of the folder
+    if vocabularies is None or vocabularies != known_vocabularies:
         _class_tables(root, levels, declared)
     findings: List[Finding] = []
     annotation_index = _aligned_segments(root, by_id, mapping, video, path, findings)
@@ -364,24 +374,43 @@ def read(src: PathLike, tiers: Optional[Union[str, Dict[str, str]]] = None,
     files = sorted(p for p in src.iterdir() if p.name.endswith((".eaf", ".eaf.gz"))) if src.is_dir() else [src]
     if not files:
         raise AnnotationError(src, None, "file", "no .eaf files in this folder")
-    videos, levels, declared, findings, vocabulary = [], None, {}, [], None
-    for path in files:
-        video, file_levels, file_declared, file_findings = read_file(path, mapping, vocabulary)
-        vocabulary = file_declared.pop("")[0] or None
-        if levels is None:
-            levels = file_levels
-        elif file_levels != levels:
-            raise AnnotationError(path, "tiers", "levels", f"levels {file_levels} differ from {levels} of "
-                                  f"{files[0].name}; map the tiers with --tiers", file_levels)
-        for level, table in file_declared.items():
-            declared.setdefault(level, {}).update(table)
-        videos.append(video)
-        findings += file_findings
+    videos, levels, declared, findings = [], None, {}, []
+    vocabularies: Dict[int, Optional[bytes]] = {}  # file index -> its vocabularies' bytes, for the next file
+
+    def read_one(i: int) -> Tuple[RawVideo, List[str], Dict, List[Finding]]:
+        known = (vocabularies.pop(i - 1) if i - 1 in vocabularies
+                 else _vocabularies_of(read_bytes(files[i - 1])) if i else None)
+        read = read_file(files[i], mapping, known)
+        vocabularies[i] = read[2].pop("")[0]
+        return read
+
+    with closing(in_two(len(files), read_one, _packed, _unpacked)) as each:
+        for path, (video, file_levels, file_declared, file_findings) in zip(files, each):
+            if levels is None:
+                levels = file_levels
+            elif file_levels != levels:
+                raise AnnotationError(path, "tiers", "levels", f"levels {file_levels} differ from {levels} of "
+                                      f"{files[0].name}; map the tiers with --tiers", file_levels)
+            for level, table in file_declared.items():
+                declared.setdefault(level, {}).update(table)
+            videos.append(video)
+            findings += file_findings
     if not levels:
         raise AnnotationError(src, None, "tiers", "no time-aligned tier with annotations")
     annotations = assemble(videos, levels, str(src), taxonomy=taxonomy, declared=declared)
     annotations.findings[:0] = findings
     return annotations
+
+
+def _packed(read: Tuple[RawVideo, List[str], Dict, List[Finding]]) -> tuple:
+    """One file's :func:`read_file` result as ``marshal`` takes it (from the second process of a folder)."""
+    video, levels, declared, findings = read
+    return video.packed(), levels, declared, pickle.dumps(findings)
+
+
+def _unpacked(values: tuple) -> Tuple[RawVideo, List[str], Dict, List[Finding]]:
+    video, levels, declared, findings = values
+    return RawVideo.unpacked(video), levels, declared, pickle.loads(findings)
 
 
 # ---------------------------------------------------------------------------------------------- writing

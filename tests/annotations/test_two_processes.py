@@ -1,7 +1,7 @@
-"""A folder of tool files (ELAN, CVAT) is read on both CPUs: the second half of the files by a forked copy of the
+"""A folder of tool files (ELAN, CVAT) is read on both CPUs: every other block of files by a forked copy of the
 process (``videokit.utils.bulk.in_two``). Whatever the copy does, the result and the error are those of reading
-the files one after another in one process: the real sets, a broken file in either half, two broken files, and a
-copy that cannot send its results back."""
+the files one after another in one process: the real set, a broken file in either process's blocks, two broken
+files, and a copy that cannot send its results back."""
 from __future__ import annotations
 
 import json
@@ -84,9 +84,12 @@ def _broken(folder: Path, tmp_path: Path, *indices: int) -> Path:
     return copy
 
 
-@pytest.mark.parametrize("fmt", ["elan", "cvat"])
-@pytest.mark.parametrize("broken", [(1500,), (1000, 1900), (400, 1500)], ids=["second half", "both in the second",
-                                                                                "one in each half"])
+#: broken files by index (blocks of 16 alternate, this process's first): 1500 and 400 lie in the copy's blocks,
+#: 1000 in this process's
+@pytest.mark.parametrize(("fmt", "broken"), [("elan", (1500,)), ("elan", (400, 1000)), ("elan", (1000, 1500)),
+                                             ("cvat", (400, 1000))],
+                         ids=["elan, the copy's", "elan, the copy's then this one's",
+                              "elan, this one's then the copy's", "cvat, the copy's then this one's"])
 def test_a_broken_file_is_the_error_of_the_one_process_read(exported, fmt, broken, tmp_path):
     both = read_both(_broken(exported / fmt, tmp_path, *broken), fmt, tmp_path)
     first = sorted((exported / fmt).iterdir())[broken[0]].name

@@ -35,18 +35,26 @@ browser:
 	else echo "no chromium and no root apt-get: the browser tests will skip"; fi
 
 # The live Label Studio the tests drive (tests/labelstudio): its own environment, so its pins never touch
-# videokit's. Where it cannot be installed, those tests skip with the reason and everything else runs.
+# videokit's; every package of it pinned by requirements/labelstudio.txt (label-studio leaves its dependencies
+# open, and a new release of one can stop it). Where it cannot be installed, those tests skip with the reason and
+# everything else runs.
 LS_VENV := .venv-labelstudio
 LABEL_STUDIO ?= label-studio==1.23.2
 labelstudio:
 	@if [ -x $(LS_VENV)/bin/label-studio ]; then :; else \
 	  echo "installing $(LABEL_STUDIO) into $(LS_VENV) for the live Label Studio tests; log: $(LS_VENV).log"; \
-	  ( $(PYTHON) -m venv $(LS_VENV) && $(LS_VENV)/bin/python -m pip install -q "$(LABEL_STUDIO)" ) > $(LS_VENV).log 2>&1 \
+	  ( $(PYTHON) -m venv $(LS_VENV) && \
+	    $(LS_VENV)/bin/python -m pip install -q -c requirements/labelstudio.txt "$(LABEL_STUDIO)" ) > $(LS_VENV).log 2>&1 \
 	    || { rm -rf $(LS_VENV); echo "could not install Label Studio: its tests will skip (see $(LS_VENV).log)"; }; fi
-	@# a migrated empty database, copied into each test server's fresh data folder (its start: 8 s instead of 70)
+	@# a migrated empty database, copied into each test server's fresh data folder (its start: 8 s instead of 70);
+	@# init asks for a first user unless the environment names one; the organization it makes takes the tests'
+	@# legacy API tokens (tests/labelstudio/conftest.py)
 	@if [ -x $(LS_VENV)/bin/label-studio ] && [ ! -f $(LS_VENV)/template/label_studio.sqlite3 ]; then \
-	  LABEL_STUDIO_BASE_DATA_DIR=$(LS_VENV)/template $(LS_VENV)/bin/label-studio init --data-dir $(LS_VENV)/template \
-	    </dev/null >> $(LS_VENV).log 2>&1 || rm -rf $(LS_VENV)/template; fi
+	  LABEL_STUDIO_BASE_DATA_DIR=$(LS_VENV)/template LABEL_STUDIO_USERNAME=template@localhost \
+	  LABEL_STUDIO_ENABLE_LEGACY_API_TOKEN=true \
+	  LABEL_STUDIO_PASSWORD=$$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n') \
+	  $(LS_VENV)/bin/label-studio init --data-dir $(LS_VENV)/template </dev/null >> $(LS_VENV).log 2>&1 \
+	    || rm -rf $(LS_VENV)/template; fi
 
 # Two workers (pytest-xdist), one compute thread each (two cores, no spinning OpenMP threads fighting over
 # them); the live Label Studio tests share one server, so they run on one worker.

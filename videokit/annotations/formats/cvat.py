@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 from xml.sax.saxutils import escape
 
-from ...utils.bulk import in_two
+from ...utils.bulk import MIN_ITEMS, in_two
 from ..errors import AnnotationError
 from ..model import AnnotationSet, Taxonomy
 from ._common import PathLike, parse_class_id, parse_float, parse_int, parse_xml, read_bytes, ticks
@@ -253,8 +253,8 @@ def read(src: PathLike, tool_fps: Optional[float] = None, level: Optional[str] =
 
     videos = []
     # two processes share the files, but not where frame rates are probed from the videos (a cache of its own)
-    with closing(in_two(len(files), read_one, _packed, _unpacked, **({"min_items": len(files) + 1} if video_fps
-                                                                      else {}))) as each:
+    with closing(in_two(len(files), read_one, _packed, _unpacked,
+                        min_items=len(files) + 1 if video_fps else MIN_ITEMS)) as each:
         for video, written in each:
             for name in written:
                 if name not in levels:

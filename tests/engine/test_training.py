@@ -104,10 +104,18 @@ def test_demo_reaches_the_readme_accuracy_and_map(trained_demo):
         assert (tmp_path / name).exists()
 
 
-def test_two_processes_train_like_one(demo_root, tmp_path):
-    one = tmp_path / "one"
+@pytest.fixture(scope="module")
+def straight(demo_root, tmp_path_factory):
+    """Two epochs in one process, uninterrupted: what a resumed run must end with, and what two processes split."""
+    work_dir = tmp_path_factory.mktemp("straight")
+    train(demo_root, work_dir, "train_cfg.max_epochs=2")
+    return work_dir
+
+
+@pytest.mark.xdist_group("straight_training")  # the two tests share one straight run
+def test_two_processes_train_like_one(demo_root, straight, tmp_path):
+    one = straight  # its first epoch proves the split of an epoch's iterations
     two = tmp_path / "two"
-    train(demo_root, one, "train_cfg.max_epochs=1")  # one epoch proves the split of its iterations
     train(demo_root, two, "train_cfg.max_epochs=1", launcher="pytorch")
     log = next(two.glob("*/*.log")).read_text()
     assert "Distributed training: True" in log
@@ -120,9 +128,9 @@ def test_two_processes_train_like_one(demo_root, tmp_path):
         assert value.shape == weights(one / "epoch_1.pth")[key].shape
 
 
-def test_resume_after_kill_reaches_the_same_weights(demo_root, tmp_path):
-    straight = tmp_path / "straight"
-    train(demo_root, straight, "train_cfg.max_epochs=2")  # killed in epoch 2, resumed from epoch 1's checkpoint
+@pytest.mark.xdist_group("straight_training")
+def test_resume_after_kill_reaches_the_same_weights(demo_root, straight, tmp_path):
+    # killed in epoch 2, resumed from epoch 1's checkpoint: the weights of the straight run's epoch 2
     killed = tmp_path / "killed"
     process = train(demo_root, killed, "train_cfg.max_epochs=2", wait=False)
     deadline = time.time() + 300

@@ -12,7 +12,8 @@ not slow its creations, see docs/annotations.md) and over the previous round's o
 re-export of unchanged annotations, whose files are carried over, not rewritten).
 The folders of tool files (ELAN, CVAT) are read on both CPUs (``videokit.utils.bulk.in_two``; a write's
 read-back too): ``--baseline one-process`` also times each conversion that reads or writes one in a single process
-(``VIDEOKIT_ONE_PROCESS=1``) in the same rounds, and prints the ratio per round (two / one; median [min-max]).
+(``VIDEOKIT_ONE_PROCESS=1``) in the same rounds, prints the ratio per round (two / one; median [min-max]), and
+whether both ways wrote the same canonical bytes (``two_process_canonical_equal``).
 Usage: python -m benchmarks.bench_annotations [REAL_ANNOTATIONS_DIR] [--rounds 5] [--baseline one-process]
 """
 from __future__ import annotations
@@ -94,6 +95,11 @@ def main() -> int:
                                     conversion(dataset, "canonical", f"from-{tool}.json", tool, one_process=True)])
         times = interleaved(methods, rounds=args.rounds, warmup=0)
         os.environ.pop(ONE_PROCESS_ENV, None)
+        # equality beside the ratio: each tool folder read in two processes and in one, written to canonical
+        same = None if args.baseline != "one-process" else all(
+            (Path(tmp) / f"{dataset}-canonical-from-{tool}.json").read_bytes()
+            == (Path(tmp) / f"{dataset}-canonical-from-{tool}.json-one").read_bytes()
+            for dataset in ("nurvid", "ophnet") for tool in TWO_PROCESSES)
     print(f"{'dataset':8} {'target':24} {'read_s':>7} {'validate_s':>10} {'write_s':>8} "
           f"{'total_s (median [min-max])':>28}")
     for key, values in times.items():
@@ -105,6 +111,8 @@ def main() -> int:
             f"  one process {median(times[key + ONE]):.3f}; two / one {show_ratio(ratio(times, key, key + ONE))}")
         print(f"{dataset:8} {target:24} {parts[0]:7.3f} {parts[1]:10.3f} {parts[2]:8.3f} "
               f"{median(values):10.3f} [{min(values):.3f}-{max(values):.3f}]{baseline}")
+    if same is not None:
+        print(f"two_process_canonical_equal={same} (ELAN and CVAT folders read both ways, written to canonical)")
     print(f"slowest_conversion_s={max(median(v) for k, v in times.items() if not k.endswith(ONE)):.3f}")
     return 0
 

@@ -404,3 +404,19 @@ def test_an_elan_file_cut_in_its_vocabularies_is_an_error(real_sets, where, tmp_
                        else data[:-len(b"</ANNOTATION_DOCUMENT>\n")])
     with pytest.raises(AnnotationError, match=re.escape(target.name) + r":line \d+: xml: not an ELAN file"):
         read_annotations(out, "elan")
+
+
+@pytest.mark.parametrize("count", [0, 1, 7, 5000])
+def test_via_metadata_ids_drawn_in_bulk_are_those_of_random_choice(count):
+    """VIA's metadata ids are drawn in bulk; they must be the ids one ``choice`` per character draws (the
+    written projects' bytes depend on it)."""
+    import random
+
+    from videokit.annotations.formats.via import ID_CHARACTERS, random_ids
+
+    rng = random.Random(0)
+    one_at_a_time = ["".join(rng.choice(ID_CHARACTERS) for _ in range(8)) for _ in range(count)]
+    assert random_ids(count) == one_at_a_time
+    rng = random.Random(7)
+    fifteen = "".join(rng.choice(ID_CHARACTERS) for _ in range(15))
+    assert random_ids(3, length=5, seed=7) == [fifteen[:5], fifteen[5:10], fifteen[10:]]

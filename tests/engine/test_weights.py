@@ -146,12 +146,14 @@ def test_stock_configs_load_their_initial_weights_backbone_whole_head_at_random(
 
 
 @pytest.mark.slow
-def test_tools_train_fetches_and_loads_the_named_initial_weights(zoo, tmp_path, real_dir):
-    """`videokit weights fetch` of a config whose load_from names the (local) zoo, then tools/train.py of it:
-    the initial weights load with their one-line summary, the head left at random."""
+def test_tools_train_fetches_and_loads_the_named_initial_weights(zoo, tmp_path, real_dir, monkeypatch, capsys):
+    """`videokit weights fetch` of a config whose load_from names the (local) zoo (the CLI's entry point, in this
+    process), then tools/train.py of it (a process of its own, as a user runs it): the initial weights load with
+    their one-line summary, the head left at random."""
     from mmaction.registry import MODELS
     from mmengine.config import Config
 
+    from videokit.cli import main
     from videokit.register import register_all_modules
 
     register_all_modules()
@@ -164,14 +166,15 @@ def test_tools_train_fetches_and_loads_the_named_initial_weights(zoo, tmp_path, 
     copy = configs.copy(name, tmp_path / "configs")
     copy.write_text(copy.read_text() + f"load_from = {local_url!r}\n")
     env = dict(os.environ, VIDEOKIT_CACHE=str(tmp_path / "cache"), VIDEOKIT_WEIGHTS_MIRROR=zoo.base)
-    fetched = subprocess.run([sys.executable, "-m", "videokit.cli", "weights", "fetch", str(copy)], env=env,
-                             capture_output=True, text=True, timeout=300)
-    assert fetched.returncode == 0, fetched.stderr
-    assert "SHA-256 checked" in fetched.stdout and str(tmp_path / "cache") in fetched.stdout
+    monkeypatch.setenv("VIDEOKIT_CACHE", env["VIDEOKIT_CACHE"])
+    monkeypatch.setenv("VIDEOKIT_WEIGHTS_MIRROR", zoo.base)
+    capsys.readouterr()
+    assert main(["weights", "fetch", str(copy)]) == 0, capsys.readouterr().err
+    fetched = capsys.readouterr().out
+    assert "SHA-256 checked" in fetched and str(tmp_path / "cache") in fetched
     # the stock config itself names the real zoo file: a file that is not it fails the hash check
-    refused = subprocess.run([sys.executable, "-m", "videokit.cli", "weights", "fetch", name, "--mirror", zoo.base],
-                             env=env, capture_output=True, text=True, timeout=300)
-    assert refused.returncode == 1 and "download failed" in refused.stderr  # not served under the real hash
+    assert main(["weights", "fetch", name, "--mirror", zoo.base]) == 1
+    assert "download failed" in capsys.readouterr().err  # not served under the real hash
     # train one iteration on made videos: the summary line names what loaded and what stayed at random
     from ..videos import make_video
 

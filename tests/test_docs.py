@@ -9,7 +9,10 @@ it), ``../shared`` (the real annotation files and sample clips) and a ``data/`` 
 ``/data/``: ``data/nurvid/videos`` (small made videos under the real ids of NurViD's shortest videos),
 ``data/ophnet/videos`` (the sample clips) and ``data/videos`` (four of the demo's videos). What a doc writes in
 capitals or names for a file the user has stands for one of these (:data:`STANDS_FOR`); ``[optional parts]`` are
-left out. Checked per command: exit
+left out. Each command runs in a process of its own: ``videokit`` commands as forks
+of a warm interpreter that imported the console script's first module and the training stack
+(:mod:`tests.warm`: the same command, folder and environment, 3-4 s less to start), servers and the rest as
+fresh processes. Checked per command: exit
 code 0 and, for each ``#  -> line`` the doc shows under it, a line of the output with the same words (numbers
 and ``...`` match any).
 """
@@ -30,6 +33,7 @@ from typing import Dict, List, Tuple
 import pytest
 
 from .conftest import REAL, ROOT, SAMPLE_VIDEOS, SHARED, TRAINED_DEMO
+from .warm import WarmInterpreter
 
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 MARKER = re.compile(r"<!-- docs-test: (run|not run \((?P<reason>.+)\)) -->")
@@ -270,15 +274,27 @@ def _serve(argv: List[str], env: Dict[str, str], cwd: Path, shows: List[str]) ->
     return (process.returncode if LISTENING.search(output) else 1), output  # Ctrl+C is a clean stop: exit 0
 
 
+@pytest.fixture(scope="module")
+def warm():
+    interpreter = WarmInterpreter()
+    yield interpreter
+    interpreter.close()
+
+
 @pytest.mark.xdist_group(TRAINED_DEMO)
 @pytest.mark.parametrize("block", RUN, ids=[b.name for b in RUN])
-def test_documented_commands_work_as_written(block, workdir):
+def test_documented_commands_work_as_written(block, workdir, warm):
     assert REAL.is_dir()
     for command in block.commands:
         if command.not_run:
             continue
         env, argv = _argv(command.text)
-        code, output = (_serve if argv[:2] in SERVERS else _run)(argv, env, workdir, command.shows)
+        if argv[:2] in SERVERS:
+            code, output = _serve(argv, env, workdir, command.shows)
+        elif argv[0] == "videokit" and warm.ready:
+            code, output = warm.run(argv[1:], {**os.environ, **env, "PYTHONUNBUFFERED": "1"}, workdir)
+        else:
+            code, output = _run(argv, env, workdir, command.shows)
         where = f"{block.doc.name}:{command.line}: {command.text}"
         assert code == 0, f"{where}\n-> exit {code}\n{output[-3000:]}"
         for shown in command.shows:

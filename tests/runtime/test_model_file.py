@@ -128,15 +128,13 @@ def test_online_from_the_two_model_files_alone_streams_the_full_installs_timelin
         [(s["label"], s["start"], s["end"]) for s in pytorch["segments"]]
 
 
-def test_online_model_files_that_do_not_fit_are_one_clear_error(demo, tmp_path):
+def test_online_model_files_that_do_not_fit_are_one_clear_error(demo, tmp_path, monkeypatch):
     video = str(demo["videos"] / f"{demo['held_out'][0]}.mp4")
     wrong = tmp_path / "backbone8.onnx"
-    done = subprocess.run([str(Path(sys.executable).parent / "videokit"), "export", CONFIG,
-                           str(demo["result"]["checkpoint"]), "--part", "backbone", "--frames-per-window", "8",
-                           "--size", "64", "--video", video, "-o", str(wrong)],
-                          env={**_env(), "VIDEOKIT_DEMO_ROOT": str(demo["root"])}, capture_output=True, text=True,
-                          cwd=tmp_path)
-    assert done.returncode == 0, done.stdout + done.stderr
+    monkeypatch.setenv("VIDEOKIT_DEMO_ROOT", str(demo["root"]))
+    monkeypatch.chdir(tmp_path)
+    assert main(["export", CONFIG, str(demo["result"]["checkpoint"]), "--part", "backbone", "--frames-per-window", "8",
+                 "--size", "64", "--video", video, "-o", str(wrong)]) == 0
     for backbone, step, expected in (
             (wrong, demo["out"] / "step.onnx", "takes 8 frames of 64 px per window; "),
             (demo["out"] / "fp32.onnx", demo["out"] / "step.onnx", "a recognizer model; this needs a backbone"),

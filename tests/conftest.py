@@ -64,3 +64,13 @@ def pytest_collection_modifyitems(config, items):
         return next((i for i, prefix in enumerate(LONGEST_FIRST) if path.startswith(prefix)), len(LONGEST_FIRST))
 
     items.sort(key=rank)  # stable: the rest keep their order
+
+
+@pytest.fixture(scope="session")
+def warm():
+    """One warm interpreter per test process for the commands and tools' scripts tests run (``tests/warm.py``)."""
+    from .warm import WarmInterpreter
+
+    interpreter = WarmInterpreter()
+    yield interpreter
+    interpreter.close()

@@ -9,12 +9,11 @@ it), ``../shared`` (the real annotation files and sample clips) and a ``data/`` 
 ``/data/``: ``data/nurvid/videos`` (small made videos under the real ids of NurViD's shortest videos),
 ``data/ophnet/videos`` (the sample clips) and ``data/videos`` (four of the demo's videos). What a doc writes in
 capitals or names for a file the user has stands for one of these (:data:`STANDS_FOR`); ``[optional parts]`` are
-left out. Each command runs in a process of its own: ``videokit`` commands as forks
-of a warm interpreter that imported the console script's first module and the training stack
-(:mod:`tests.warm`: the same command, folder and environment, 3-4 s less to start), servers and the rest as
-fresh processes. Checked per command: exit
-code 0 and, for each ``#  -> line`` the doc shows under it, a line of the output with the same words (numbers
-and ``...`` match any).
+left out. Each command runs in a process of its own: ``videokit`` commands as forks of a warm interpreter that
+imported the console script's first module and the training stack (:mod:`tests.warm`, the session's ``warm``
+fixture: the same command, folder and environment, 3-4 s less to start), servers and the rest as fresh processes.
+Checked per command: exit code 0 and, for each ``#  -> line`` the doc shows under it, a line of the output with
+the same words (numbers and ``...`` match any).
 """
 from __future__ import annotations
 
@@ -33,7 +32,6 @@ from typing import Dict, List, Tuple
 import pytest
 
 from .conftest import REAL, ROOT, SAMPLE_VIDEOS, SHARED, TRAINED_DEMO
-from .warm import WarmInterpreter
 
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 MARKER = re.compile(r"<!-- docs-test: (run|not run \((?P<reason>.+)\)) -->")
@@ -272,13 +270,6 @@ def _serve(argv: List[str], env: Dict[str, str], cwd: Path, shows: List[str]) ->
             process.kill()
             process.wait()
     return (process.returncode if LISTENING.search(output) else 1), output  # Ctrl+C is a clean stop: exit 0
-
-
-@pytest.fixture(scope="module")
-def warm():
-    interpreter = WarmInterpreter()
-    yield interpreter
-    interpreter.close()
 
 
 @pytest.mark.xdist_group(TRAINED_DEMO)

@@ -7,8 +7,7 @@ from __future__ import annotations
 import json
 import math
 import os
-import subprocess
-import sys
+from pathlib import Path
 
 import pytest
 
@@ -101,18 +100,19 @@ SMALL_FRAMES = [f"{split}_dataloader.dataset.pipeline.{index}.{key}={value}" for
     ("test", 3, "scale", "(-1,64)"), ("test", 4, "crop_size", "56"))]
 
 
-def run_tool(tool, config, work_dir, env, *args):
+def run_tool(warm, tool, config, work_dir, env, *args):
+    """``python tools/TOOL.py CONFIG ARGS`` with the sizes made small, as a process of its own (a fork of the warm
+    interpreter: tests/warm.py); its output."""
     work_dir.mkdir(parents=True, exist_ok=True)
-    command = [sys.executable, str(ROOT / "tools" / f"{tool}.py"), str(config), *args, "--work-dir", str(work_dir),
+    command = [str(config), *args, "--work-dir", str(work_dir),
                "--cfg-options", "train_dataloader.num_workers=0", "train_dataloader.persistent_workers=False",
                "val_dataloader.num_workers=0", "val_dataloader.persistent_workers=False",
                "test_dataloader.num_workers=0", "test_dataloader.persistent_workers=False",
                "train_cfg.max_epochs=1", "default_hooks.logger.interval=1", *SMALL_FRAMES,
                *(["load_from=None"] if tool == "train" else [])]  # random initial weights: nothing downloads
-    result = subprocess.run(command, env=dict(os.environ, **env, PYTHONUNBUFFERED="1"), capture_output=True,
-                            text=True, timeout=900)
-    output = result.stdout + result.stderr
-    assert result.returncode == 0, output[-4000:]
+    code, output = warm.run_script(ROOT / "tools" / f"{tool}.py", command,
+                                   dict(os.environ, **env, PYTHONUNBUFFERED="1"), Path.cwd(), timeout=900)
+    assert code == 0, output[-4000:]
     return output
 
 
@@ -123,30 +123,30 @@ def warning_lines(output):
 @pytest.mark.parametrize("dataset,config,level", [
     ("nurvid", "configs/nurvid/tsm_r50_1x1x8_trimmed-action.py", "action"),
     ("ophnet", "configs/ophnet/tsm_r50_1x1x8_trimmed-phase.py", "phase")])
-def test_stock_config_trains_and_tests_on_the_present_videos(prepared, tmp_path, dataset, config, level):
+def test_stock_config_trains_and_tests_on_the_present_videos(prepared, tmp_path, dataset, config, level, warm):
     root = prepared[0]
     usable = read_annotations(root / dataset / "annotations.json", "canonical")
     env = {f"{dataset.upper()}_ANNOTATIONS": str(root / dataset / "annotations.json"),
            f"{dataset.upper()}_VIDEOS": str(root / f"{dataset}_videos")}
-    train_out = run_tool("train", ROOT / config, tmp_path / "work", env)
+    train_out = run_tool(warm, "train", ROOT / config, tmp_path / "work", env)
     present_train = len(trimmed_segments(usable, level, "train"))
     iterations = math.ceil(present_train / 8)  # the stock batch size
     assert f"Epoch(train) [1][{iterations}/{iterations}]" in train_out  # sized by the present samples
     assert "skipping unreadable video" not in train_out
     assert len(warning_lines(train_out)) <= 3, warning_lines(train_out)
     checkpoint = next((tmp_path / "work").glob("epoch_1.pth"))
-    test_out = run_tool("test", ROOT / config, tmp_path / "test", env, str(checkpoint))
+    test_out = run_tool(warm, "test", ROOT / config, tmp_path / "test", env, str(checkpoint))
     present_test = len(trimmed_segments(usable, level, "test"))
     assert f"acc/num_samples: {present_test}" in test_out  # the metrics say on how many samples
     assert len(warning_lines(test_out)) <= 3, warning_lines(test_out)
 
 
-def test_bundled_annotations_with_a_partial_download_leave_absent_videos_out(prepared, tmp_path):
+def test_bundled_annotations_with_a_partial_download_leave_absent_videos_out(prepared, tmp_path, warm):
     """Without prepare: the stock config on the full published annotations and the partial folder still
     sizes its epoch by the present videos and says in one line how many are absent."""
     root, nurvid, _, _ = prepared
     env = {"NURVID_VIDEOS": str(root / "nurvid_videos")}
-    out = run_tool("train", ROOT / "configs/nurvid/tsm_r50_1x1x8_trimmed-action.py", tmp_path / "work", env)
+    out = run_tool(warm, "train", ROOT / "configs/nurvid/tsm_r50_1x1x8_trimmed-action.py", tmp_path / "work", env)
     absent_lines = [line for line in out.splitlines() if "videos absent" in line]
     assert len(absent_lines) == 2  # one line for the train split, one for the val split
     train_line = next(line for line in absent_lines if "split 'train'" in line)

@@ -1,9 +1,11 @@
-"""A warm interpreter for running the `videokit` console command many times: one Python process imports what the
-command's script imports first (``videokit.cli``) and the training stack's packages (torch, torchvision,
-mmengine, mmcv: 3-4 s of CPU per start), then forks one child per command.
+"""A warm interpreter for running the `videokit` console command and the tools' scripts many times: one Python
+process imports what the command's script imports first (``videokit.cli``) and the training stack's packages
+(torch, torchvision, mmengine, mmcv: 3-4 s of CPU per start), then forks one child per command.
 
-Each child is the command as its script runs it (``sys.argv``, ``sys.exit(main())``), in its own process, folder
-and environment, its output in a file, its exit code its own: only the imports are shared. Those imports have no
+Each child is the command as its script runs it (``sys.argv``, ``sys.exit(main())``; a script such as
+``tools/train.py`` run as ``__main__`` with its folder first on the path), in its own process, folder and
+environment, its output in a file, its exit code its own: only the imports are shared. (A script that must set
+something before torch loads, as ``tools/extract_features.py`` does, is not one to run here.) Those imports have no
 effect a command could lean on (no registry scope is set, no videokit module registers anything by being
 imported here), so a command that forgets to import or register what it needs still fails.
 """
@@ -23,7 +25,7 @@ from typing import Dict, List, Optional, Tuple
 PRELOAD = ("videokit.cli", "torch", "torchvision", "mmengine", "mmcv")
 
 _SERVER = r"""
-import atexit, json, os, sys, threading, traceback
+import atexit, json, os, runpy, sys, threading, traceback
 for name in sys.argv[1:]:
     __import__(name)
 if threading.active_count() != 1:  # a forked copy of a threaded process may hang: refuse, the caller starts fresh
@@ -45,6 +47,10 @@ for line in sys.stdin:
         sys.stdin = open(0)
         sys.argv = request["argv"]
         try:
+            if request["script"]:  # `python SCRIPT ARGS`: its folder first on the path, run as __main__
+                sys.path[0] = os.path.dirname(os.path.abspath(sys.argv[0]))
+                runpy.run_path(sys.argv[0], run_name="__main__")
+                sys.exit(0)
             from videokit.cli import main
             sys.exit(main())
         except SystemExit as exc:  # what the interpreter makes of it
@@ -88,9 +94,18 @@ class WarmInterpreter:
 
     def run(self, args: List[str], env: Dict[str, str], cwd: Path, timeout: float = 600) -> Tuple[int, str]:
         """``videokit *args`` in ``cwd`` with exactly ``env``: (exit code, stdout and stderr)."""
+        return self._request([self.script, *args], False, env, cwd, timeout)
+
+    def run_script(self, script: Path, args: List[str], env: Dict[str, str], cwd: Path,
+                   timeout: float = 600) -> Tuple[int, str]:
+        """``python script *args`` (``tools/train.py`` ...): (exit code, stdout and stderr)."""
+        return self._request([str(script), *args], True, env, cwd, timeout)
+
+    def _request(self, argv: List[str], script: bool, env: Dict[str, str], cwd: Path,
+                 timeout: float) -> Tuple[int, str]:
         assert self.process is not None, "the warm interpreter did not start"
         with tempfile.NamedTemporaryFile("r", suffix=".out") as output:
-            request = {"argv": [self.script, *args], "env": env, "cwd": str(cwd), "output": output.name}
+            request = {"argv": argv, "script": script, "env": env, "cwd": str(cwd), "output": output.name}
             self.process.stdin.write(json.dumps(request) + "\n")
             self.process.stdin.flush()
             pid = json.loads(self._line(60))["pid"]
@@ -99,7 +114,7 @@ class WarmInterpreter:
             except TimeoutError:
                 os.kill(pid, signal.SIGKILL)
                 self._line(60)
-                raise TimeoutError(f"videokit {' '.join(args)} did not end within {timeout} s") from None
+                raise TimeoutError(f"{' '.join(argv)} did not end within {timeout} s") from None
             return code, Path(output.name).read_text(errors="replace")
 
     def _line(self, timeout: float) -> str:

@@ -5,8 +5,6 @@ values); nothing reaches the internet."""
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from collections import defaultdict
 from pathlib import Path
 
@@ -146,10 +144,11 @@ def test_stock_configs_load_their_initial_weights_backbone_whole_head_at_random(
 
 
 @pytest.mark.slow
-def test_tools_train_fetches_and_loads_the_named_initial_weights(zoo, tmp_path, real_dir, monkeypatch, capsys):
+def test_tools_train_fetches_and_loads_the_named_initial_weights(zoo, tmp_path, real_dir, monkeypatch, capsys,
+                                                                   warm):
     """`videokit weights fetch` of a config whose load_from names the (local) zoo (the CLI's entry point, in this
-    process), then tools/train.py of it (a process of its own, as a user runs it): the initial weights load with
-    their one-line summary, the head left at random."""
+    process), then tools/train.py of it (a process of its own, a fork of the warm interpreter: tests/warm.py): the
+    initial weights load with their one-line summary, the head left at random."""
     from mmaction.registry import MODELS
     from mmengine.config import Config
 
@@ -196,13 +195,11 @@ def test_tools_train_fetches_and_loads_the_named_initial_weights(zoo, tmp_path, 
     ann = tmp_path / "ann.json"
     ann.write_text(json.dumps(records))
     env.update(NURVID_ANNOTATIONS=str(ann), NURVID_VIDEOS=str(videos), PYTHONUNBUFFERED="1")
-    train = subprocess.run([sys.executable, str(ROOT / "tools" / "train.py"), str(copy), "--work-dir",
-                            str(tmp_path / "work"), "--cfg-options", "train_cfg.max_epochs=1",
-                            "train_dataloader.batch_size=2", "train_dataloader.num_workers=0",
-                            "train_dataloader.persistent_workers=False", "--no-validate"],
-                           env=env, capture_output=True, text=True, timeout=900)
-    output = train.stdout + train.stderr
-    assert train.returncode == 0, output[-3000:]
+    code, output = warm.run_script(ROOT / "tools" / "train.py", [
+        str(copy), "--work-dir", str(tmp_path / "work"), "--cfg-options", "train_cfg.max_epochs=1",
+        "train_dataloader.batch_size=2", "train_dataloader.num_workers=0", "train_dataloader.persistent_workers=False",
+        "--no-validate"], env, Path.cwd(), timeout=900)
+    assert code == 0, output[-3000:]
     summary = next(line for line in output.splitlines() if "initial weights" in line)
     print(summary)
     assert "keys loaded" in summary and "left at their init (cls_head.fc_cls.weight, cls_head.fc_cls.bias)" in summary

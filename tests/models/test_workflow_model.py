@@ -4,8 +4,7 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
-import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -113,7 +112,7 @@ def phase_features(tmp_path):
     return tmp_path, ann
 
 
-def test_ophnet_anticipation_config_trains_and_tests_through_the_tools(phase_features, tmp_path):
+def test_ophnet_anticipation_config_trains_and_tests_through_the_tools(phase_features, tmp_path, warm):
     folder, ann = phase_features
     config = str(ROOT / "configs" / "ophnet" / "causal_tcn_features_phase-anticipation.py")
     options = ["model.in_channels=16", "model.num_classes=3", "train_cfg.max_epochs=25", "train_cfg.val_interval=100",
@@ -124,13 +123,14 @@ def test_ophnet_anticipation_config_trains_and_tests_through_the_tools(phase_fea
     options.append("val_dataloader.dataset.split=test")
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     work = tmp_path / "work"
-    done = subprocess.run([sys.executable, str(ROOT / "tools" / "train.py"), config, "--work-dir", str(work),
-                           "--seed", "0", "--cfg-options", *options], env=env, capture_output=True, text=True)
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    done = subprocess.run([sys.executable, str(ROOT / "tools" / "test.py"), config, str(work / "epoch_25.pth"),
-                           "--work-dir", str(work), "--cfg-options", *options], env=env, capture_output=True, text=True)
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    line = next(x for x in done.stdout.splitlines()[::-1] if "anticipation/wMAE@5" in x)
+    # each tool a process of its own (a fork of the warm interpreter: tests/warm.py)
+    code, output = warm.run_script(ROOT / "tools" / "train.py", [config, "--work-dir", str(work), "--seed", "0",
+                                                                  "--cfg-options", *options], env, Path.cwd())
+    assert code == 0, output[-6000:]
+    code, output = warm.run_script(ROOT / "tools" / "test.py", [config, str(work / "epoch_25.pth"), "--work-dir",
+                                                                 str(work), "--cfg-options", *options], env, Path.cwd())
+    assert code == 0, output[-6000:]
+    line = next(x for x in output.splitlines()[::-1] if "anticipation/wMAE@5" in x)
     metrics = dict(re.findall(r"(\S+): ([-\d.]+)", line.split("Epoch(test)")[-1]))
     for key in ("anticipation/wMAE@2", "anticipation/eMAE@3", "anticipation/baseline_wMAE@5", "online/accuracy",
                 "online/mean_f1", "online/edit", "online/F1@50"):

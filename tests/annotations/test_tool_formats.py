@@ -20,7 +20,8 @@ from videokit.annotations import (
     validate,
     write_annotations,
 )
-from videokit.annotations.formats.labelstudio import _config_fps
+from videokit.annotations.formats._tool_files import level_names
+from videokit.annotations.formats.labelstudio import _config_fps, regions
 from videokit.cli import main
 
 from ..conftest import SHARED
@@ -320,6 +321,33 @@ def test_predictions_as_label_studio_pre_annotations(tmp_path):
     assert controls[tiny.levels[-1]] == [tiny.taxonomy.class_names(tiny.levels[-1])[c]
                                          for c in sorted(tiny.taxonomy.level(tiny.levels[-1]).classes)]
 
+
+
+@pytest.mark.parametrize("as_predictions", [False, True])
+def test_label_studio_tasks_are_the_json_of_their_results(tmp_path, as_predictions):
+    """The writer makes each task's JSON text from the values (no dict per result): the file is exactly what
+    ``json.dumps`` writes for its own content, and each task's results are :func:`regions`' for its video, with
+    names that need escaping (quotes, a backslash, a control character, non-ASCII), side fields of every JSON
+    kind, scores and none."""
+    tiny = read_annotations(TINY, "canonical")
+    for level in tiny.levels:
+        for n, info in enumerate(tiny.taxonomy.level(level).classes.values()):
+            info.name = ['say "hi"', "back\\slash", "tab\there", "Kapselsackspannring ü", "€ 2"][n % 5] + f" {n}"
+    kinds = [{"surgery_id": 3}, {"flag": True, "note": "x\"y"}, {"list": [1, 2.5, None]}, {"nested": {"a": [1]}}, {}]
+    for i, (_, seg) in enumerate(tiny.segments()):
+        seg.attrs = dict(kinds[i % len(kinds)])
+        if i % 3:
+            seg.attrs["score"] = 0.1 * (i % 7) + 1e-3
+    write_annotations(tiny, tmp_path / "tasks.json", "labelstudio", as_predictions=as_predictions, tool_fps=25.0)
+    text = (tmp_path / "tasks.json").read_text(encoding="utf-8")
+    tasks = json.loads(text)
+    assert text == json.dumps(tasks, ensure_ascii=False)
+    key = "predictions" if as_predictions else "annotations"
+    names = level_names(tiny)
+    for task, video in zip(tasks, tiny):
+        rate = float(video.fps) if video.fps else 25.0
+        assert task[key][0]["result"] == regions(tiny, video, rate, as_predictions, names)
+    assert any('\\"hi\\"' in line for line in text.splitlines()) and "ü" in text
 
 
 def test_predictions_as_elan_and_via_pre_annotations(tmp_path, capsys):

@@ -20,6 +20,7 @@ from typing import Dict, Iterator, Optional
 
 from videokit.annotations import AnnotationError, AnnotationSet, read_annotations, validate, write_annotations
 from videokit.annotations.formats import canonical
+from videokit.annotations.formats._tool_files import checks_only
 from videokit.annotations.formats.tables import read_taxonomy
 
 #: per case: longer than this is a hang (a real file of these sizes reads in milliseconds)
@@ -40,6 +41,10 @@ OWN_FORMAT: Dict[str, tuple] = {
     "canonical": None,
     "taxonomy": None,
 }
+
+
+#: the formats whose reader assembles its set from the tool's values (``_tool_files.assemble``)
+TOOL_FORMATS = ("elan", "labelstudio", "cvat", "via")
 
 
 class Failure(AssertionError):
@@ -103,7 +108,9 @@ def _check(fmt: str, path: Path, options: dict, work: Path) -> str:
         annotations = read_annotations(path, fmt, **options)
     except AnnotationError as exc:
         _one_error(exc, "read")
+        _read_back_agrees(fmt, path, options, str(exc))
         return "error"
+    _read_back_agrees(fmt, path, options, None)
     typed(annotations)
     report = validate(annotations)
     if not report.ok:
@@ -134,6 +141,21 @@ def _check(fmt: str, path: Path, options: dict, work: Path) -> str:
         if target == "canonical" and canonical.to_dict(back) != canonical.to_dict(annotations):
             raise Failure("canonical round trip changed the set")
     return outcome
+
+
+def _read_back_agrees(fmt: str, path: Path, options: dict, error: Optional[str]) -> None:
+    """A tool file read as a writer's output is read back (``checks_only``: nothing assembled) is refused with
+    the full read's error, or accepted where the full read accepts it."""
+    if fmt not in TOOL_FORMATS:
+        return
+    try:
+        with checks_only():
+            read_annotations(path, fmt, **options)
+        checked = None
+    except AnnotationError as exc:
+        checked = str(exc)
+    if checked != error:
+        raise Failure(f"the read-back's outcome {checked!r} is not the full read's {error!r}")
 
 
 def _check_taxonomy(path: Path, work: Path) -> str:

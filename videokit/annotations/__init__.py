@@ -9,9 +9,10 @@ from typing import Any, Callable, Dict, Optional
 
 import pandas as pd
 
-from ..utils import PathLike, checked_outputs, no_gc
+from ..utils import PathLike, checked_outputs, no_gc, written_bytes
 from .errors import AnnotationError, Finding
 from .formats import READERS, WRITERS, registry
+from .formats._tool_files import checks_only
 from .model import (
     AnnotationSet,
     ClassInfo,
@@ -80,15 +81,22 @@ def _read_back(form: registry.Format, out: PathLike, options: Dict[str, Any]) ->
     def check(tmp: Path, target: Path) -> None:
         if reader is None or target.absolute() != final or reader_options.get("style") == "clips":
             return
-        if tmp.is_file() and not tmp.read_bytes().strip():  # nothing to list (an empty split): nothing to refuse
+        if tmp.is_file() and _blank(tmp):  # nothing to list (an empty split): nothing to refuse
             return
         try:
-            reader(tmp, **reader_options)
+            with checks_only():  # the set read is thrown away: every check, nothing built after them
+                reader(tmp, **reader_options)
         except AnnotationError as exc:
             found = exc.finding
             raise AnnotationError(out, found.record, found.field, "videokit would write what it cannot read back "
                                   f"({found.message}); nothing written", found.value) from None
     return check
+
+
+def _blank(path: Path) -> bool:
+    data = written_bytes(path)
+    data = path.read_bytes() if data is None else data
+    return not data or data.isspace()
 
 
 __all__ = ["AnnotationError", "AnnotationSet", "ClassInfo", "Finding", "Level", "Segment", "Taxonomy",

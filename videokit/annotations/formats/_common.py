@@ -59,7 +59,10 @@ def read_bytes(path: PathLike) -> bytes:
 def read_text(path: PathLike) -> str:
     """The file's text, UTF-8 with or without byte-order mark; a clear error for anything else."""
     path = Path(path)
-    data = read_bytes(path)
+    return _text(read_bytes(path), path)
+
+
+def _text(data: bytes, path: Path) -> str:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -67,7 +70,7 @@ def read_text(path: PathLike) -> str:
         raise AnnotationError(path, f"line {line}", "encoding",
                               f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})"
                               ) from None
-    if not text.strip():
+    if not text or text.isspace():  # (not strip(): that copies the whole text)
         raise AnnotationError(path, None, "file", "is empty")
     return text
 
@@ -103,13 +106,32 @@ def read_json(path: PathLike) -> Any:
     """Parse a JSON file strictly: syntax errors name the line and column; ``NaN`` / ``Infinity``, numbers
     that do not fit a float, integers of more than :data:`MAX_DIGITS` digits, nesting deeper than
     :data:`MAX_DEPTH` and text no file can hold (a lone UTF-16 surrogate) are each one error."""
-    return parse_json(read_text(path), path)
+    path = Path(path)
+    data = read_bytes(path)
+    return parse_json(_text(data, path), path, plain_numbers(data))
 
 
-def parse_json(text: str, path: PathLike) -> Any:
-    """:func:`read_json`'s checks on JSON text that is not a file (a request body; ``path`` names it)."""
+#: digits -> 0 and E -> e: the shapes of a JSON text's numbers, for :func:`plain_numbers`
+_NUMBER_SHAPES = bytes.maketrans(b"123456789E", b"000000000e")
+
+
+def plain_numbers(data: bytes) -> bool:
+    """Whether no number in the JSON text ``data`` can fail :func:`read_json`'s number checks: no run of more
+    than :data:`MAX_DIGITS` digits, no digit followed by an exponent of three digits or more (below both, a
+    number is under 1e130) and no ``NaN`` / ``Infinity``, anywhere in the text (strings too: where one shows,
+    each number is checked). Then the decoder's own int and float parsing gives the same values, without a call
+    per number."""
+    shapes = data.translate(_NUMBER_SHAPES)
+    return (b"0" * (MAX_DIGITS + 1) not in shapes and b"0e000" not in shapes and b"0e+000" not in shapes
+            and b"NaN" not in data and b"Infinity" not in data)
+
+
+def parse_json(text: str, path: PathLike, plain: bool = False) -> Any:
+    """:func:`read_json`'s checks on JSON text that is not a file (a request body; ``path`` names it).
+    ``plain``: :func:`plain_numbers` holds for the text's bytes (the numbers need no check each)."""
     try:
-        data = json.loads(text, parse_int=_json_int, parse_float=_json_float, parse_constant=_json_constant)
+        data = (json.loads(text) if plain else
+                json.loads(text, parse_int=_json_int, parse_float=_json_float, parse_constant=_json_constant))
     except json.JSONDecodeError as exc:
         raise AnnotationError(path, f"line {exc.lineno}", "json",
                               f"invalid JSON: {exc.msg} (column {exc.colno})") from None

@@ -14,6 +14,8 @@ stale id neither keeps the old class nor renames it for the whole set.
 """
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import copy
 import hashlib
 import json
@@ -72,14 +74,35 @@ class RawVideo:
         return cls(video_id, path, duration, fps, split, labels, [RawSegment(*s) for s in segments], attrs, where)
 
 
+#: set while a written file is read back (:func:`checks_only`): what the reader builds is thrown away
+_CHECKS_ONLY: contextvars.ContextVar[bool] = contextvars.ContextVar("checks_only", default=False)
+
+
+@contextlib.contextmanager
+def checks_only() -> Iterator[None]:
+    """Within the block, :func:`assemble` checks the levels and builds nothing: for reading back a file just
+    written (``write_annotations``), where only whether the reader refuses it counts. Every check of a tool
+    file is made before its set is assembled (assembling refuses nothing but the levels: an unknown value is a
+    finding, not an error), so the outcome is the full read's; the fuzz profile reads every written file back in
+    full too."""
+    token = _CHECKS_ONLY.set(True)
+    try:
+        yield
+    finally:
+        _CHECKS_ONLY.reset(token)
+
+
 def assemble(videos: Sequence[RawVideo], levels: Sequence[str], source: str, dataset: str = "",
              taxonomy: Optional[Taxonomy] = None, declared: Optional[Dict[str, Dict[int, str]]] = None
              ) -> AnnotationSet:
     """The annotation set of ``videos`` on ``levels`` (coarse to fine). ``declared``: class tables the file
     carries (``{level: {id: name}}``); ``taxonomy``: the classes to map values to (``--taxonomy``). In steps:
     the levels checked, the class of each value decided (:class:`_Classes`), each video built with its parent
-    links (:func:`_video`), parents of classes inferred where no taxonomy gives them."""
+    links (:func:`_video`), parents of classes inferred where no taxonomy gives them. Within
+    :func:`checks_only`: the levels checked, and an empty set on them."""
     _check_levels(levels, source, taxonomy)
+    if _CHECKS_ONLY.get():
+        return AnnotationSet(Taxonomy(dataset, [Level(lvl) for lvl in levels]), {}, source, [])
     findings: List[Finding] = []
     if taxonomy is not None:
         classes = _Classes.of_taxonomy(taxonomy, levels, dataset, findings)

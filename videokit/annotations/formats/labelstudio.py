@@ -27,8 +27,10 @@ score per region and their mean per task) so an annotator corrects the model ins
 from __future__ import annotations
 
 import json
+import math
 import urllib.parse
 import xml.etree.ElementTree as ET
+from functools import lru_cache
 from typing import Any, Dict, List, Optional, Tuple
 from xml.sax.saxutils import quoteattr
 
@@ -37,6 +39,7 @@ from ..errors import AnnotationError, Finding
 from ..model import AnnotationSet, Taxonomy
 from ..timeline import video_file
 from ._common import (
+    MAX_CLASS_ID,
     PathLike,
     as_list,
     as_object,
@@ -51,7 +54,7 @@ from ._common import (
     require,
     ticks,
 )
-from ._tool_files import RawSegment, RawVideo, VideoRate, assemble, level_names, rows, video_label_names
+from ._tool_files import RawSegment, RawVideo, Row, VideoRate, assemble, level_names, rows, video_label_names
 
 TYPE = "timelinelabels"
 
@@ -243,12 +246,33 @@ def _region(result: Any, at: str) -> Optional[Dict[str, Any]]:
             "score": result.get("score"), "meta": {} if meta is None else meta, "id": result.get("id"), "where": at}
 
 
+def _meta(meta: Dict[str, Any], score: Any, file: str, at: str
+          ) -> Tuple[Dict[str, Any], Optional[int], Optional[str]]:
+    """A region's side fields (what videokit keeps in its ``meta``, and its ``score``), the class id and the name
+    it was written with; each checked in that order (a value of the usual type is taken as it is, any other
+    through its check). The side fields may be the export's own object: copy it before changing it."""
+    attrs, cid, cid_name = meta.get("videokit_attrs"), meta.get("videokit_label_id"), meta.get("videokit_label")
+    if type(attrs) is not dict:
+        attrs = optional(meta, "videokit_attrs", file, f"{at} meta", dict, {})
+    if score is not None:
+        attrs = dict(attrs, score=parse_float(score, file, at, "score"))
+    if cid is not None and not (type(cid) is int and 0 <= cid <= MAX_CLASS_ID):
+        cid = parse_class_id(cid, file, f"{at} meta", "videokit_label_id")
+    if cid_name is not None and type(cid_name) is not str:
+        cid_name = optional(meta, "videokit_label", file, f"{at} meta", str)
+    return attrs, cid, cid_name
+
+
+#: the whole numbers a float holds exactly
+_EXACT = 2 ** 53
+
+
 def _frame(span: Any, key: str) -> Optional[float]:
     """A range's frame where it is a plain JSON number (what :func:`parse_float` gives it), else None."""
     value = span.get(key) if type(span) is dict else None
     if type(value) is float:
         return value if value - value == 0 else None  # not inf or nan
-    if type(value) is int and -(2 ** 53) <= value <= 2 ** 53:
+    if type(value) is int and -_EXACT <= value <= _EXACT:
         return float(value)
     return None
 
@@ -325,7 +349,7 @@ class _Export:
         """Note result types other than timeline labels, for the error when nothing readable is found."""
         for result in results if isinstance(results, list) else []:
             kind = result.get("type") if isinstance(result, dict) else None
-            if isinstance(kind, str) and kind.lower() != "timelinelabels" and len(self.other_types) < 20:
+            if isinstance(kind, str) and kind != TYPE and kind.lower() != TYPE and len(self.other_types) < 20:
                 self.other_types[kind[:40]] = None
 
     def _level(self, level: str) -> None:
@@ -369,22 +393,21 @@ class _Export:
             raise AnnotationError(file, record, "framerate", "the file does not state the video's frame rate "
                                   "(frames -> seconds); pass --tool-fps (or --fps), or --videos DIR holding "
                                   f"{video.path or video.video_id}")
-        label = as_text(region["labels"][0], file, at, TYPE, numbers=True)
+        label = region["labels"][0]
+        label = label if type(label) is str else as_text(label, file, at, TYPE, numbers=True)
         meta = region["meta"]
         if meta is None:  # JSON-MIN: what videokit kept in the region's meta is not in this export
             self.lost.update(dict.fromkeys(optional(side, "segment_fields", file, f"{record} data.videokit", list,
                                                     [])))
             meta = {}
-        attrs = dict(optional(meta, "videokit_attrs", file, f"{at} meta", dict, {}))
-        if region["score"] is not None:
-            attrs["score"] = parse_float(region["score"], file, at, "score")
-        cid = optional(meta, "videokit_label_id", file, f"{at} meta")
-        cid = None if cid is None else parse_class_id(cid, file, f"{at} meta", "videokit_label_id")
-        cid_name = optional(meta, "videokit_label", file, f"{at} meta", str)
+        attrs, cid, cid_name = _meta(meta, region["score"], file, at)
         rate = float(rate)
         for span in region["ranges"]:
-            start, end = _frame(span, "start"), _frame(span, "end")
-            if start is None or end is None:  # not two plain numbers: checked, for the error naming the field
+            start, end = (span.get("start"), span.get("end")) if type(span) is dict else (None, None)
+            if not (type(start) is int and type(end) is int and -_EXACT <= start <= _EXACT
+                    and -_EXACT <= end <= _EXACT):  # the usual frames are whole numbers
+                start, end = _frame(span, "start"), _frame(span, "end")
+            if start is None or end is None:  # not two plain numbers: checked, for the error naming it
                 span = as_object(span, file, at, "ranges")
                 start = parse_float(span.get("start"), file, at, "ranges.start")
                 end = parse_float(span.get("end"), file, at, "ranges.end")
@@ -425,9 +448,7 @@ def regions(annotations: AnnotationSet, video, rate: float, as_predictions: bool
         label = labels[row.level].get(row.label) if labels is not None and row.level in labels else row.name
         if control is None or label is None:
             continue
-        where = f"video {video.video_id} segment {row.index}"
-        first = ticks(row.start, rate, annotations.source, where, "start") + 1
-        last = max(ticks(row.end, rate, annotations.source, where, "end"), first)
+        first, last = _frames(annotations, video, row, rate)
         item = {"id": f"vk{row.index}", "type": TYPE, "from_name": control, "to_name": "video", "origin": "manual",
                 "value": {"ranges": [{"start": first, "end": last}], TYPE: [label]},
                 "meta": {"videokit_label_id": row.label, "videokit_label": label,
@@ -439,25 +460,79 @@ def regions(annotations: AnnotationSet, video, rate: float, as_predictions: bool
     return results
 
 
-def _task(annotations: AnnotationSet, video, as_predictions: bool, tool_fps: Optional[float] = None,
-          names=None) -> Dict:
+def _frames(annotations: AnnotationSet, video, row: Row, rate: float) -> Tuple[int, int]:
+    """A segment's range in Label Studio's frames (1-based, inclusive; at least one frame)."""
+    where = f"video {video.video_id} segment {row.index}"
+    first = ticks(row.start, rate, annotations.source, where, "start") + 1
+    return first, max(ticks(row.end, rate, annotations.source, where, "end"), first)
+
+
+def _results_json(annotations: AnnotationSet, video, rate: float, as_predictions: bool, names
+                  ) -> Tuple[List[str], List[float], List[str]]:
+    """:func:`regions` (no project mapping) as the JSON texts ``json.dumps`` gives each result, made from the
+    values without a dict per result (a set's write makes 30,000 of them); with the scores and the side-field
+    names the results carry. ``tests/annotations/test_tool_formats.py`` holds the two to the same text."""
+    texts, scores, fields = [], [], set()
+    origin = "prediction" if as_predictions else "manual"
+    for row in rows(annotations, video, names):
+        first, last = _frames(annotations, video, row, rate)
+        label = _json_text(row.name)
+        attrs = ""
+        if row.attrs:
+            attrs = f', "videokit_attrs": {_attrs_json(row.attrs)}'
+            fields.update(row.attrs)
+        score = ""
+        if as_predictions:
+            scores.append(row.score if row.score is not None else 1.0)
+            score = f', "score": {_json_number(scores[-1])}'
+        texts.append(f'{{"id": "vk{row.index}", "type": "{TYPE}", "from_name": {_json_text(row.level)}, '
+                     f'"to_name": "video", "origin": "{origin}", "value": {{"ranges": [{{"start": {first}, '
+                     f'"end": {last}}}], "{TYPE}": [{label}]}}, "meta": {{"videokit_label_id": '
+                     f'{int.__repr__(row.label)}, "videokit_label": {label}{attrs}}}{score}}}')
+    return texts, scores, sorted(fields)
+
+
+#: a JSON string as ``json.dumps(..., ensure_ascii=False)`` writes it (level and class names repeat: each once)
+_json_text = lru_cache(maxsize=16384)(json.encoder.encode_basestring)
+
+
+def _json_number(value: float) -> str:
+    return repr(value) if type(value) is float and math.isfinite(value) else json.dumps(value)
+
+
+def _attrs_json(attrs: Dict[str, Any]) -> str:
+    try:  # a set repeats a few side fields thousands of times: each text made once
+        return _attrs_text(tuple([(k, type(v), v) for k, v in attrs.items()]))  # 1 is not True
+    except TypeError:  # a list or an object among the values
+        return json.dumps(attrs, ensure_ascii=False)
+
+
+@lru_cache(maxsize=4096)
+def _attrs_text(items: Tuple[Tuple[str, type, Any], ...]) -> str:
+    return json.dumps({k: v for k, _, v in items}, ensure_ascii=False)
+
+
+def _task_json(annotations: AnnotationSet, video, as_predictions: bool, tool_fps: Optional[float] = None,
+               names=None) -> str:
+    """One task as the JSON text ``json.dumps`` gives it: the video's data, its results (:func:`_results_json`),
+    as an annotation or, with ``as_predictions``, a prediction with the mean of the results' scores."""
     rate = float(video.fps) if video.fps else (float(tool_fps) if tool_fps else None)
     if rate is None:
         raise AnnotationError(annotations.source, f"video {video.video_id}", "fps",
                               "Label Studio keeps frames: the video's frame rate is needed (--tool-fps, or --meta)")
-    results = regions(annotations, video, rate, as_predictions, names)
-    scores = [item["score"] for item in results if "score" in item]
+    results, scores, fields = _results_json(annotations, video, rate, as_predictions, names)
     data = {"video": video_file(video), "fps": rate,
             "videokit": {"video_id": video.video_id, "path": video.path, "duration": video.duration, "fps": video.fps,
                          "split": video.split, "levels": annotations.levels,
                          "labels": [[name, label] for label, name in video_label_names(annotations, video, names)]}}
-    fields = sorted({key for item in results for key in item["meta"].get("videokit_attrs", {})})
     if fields:  # what the region meta carries, so that reading an export that drops meta (JSON-MIN) can say so
         data["videokit"]["segment_fields"] = fields
+    head = f'{{"data": {json.dumps(data, ensure_ascii=False)}, '
     if as_predictions:
-        return {"data": data, "predictions": [{"model_version": "videokit", "result": results,
-                                               "score": sum(scores) / len(scores) if scores else 0.0}]}
-    return {"data": data, "annotations": [{"result": results, "ground_truth": False}]}
+        mean = _json_number(sum(scores) / len(scores) if scores else 0.0)
+        return (head + f'"predictions": [{{"model_version": "videokit", "result": [{", ".join(results)}], '
+                f'"score": {mean}}}]}}')
+    return head + f'"annotations": [{{"result": [{", ".join(results)}], "ground_truth": false}}]}}'
 
 
 def write(annotations: AnnotationSet, out: PathLike, subset: Optional[str] = None, as_predictions: bool = False,
@@ -465,8 +540,8 @@ def write(annotations: AnnotationSet, out: PathLike, subset: Optional[str] = Non
     """A JSON list of tasks to import into Label Studio (annotations, or predictions with ``as_predictions``);
     ``tool_fps`` stands in for videos whose frame rate the annotations do not know."""
     names = level_names(annotations)
-    tasks = [_task(annotations, video, as_predictions, tool_fps, names) for video in annotations.subset(subset)]
-    atomic_write_text(out, json.dumps(tasks, ensure_ascii=False))
+    tasks = [_task_json(annotations, video, as_predictions, tool_fps, names) for video in annotations.subset(subset)]
+    atomic_write_text(out, f"[{', '.join(tasks)}]")
 
 
 PALETTE = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac")

@@ -268,18 +268,22 @@ class Row:
 
     @property
     def attrs_json(self) -> str:
-        """The side fields as one JSON text, for a tool that keeps one free-text value per segment."""
-        if not self.attrs:
-            return ""
-        try:  # a set repeats a few side fields thousands of times: each text serialised once
-            return _attrs_text(tuple([(k, type(v), v) for k, v in self.attrs.items()]))  # 1 is not True
-        except TypeError:  # a list or an object among the values
-            return json.dumps(self.attrs, ensure_ascii=False, sort_keys=True)
+        """The side fields as one JSON text (keys sorted), for a tool that keeps one free-text value per segment."""
+        return attrs_text(self.attrs) if self.attrs else ""
+
+
+def attrs_text(attrs: Dict[str, Any], sort_keys: bool = True) -> str:
+    """``json.dumps(attrs, ensure_ascii=False, sort_keys=sort_keys)``; a set repeats a few side fields thousands of
+    times, so each text is serialised once."""
+    try:
+        return _attrs_text(tuple([(k, type(v), v) for k, v in attrs.items()]), sort_keys)  # 1 is not True
+    except TypeError:  # a list or an object among the values
+        return json.dumps(attrs, ensure_ascii=False, sort_keys=sort_keys)
 
 
 @lru_cache(maxsize=4096)
-def _attrs_text(items: Tuple[Tuple[str, type, Any], ...]) -> str:
-    return json.dumps({k: v for k, _, v in items}, ensure_ascii=False, sort_keys=True)  # keys sorted here
+def _attrs_text(items: Tuple[Tuple[str, type, Any], ...], sort_keys: bool) -> str:
+    return json.dumps({k: v for k, _, v in items}, ensure_ascii=False, sort_keys=sort_keys)
 
 
 def attrs_from_json(text: Optional[str]) -> Dict[str, Any]:

@@ -54,7 +54,17 @@ from ._common import (
     require,
     ticks,
 )
-from ._tool_files import RawSegment, RawVideo, Row, VideoRate, assemble, level_names, rows, video_label_names
+from ._tool_files import (
+    RawSegment,
+    RawVideo,
+    Row,
+    VideoRate,
+    assemble,
+    attrs_text,
+    level_names,
+    rows,
+    video_label_names,
+)
 
 TYPE = "timelinelabels"
 
@@ -479,7 +489,7 @@ def _results_json(annotations: AnnotationSet, video, rate: float, as_predictions
         label = _json_text(row.name)
         attrs = ""
         if row.attrs:
-            attrs = f', "videokit_attrs": {_attrs_json(row.attrs)}'
+            attrs = f', "videokit_attrs": {attrs_text(row.attrs, sort_keys=False)}'
             fields.update(row.attrs)
         score = ""
         if as_predictions:
@@ -498,18 +508,6 @@ _json_text = lru_cache(maxsize=16384)(json.encoder.encode_basestring)
 
 def _json_number(value: float) -> str:
     return repr(value) if type(value) is float and math.isfinite(value) else json.dumps(value)
-
-
-def _attrs_json(attrs: Dict[str, Any]) -> str:
-    try:  # a set repeats a few side fields thousands of times: each text made once
-        return _attrs_text(tuple([(k, type(v), v) for k, v in attrs.items()]))  # 1 is not True
-    except TypeError:  # a list or an object among the values
-        return json.dumps(attrs, ensure_ascii=False)
-
-
-@lru_cache(maxsize=4096)
-def _attrs_text(items: Tuple[Tuple[str, type, Any], ...]) -> str:
-    return json.dumps({k: v for k, _, v in items}, ensure_ascii=False)
 
 
 def _task_json(annotations: AnnotationSet, video, as_predictions: bool, tool_fps: Optional[float] = None,
